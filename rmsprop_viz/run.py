@@ -1,0 +1,336 @@
+"""The step loop: run optimizers on a surface and record everything they did.
+
+:func:`run` computes a whole :class:`Trajectory` before anything is drawn: parameters,
+loss, gradients, updates and the optimizer's internal state at every step. Plots and
+animations then only read these arrays.
+
+A run *diverges* at the first step whose parameters or loss are not finite, or whose
+parameters leave a generous box around the surface's plot window (:func:`escape_box`).
+From that step on its entries are NaN and ``diverged_at`` says where it happened; no
+numpy warning escapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ._checks import check_int, check_number
+from .optimizers import Optimizer
+from ._tracing import fused_loop
+from .surfaces import Surface, _xy_of
+
+__all__ = ["ESCAPE_FACTOR", "Trajectory", "escape_box", "race", "run"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: How many window sizes away from the window's centre a run may go before it counts as
+#: diverged.
+ESCAPE_FACTOR = 50.0
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Everything one optimizer did on one surface, for every run of a batch.
+
+    Attributes
+    ----------
+    label : str
+        Name shown in legends.
+    params : ndarray, shape (n_steps + 1, runs, 2)
+        Parameters; index 0 is the start.
+    values : ndarray, shape (n_steps + 1, runs)
+        Loss at each ``params[t]`` (at step ``t`` for time-varying surfaces).
+    grads : ndarray, shape (n_steps, runs, 2)
+        Gradient used at step ``t``, evaluated at ``params[t]``.
+    updates : ndarray, shape (n_steps, runs, 2)
+        ``params[t + 1] = params[t] + updates[t]``.
+    states : NamedTuple
+        The optimizer's state after each step, same type as its state with every field
+        stacked: arrays of shape ``(n_steps, runs, 2)``, and ``(n_steps,)`` for the step
+        counter ``t``.
+    diverged_at : ndarray of int, shape (runs,)
+        First step whose parameters or loss went bad, or -1.
+    """
+
+    label: str
+    params: FloatArray
+    values: FloatArray
+    grads: FloatArray
+    updates: FloatArray
+    states: Any
+    diverged_at: IntArray
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps taken."""
+        return int(self.grads.shape[0])
+
+    @property
+    def runs(self) -> int:
+        """Number of runs in the batch."""
+        return int(self.params.shape[1])
+
+    @property
+    def diverged(self) -> npt.NDArray[np.bool_]:
+        """``(runs,)`` True where the run diverged."""
+        return self.diverged_at >= 0
+
+    @property
+    def effective_lr(self) -> FloatArray:
+        """``(n_steps, runs, 2)``: ``|update| / |grad|`` per coordinate, NaN where g = 0.
+
+        For SGD this is the learning rate; for RMSProp it is ``lr / sqrt(v + eps)``.
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.abs(self.updates) / np.abs(self.grads)
+        out[~np.isfinite(out)] = np.nan
+        return out
+
+    @property
+    def final_value(self) -> FloatArray:
+        """``(runs,)`` loss after the last step (NaN for a diverged run)."""
+        return self.values[-1]
+
+    @property
+    def best_value(self) -> FloatArray:
+        """``(runs,)`` lowest loss seen before any divergence."""
+        return _best(self.values)
+
+    def steps_to(self, tol: float, *, target: float = 0.0) -> IntArray:
+        """``(runs,)`` first step whose loss is within ``tol`` of ``target``, or -1."""
+        return _steps_to(self.values, tol, target)
+
+
+def _best(values: FloatArray) -> FloatArray:
+    finite = np.where(np.isfinite(values), values, np.inf)
+    best = finite.min(axis=0)
+    return np.where(np.isfinite(best), best, np.nan)
+
+
+def _steps_to(values: FloatArray, tol: float, target: float) -> IntArray:
+    tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
+    with np.errstate(invalid="ignore"):
+        hit = values - target <= tol
+    first = np.argmax(hit, axis=0)
+    return np.where(hit.any(axis=0), first, -1).astype(np.int64)
+
+
+def escape_box(surface: Surface) -> tuple[float, float, float, float]:
+    """``(cx, cy, half_width, half_height)`` of the box a run must stay in.
+
+    The box has the plot window's centre and :data:`ESCAPE_FACTOR` times its size.
+    """
+    (x0, x1), (y0, y1) = surface.bounds
+    return (0.5 * (x0 + x1), 0.5 * (y0 + y1), ESCAPE_FACTOR * (x1 - x0), ESCAPE_FACTOR * (y1 - y0))
+
+
+def _check_start(start: Any, surface: Surface) -> FloatArray:
+    if start is None:
+        start = surface.default_start
+    try:
+        points = np.array(start, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"start must be a point (x, y) or an array of shape (runs, 2), got {start!r}") from None
+    if points.shape == (2,):
+        points = points[None, :]
+    if points.ndim != 2 or points.shape[1] != 2 or points.shape[0] < 1:
+        raise ValueError(f"start must be a point (x, y) or an array of shape (runs, 2), got shape {points.shape}")
+    if not np.isfinite(points).all():
+        raise ValueError(f"start must be finite, got {start!r}")
+    return points
+
+
+def _check_optimizer(optimizer: Any) -> Optimizer:
+    if not (isinstance(optimizer, tuple) and len(optimizer) == 2 and all(map(callable, optimizer))):
+        raise ValueError(
+            f"optimizer must be an Optimizer (init, update) pair such as rv.rmsprop(lr=0.01), got {optimizer!r}"
+        )
+    return Optimizer(*optimizer)
+
+
+def _check_surface(surface: Any) -> Surface:
+    if not isinstance(surface, Surface):
+        raise ValueError(f"surface must be a Surface such as rv.Rosenbrock(), got {surface!r}")
+    return surface
+
+
+def _iterate(surface: Surface, optimizer: Optimizer, x: Any, y: Any, n_steps: int) -> list[Any]:
+    """The step loop, per coordinate.
+
+    ``x`` and ``y`` are Python floats for a single run (fastest: numpy's cost per call
+    would dominate) or ``(runs, 1)`` arrays for a batch; the optimizer and the surface
+    formulas accept either. Returns one tuple ``(gx, gy, ux, uy, state_x, state_y)`` per
+    step. The parameters themselves are rebuilt afterwards by
+    :func:`_positions`, which adds the updates in the same order.
+    """
+    grad_xy = _xy_of(surface)[1]
+    init, update = optimizer
+    sx, sy = init(x), init(y)
+    records: list[Any] = []
+    record = records.append
+    for t in range(n_steps):
+        gx, gy = grad_xy(x, y, t)
+        ux, sx = update(gx, sx)
+        uy, sy = update(gy, sy)
+        x = x + ux
+        y = y + uy
+        record((gx, gy, ux, uy, sx, sy))
+    return records
+
+
+def _pair(xs: Any, ys: Any, runs: int) -> FloatArray:
+    """Per-step x and y records (floats, or ``(runs, 1)`` arrays) -> ``(n, runs, 2)``."""
+    n = len(xs)
+    out = np.empty((n, runs, 2))
+    out[..., 0] = np.array(xs, dtype=np.float64).reshape(n, runs)
+    out[..., 1] = np.array(ys, dtype=np.float64).reshape(n, runs)
+    return out
+
+
+def _positions(start: FloatArray, updates: FloatArray) -> FloatArray:
+    """``params[t + 1] = params[t] + updates[t]``, summed in order exactly as the loop did."""
+    stacked = np.concatenate([start[None], updates], axis=0)
+    return np.add.accumulate(stacked, axis=0)
+
+
+def _columns(surface: Surface, optimizer: Optimizer, x0: Any, y0: Any, n_steps: int, template: Any) -> Any:
+    """Run the loop; return per-step columns ``gx, gy, ux, uy, fields_x, fields_y``.
+
+    A single run goes through the fused loop of :mod:`._tracing` when the update can be
+    traced (bit-for-bit the same arithmetic, about three times faster), else through
+    :func:`_iterate`.
+    """
+    grad_xy = _xy_of(surface)[1]
+    loop = fused_loop(optimizer.update, template, grad_xy) if not isinstance(x0, np.ndarray) else None
+    if loop is not None:
+        table = np.array(loop(x0, y0, n_steps), dtype=np.float64)
+        k = len(template)
+        gx, gy, ux, uy = table[:, 0], table[:, 1], table[:, 2], table[:, 3]
+        return gx, gy, ux, uy, table[:, 4 : 4 + k].T, table[:, 4 + k :].T
+    gx, gy, ux, uy, states_x, states_y = zip(*_iterate(surface, optimizer, x0, y0, n_steps))
+    return gx, gy, ux, uy, list(zip(*states_x)), list(zip(*states_y))
+
+
+def _stack_states(fields_x: Any, fields_y: Any, runs: int, template: Any) -> Any:
+    """Stack per-step state fields into the state's own type: ``(n, runs, 2)`` each."""
+    fields = []
+    for first, field_x, field_y in zip(template, fields_x, fields_y):
+        if isinstance(first, (int, np.integer)):
+            fields.append(np.asarray(field_x).astype(np.int64))  # the step counter t
+        else:
+            fields.append(_pair(field_x, field_y, runs))
+    return type(template)(*fields)
+
+
+def run(
+    surface: Surface,
+    optimizer: Optimizer,
+    start: npt.ArrayLike | None = None,
+    n_steps: int = 200,
+    label: str = "",
+) -> Trajectory:
+    """Run ``optimizer`` on ``surface`` from ``start`` for ``n_steps`` steps.
+
+    Parameters
+    ----------
+    surface : Surface
+        The loss surface, e.g. ``Rosenbrock()``.
+    optimizer : Optimizer
+        An (init, update) pair such as ``rmsprop(lr=0.01)``. Its hyperparameters may be
+        arrays broadcastable to ``(runs, 1)``.
+    start : array_like, shape (2,) or (runs, 2), optional
+        Starting point(s); the surface's ``default_start`` when omitted.
+    n_steps : int
+        Number of steps, >= 1.
+    label : str
+        Name for legends.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> import rmsprop_viz as rv
+    >>> traj = rv.run(rv.Quadratic(condition=10), rv.sgd(lr=0.1), start=(1.0, 1.0), n_steps=3)
+    >>> traj.params[:, 0].round(4).tolist()
+    [[1.0, 1.0], [0.9, 0.0], [0.81, 0.0], [0.729, 0.0]]
+    >>> int(rv.run(rv.Rosenbrock(), rv.sgd(lr=0.1), n_steps=50).diverged_at[0])
+    1
+    """
+    surface = _check_surface(surface)
+    optimizer = _check_optimizer(optimizer)
+    points = _check_start(start, surface)
+    n_steps = check_int("n_steps", n_steps, low=1)
+    if not isinstance(label, str):
+        raise ValueError(f"label must be a string, got {label!r}")
+    runs = points.shape[0]
+
+    with np.errstate(all="ignore"):
+        if runs == 1:
+            x0: Any = float(points[0, 0])
+            y0: Any = float(points[0, 1])
+        else:
+            x0, y0 = points[:, :1].copy(), points[:, 1:].copy()
+        template = optimizer.init(x0)
+        gx, gy, ux, uy, fields_x, fields_y = _columns(surface, optimizer, x0, y0, n_steps, template)
+        shape = np.shape(ux[-1])
+        if shape != (() if runs == 1 else (runs, 1)):
+            raise ValueError(
+                f"hyperparameter arrays must broadcast to (runs, 1) = ({runs}, 1); "
+                f"the updates came out with shape {shape}"
+            )
+        grads = _pair(gx, gy, runs)
+        updates = _pair(ux, uy, runs)
+        params = _positions(points, updates)
+        states = _stack_states(fields_x, fields_y, runs, template)
+        values = np.asarray(surface.value(params, np.arange(n_steps + 1)[:, None]), dtype=np.float64)
+        values = np.broadcast_to(values, (n_steps + 1, runs)).copy()
+        diverged_at = _mark_divergence(surface, params, values, grads, updates, states)
+    return Trajectory(label, params, values, grads, updates, states, diverged_at)
+
+
+def _mark_divergence(
+    surface: Surface, params: FloatArray, values: FloatArray, grads: FloatArray, updates: FloatArray, states: Any
+) -> IntArray:
+    """Find each run's first bad step and overwrite everything from there with NaN."""
+    cx, cy, hw, hh = escape_box(surface)
+    inside = (np.abs(params[..., 0] - cx) <= hw) & (np.abs(params[..., 1] - cy) <= hh)
+    bad = ~(inside & np.isfinite(values))
+    diverged_at = np.where(bad.any(axis=0), np.argmax(bad, axis=0), -1).astype(np.int64)
+    for r in np.flatnonzero(diverged_at >= 0):
+        k = diverged_at[r]
+        params[k:, r] = np.nan
+        values[k:, r] = np.nan
+        grads[k:, r] = np.nan
+        updates[k:, r] = np.nan
+        for field in states:
+            if field.ndim == 3:
+                field[k:, r] = np.nan
+    return diverged_at
+
+
+def race(
+    surface: Surface,
+    optimizers: Mapping[str, Optimizer],
+    start: npt.ArrayLike | None = None,
+    n_steps: int = 200,
+) -> dict[str, Trajectory]:
+    """Run several optimizers from the same start; returns ``{label: Trajectory}``.
+
+    Examples
+    --------
+    >>> import rmsprop_viz as rv
+    >>> result = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.1), "RMSProp": rv.rmsprop(0.1)}, n_steps=10)
+    >>> list(result), result["SGD"].params.shape
+    (['SGD', 'RMSProp'], (11, 1, 2))
+    """
+    if not isinstance(optimizers, Mapping) or not optimizers:
+        raise ValueError(f"optimizers must be a non-empty mapping of label -> optimizer, got {optimizers!r}")
+    return {str(label): run(surface, opt, start, n_steps, label=str(label)) for label, opt in optimizers.items()}
