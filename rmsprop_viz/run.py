@@ -262,7 +262,7 @@ def run(
     >>> traj.params[:, 0].round(4).tolist()
     [[1.0, 1.0], [0.9, 0.0], [0.81, 0.0], [0.729, 0.0]]
     >>> int(rv.run(rv.Rosenbrock(), rv.sgd(lr=0.1), n_steps=50).diverged_at[0])
-    1
+    2
     """
     surface = _check_surface(surface)
     optimizer = _check_optimizer(optimizer)

@@ -1,2 +1,186 @@
-"""placeholder"""
-def sweep(*a, **k): raise NotImplementedError
+"""Sweeps: one batched run over a grid of hyperparameters, reduced to a metric.
+
+``sweep(surface, rv.rmsprop, grid={"lr": [...], "beta": [...]})`` builds every
+combination of the grid's values, runs them all at once (each hyperparameter becomes an
+array of shape ``(runs, 1)``) and returns the metric as an array with one axis per grid
+key, in the grid's order.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ._checks import check_int, check_number
+from .optimizers import Optimizer
+from .run import _check_start, _check_surface, escape_box
+from .surfaces import Surface, _xy_of
+
+__all__ = ["METRICS", "sweep"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Names accepted by ``sweep(metric=...)`` and what they return per grid cell.
+METRICS = {
+    "final": "loss after the last step (NaN where the run diverged)",
+    "best": "lowest loss reached before any divergence",
+    "steps": "first step whose loss is within tol of the target (-1 if never)",
+    "diverged": "step at which the run diverged (-1 if it did not)",
+}
+
+
+def _check_grid(factory: Callable[..., Optimizer], grid: Any) -> dict[str, FloatArray]:
+    if not isinstance(grid, Mapping) or not grid:
+        raise ValueError(f"grid must be a non-empty mapping of parameter name -> values, got {grid!r}")
+    accepted = inspect.signature(factory).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    out: dict[str, FloatArray] = {}
+    for key, values in grid.items():
+        if not takes_any and key not in accepted:
+            names = ", ".join(p for p in accepted)
+            raise ValueError(f"grid key {key!r} is not a parameter of {getattr(factory, '__name__', factory)}; "
+                             f"it takes {names}")
+        array = np.atleast_1d(np.asarray(values, dtype=np.float64))
+        if array.ndim != 1 or array.size == 0:
+            raise ValueError(f"grid[{key!r}] must be a non-empty 1-D list of numbers, got {values!r}")
+        out[key] = array
+    return out
+
+
+def sweep(
+    surface: Surface,
+    factory: Callable[..., Optimizer],
+    grid: Mapping[str, npt.ArrayLike],
+    start: npt.ArrayLike | None = None,
+    n_steps: int = 200,
+    metric: str | Callable[[FloatArray, npt.NDArray[np.int64]], npt.ArrayLike] = "final",
+    *,
+    tol: float = 1e-6,
+    target: float | None = None,
+    fixed: Mapping[str, Any] | None = None,
+) -> npt.NDArray[Any]:
+    """Run ``factory`` over every combination of ``grid`` and reduce each run to a number.
+
+    Parameters
+    ----------
+    surface : Surface
+        The loss surface.
+    factory : callable
+        An optimizer factory such as ``rv.rmsprop``.
+    grid : mapping of str to 1-D array_like
+        Parameter name -> values, e.g. ``{"lr": np.geomspace(1e-4, 1, 50), "beta": [0.5, 0.9, 0.99]}``.
+    start : array_like, shape (2,), optional
+        Common starting point; the surface's ``default_start`` when omitted.
+    n_steps : int
+        Steps per run, >= 1.
+    metric : str or callable
+        One of :data:`METRICS` (``"final"``, ``"best"``, ``"steps"``, ``"diverged"``), or
+        ``f(values, diverged_at)`` with ``values`` of shape ``(n_steps + 1, runs)``.
+    tol : float
+        Tolerance for ``metric="steps"``.
+    target : float, optional
+        Loss to reach for ``metric="steps"``: the surface's value at its first minimum
+        by default.
+    fixed : mapping, optional
+        Other keyword arguments for ``factory`` (e.g. ``{"eps": 1e-6}``).
+
+    Returns
+    -------
+    ndarray
+        Shape ``tuple(len(v) for v in grid.values())``; float for losses, int for steps.
+
+    Examples
+    --------
+    >>> import rmsprop_viz as rv
+    >>> out = rv.sweep(rv.Quadratic(), rv.sgd, grid={"lr": [0.1, 0.15, 0.25]}, n_steps=100,
+    ...                metric="diverged")
+    >>> out.tolist()   # SGD diverges above lr = 2 / condition = 0.2
+    [-1, -1, 13]
+    """
+    surface = _check_surface(surface)
+    axes = _check_grid(factory, grid)
+    n_steps = check_int("n_steps", n_steps, low=1)
+    point = _check_start(start, surface)
+    if point.shape[0] != 1:
+        raise ValueError(f"start must be a single point (x, y) for a sweep, got shape {point.shape}")
+    if isinstance(metric, str) and metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(METRICS)} or a callable, got {metric!r}")
+    tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
+    if target is None:
+        target = float(surface.value(surface.minima[0])) if surface.minima else 0.0
+
+    shape = tuple(len(v) for v in axes.values())
+    mesh = np.meshgrid(*axes.values(), indexing="ij")
+    # One run per grid cell. The loop below keeps the parameters as a (2, runs) array,
+    # so each hyperparameter is a (runs,) array broadcasting along the last axis.
+    hyper = {key: m.reshape(-1) for key, m in zip(axes, mesh)}
+    optimizer = factory(**{**dict(fixed or {}), **hyper})
+    keep_values = callable(metric) or metric in ("best", "steps")
+    values, diverged_at = _simulate(surface, optimizer, point[0], int(mesh[0].size), n_steps, keep_values)
+
+    if callable(metric):
+        return np.asarray(metric(values, diverged_at)).reshape(shape)
+    if metric == "diverged":
+        result: npt.NDArray[Any] = diverged_at
+    elif metric == "final":
+        result = values[-1]
+    elif metric == "best":
+        finite = np.where(np.isfinite(values), values, np.inf).min(axis=0)
+        result = np.where(np.isfinite(finite), finite, np.nan)
+    else:
+        with np.errstate(invalid="ignore"):
+            hit = values - target <= tol
+        result = np.where(hit.any(axis=0), np.argmax(hit, axis=0), -1)
+    return np.asarray(result).reshape(shape)
+
+
+def _simulate(
+    surface: Surface, optimizer: Optimizer, start: FloatArray, runs: int, n_steps: int, keep_values: bool
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Loss per step and ``diverged_at``, keeping nothing else.
+
+    The parameters live in one ``(2, runs)`` array ``p`` (row 0 is x, row 1 is y), so each
+    numpy call covers both coordinates of every run. ``values`` has shape
+    ``(n_steps + 1, runs)`` when ``keep_values``, else ``(2, runs)`` (first and last).
+    The divergence rule is :func:`rmsprop_viz.run.run`'s: the first step whose
+    parameters leave the escape box or whose loss is not finite.
+    """
+    value_xy, grad_xy = _xy_of(surface)
+    cx, cy, hw, hh = escape_box(surface)
+    centre = np.array([[cx], [cy]])
+    half = np.array([hw, hh])
+    init, update = optimizer
+    p = np.empty((2, runs))
+    p[0], p[1] = start
+    state = init(p)
+    g = np.empty_like(p)
+    offset = np.empty_like(p)
+    diverged_at = np.full(runs, -1, dtype=np.int64)
+    values = np.empty((n_steps + 1 if keep_values else 2, runs))
+    with np.errstate(all="ignore"):
+        values[0] = value_xy(p[0], p[1], 0)
+        for t in range(n_steps):
+            g[0], g[1] = grad_xy(p[0], p[1], t)
+            u, state = update(g, state)
+            p += u
+            np.subtract(p, centre, out=offset)
+            np.abs(offset, out=offset)
+            # Fast path: one reduction tells whether any run is outside the box (or NaN).
+            if not (offset.max(axis=1) <= half).all():
+                out = ~(offset <= half[:, None]).all(axis=0) & (diverged_at < 0)
+                diverged_at[out] = t + 1
+                p[:, out] = centre  # park it; its results are discarded below
+            if keep_values:
+                values[t + 1] = value_xy(p[0], p[1], t + 1)
+        if not keep_values:
+            values[1] = value_xy(p[0], p[1], n_steps)
+        first_bad = np.argmax(~np.isfinite(values), axis=0)
+        late = ~np.isfinite(values).all(axis=0) & (diverged_at < 0)
+        diverged_at[late] = first_bad[late] if keep_values else n_steps
+        rows = np.arange(values.shape[0])[:, None] if keep_values else np.array([[0], [n_steps]])
+        values[(rows >= diverged_at[None, :]) & (diverged_at[None, :] >= 0)] = np.nan
+    return values, diverged_at
