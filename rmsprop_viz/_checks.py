@@ -53,9 +53,9 @@ def check_number(
     """
     valid = _describe(low, high, low_open, high_open)
     valid = f" {valid}" if valid else ""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number, np.ndarray)):
-        if not (allow_array and isinstance(value, (list, tuple))):
-            raise ValueError(f"{name} must be a finite number{valid}, got {value!r}")
+    is_number = isinstance(value, (int, float, np.number, np.ndarray)) and not isinstance(value, bool)
+    if not is_number and not (allow_array and isinstance(value, (list, tuple))):
+        raise ValueError(f"{name} must be a finite number{valid}, got {value!r}")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

@@ -108,11 +108,12 @@ def _compile(source: str) -> Callable[..., list[Any]]:
 def _trace_update(update: Callable[..., Any], template: tuple[Any, ...], c: str, constants: list[Any]) -> list[str]:
     """Lines computing ``u{c}`` and the new ``s{c}0, s{c}1, ...`` from ``g{c}`` and the old ones."""
     tape = _Tape(f"_{c}", constants)
-    state = type(template)(*(_Var(f"s{c}{i}", tape) for i in range(len(template))))
+    stand_ins: list[Any] = [_Var(f"s{c}{i}", tape) for i in range(len(template))]
+    state = type(template)(*stand_ins)
     step, new_state = update(_Var(f"g{c}", tape), state)
     if type(new_state) is not type(template):
         raise Untraceable("the update returned a different state type")
-    lines = tape.lines + [f"u{c} = {tape.name_of(step)}"]
+    lines = [*tape.lines, f"u{c} = {tape.name_of(step)}"]
     if template:
         targets = ", ".join(f"s{c}{i}" for i in range(len(template)))
         lines.append(f"{targets}, = {', '.join(map(tape.name_of, new_state))},")
@@ -150,7 +151,7 @@ def fused_loop(
     try:
         tape = _Tape("_g", constants)
         gx, gy = grad_xy(_Var("x", tape), _Var("y", tape), _Var("t", tape))
-        gradient = tape.lines + [f"gx, gy = {tape.name_of(gx)}, {tape.name_of(gy)}"]
+        gradient = [*tape.lines, f"gx, gy = {tape.name_of(gx)}, {tape.name_of(gy)}"]
     except Exception:  # e.g. noise keyed by the step: call the function each step instead
         del constants[n_before:]
         gradient = ["gx, gy = grad_xy(x, y, t)"]

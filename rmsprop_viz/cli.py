@@ -98,20 +98,31 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: rmsprop-viz race --surface quadratic --param condition=50 --param angle=45",
     )
     race_cmd.add_argument(
-        "--surface", default="rosenbrock", metavar="NAME",
+        "--surface",
+        default="rosenbrock",
+        metavar="NAME",
         help=f"loss surface, one of: {', '.join(surfaces.names())} (default: rosenbrock)",
     )
     race_cmd.add_argument(
-        "--param", action="append", type=_assignment, default=[], metavar="KEY=VALUE",
+        "--param",
+        action="append",
+        type=_assignment,
+        default=[],
+        metavar="KEY=VALUE",
         help="a parameter of the surface, e.g. condition=50; repeat for more",
     )
     race_cmd.add_argument("--steps", type=_positive_int, default=500, help="number of steps (default: 500)")
     race_cmd.add_argument(
-        "--start", type=_point, default=None, metavar="X,Y",
+        "--start",
+        type=_point,
+        default=None,
+        metavar="X,Y",
         help="starting point (default: the surface's own start)",
     )
     race_cmd.add_argument(
-        "--tol", type=_positive_float, default=1e-3,
+        "--tol",
+        type=_positive_float,
+        default=1e-3,
         help="a run has converged once its loss is within TOL of the minimum (default: 1e-3)",
     )
 
@@ -129,9 +140,11 @@ def _format_value(value: float) -> str:
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = "  ".join("-" * w for w in widths)
-    fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
-    return "\n".join([fmt(header), line, *map(fmt, rows)])
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+
+    return "\n".join([fmt(header), "  ".join("-" * w for w in widths), *map(fmt, rows)])
 
 
 def _race(args: argparse.Namespace) -> int:
@@ -144,13 +157,15 @@ def _race(args: argparse.Namespace) -> int:
     for spec, traj in zip(specs, results.values()):
         reached = int(traj.steps_to(args.tol, target=target)[0])
         diverged = int(traj.diverged_at[0])
-        rows.append([
-            spec.label,
-            spec.describe(),
-            _format_value(float(traj.final_value[0])),
-            str(reached) if reached >= 0 else "-",
-            str(diverged) if diverged >= 0 else "-",
-        ])
+        rows.append(
+            [
+                spec.label,
+                spec.describe(),
+                _format_value(float(traj.final_value[0])),
+                str(reached) if reached >= 0 else "-",
+                str(diverged) if diverged >= 0 else "-",
+            ]
+        )
     print(f"{surface!r}: f = {getattr(surface, 'formula', '')}")
     print(f"start ({start[0]:g}, {start[1]:g}), {args.steps} steps, minimum loss {target:.4g}, tol {args.tol:g}")
     print()
@@ -163,8 +178,14 @@ def _surfaces(args: argparse.Namespace) -> int:
     for name in surfaces.names():
         s = surfaces.get(name)
         (x0, x1), (y0, y1) = s.bounds
-        rows.append([name, str(getattr(s, "formula", "")), f"[{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]",
-                     f"({s.default_start[0]:g}, {s.default_start[1]:g})"])
+        rows.append(
+            [
+                name,
+                str(getattr(s, "formula", "")),
+                f"[{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]",
+                f"({s.default_start[0]:g}, {s.default_start[1]:g})",
+            ]
+        )
     print(_table(rows, ["name", "formula", "window", "start"]))
     return 0
 

@@ -132,9 +132,7 @@ class AdagradState(NamedTuple):
     s: Array  # (runs, 2) running sum of squared gradients
 
 
-def adagrad(
-    lr: Any, eps: Any = 1e-10, initial_accumulator: Any = 0.0, eps_in_sqrt: bool = False
-) -> Optimizer:
+def adagrad(lr: Any, eps: Any = 1e-10, initial_accumulator: Any = 0.0, eps_in_sqrt: bool = False) -> Optimizer:
     r"""Adagrad: divide by the root of the *sum* of all squared gradients so far.
 
     .. math::

@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ._checks import check_int, check_number
-from .optimizers import Optimizer
 from ._tracing import fused_loop
+from .optimizers import Optimizer
 from .surfaces import Surface, _xy_of
 
 __all__ = ["ESCAPE_FACTOR", "Trajectory", "escape_box", "race", "run"]
@@ -95,7 +95,8 @@ class Trajectory:
     @property
     def final_value(self) -> FloatArray:
         """``(runs,)`` loss after the last step (NaN for a diverged run)."""
-        return self.values[-1]
+        final: FloatArray = self.values[-1]
+        return final
 
     @property
     def best_value(self) -> FloatArray:
@@ -110,7 +111,8 @@ class Trajectory:
 def _best(values: FloatArray) -> FloatArray:
     finite = np.where(np.isfinite(values), values, np.inf)
     best = finite.min(axis=0)
-    return np.where(np.isfinite(best), best, np.nan)
+    out: FloatArray = np.where(np.isfinite(best), best, np.nan)
+    return out
 
 
 def _steps_to(values: FloatArray, tol: float, target: float) -> IntArray:
@@ -211,15 +213,14 @@ def _columns(surface: Surface, optimizer: Optimizer, x0: Any, y0: Any, n_steps: 
     if loop is not None:
         table = np.array(loop(x0, y0, n_steps), dtype=np.float64)
         k = len(template)
-        gx, gy, ux, uy = table[:, 0], table[:, 1], table[:, 2], table[:, 3]
-        return gx, gy, ux, uy, table[:, 4 : 4 + k].T, table[:, 4 + k :].T
+        return (*table[:, :4].T, table[:, 4 : 4 + k].T, table[:, 4 + k :].T)
     gx, gy, ux, uy, states_x, states_y = zip(*_iterate(surface, optimizer, x0, y0, n_steps))
     return gx, gy, ux, uy, list(zip(*states_x)), list(zip(*states_y))
 
 
 def _stack_states(fields_x: Any, fields_y: Any, runs: int, template: Any) -> Any:
     """Stack per-step state fields into the state's own type: ``(n, runs, 2)`` each."""
-    fields = []
+    fields: list[Any] = []
     for first, field_x, field_y in zip(template, fields_x, fields_y):
         if isinstance(first, (int, np.integer)):
             fields.append(np.asarray(field_x).astype(np.int64))  # the step counter t

@@ -18,6 +18,7 @@ the engine calls these directly for speed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable
@@ -442,15 +443,18 @@ class Noisy(_Planar):
 
     @property
     def bounds(self) -> Bounds:
-        return self.base.bounds
+        bounds: Bounds = self.base.bounds
+        return bounds
 
     @property
     def minima(self) -> tuple[tuple[float, float], ...]:
-        return self.base.minima
+        minima: tuple[tuple[float, float], ...] = self.base.minima
+        return minima
 
     @property
     def default_start(self) -> tuple[float, float]:
-        return self.base.default_start
+        start: tuple[float, float] = self.base.default_start
+        return start
 
     def value_xy(self, x: XY, y: XY, step: Any = 0) -> XY:
         return _xy_of(self.base)[0](x, y, step)
@@ -625,12 +629,14 @@ class Shifting(_Planar):
     @property
     def minima(self) -> tuple[tuple[float, float], ...]:
         dx, dy = self.shift
-        moved = tuple((x + dx, y + dy) for x, y in self.base.minima)
-        return self.base.minima + tuple(m for m in moved if m not in self.base.minima)
+        before: tuple[tuple[float, float], ...] = self.base.minima
+        moved = tuple((x + dx, y + dy) for x, y in before)
+        return before + tuple(m for m in moved if m not in before)
 
     @property
     def default_start(self) -> tuple[float, float]:
-        return self.base.default_start
+        start: tuple[float, float] = self.base.default_start
+        return start
 
     def value_xy(self, x: XY, y: XY, step: Any = 0) -> XY:
         value_xy = _xy_of(self.base)[0]
@@ -676,10 +682,10 @@ def get(name: str, **params: Any) -> Surface:
     --------
     >>> get("quadratic", condition=50, angle=45)
     Quadratic(condition=50.0, angle=45.0, scale=1.0)
-    >>> get("banana")
+    >>> get("banana")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: surface must be one of rosenbrock, quadratic, beale, himmelblau, saddle, rastrigin, noisy, minibatch, shifting; got 'banana'
+    ValueError: surface must be one of rosenbrock, quadratic, beale, ..., shifting; got 'banana'
     """
     if not isinstance(name, str) or name.lower() not in _REGISTRY:
         raise ValueError(f"surface must be one of {', '.join(_REGISTRY)}; got {name!r}")
@@ -687,7 +693,7 @@ def get(name: str, **params: Any) -> Surface:
     try:
         surface: Surface = cls(**params)
     except TypeError as error:
-        fields = [f for f in cls.__dataclass_fields__ if cls.__dataclass_fields__[f].init]
+        fields = [f.name for f in dataclasses.fields(cls) if f.init]
         raise ValueError(
             f"surface {name!r} takes the parameters {', '.join(fields) or '(none)'}; got {sorted(params)}"
         ) from error

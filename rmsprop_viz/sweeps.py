@@ -42,8 +42,9 @@ def _check_grid(factory: Callable[..., Optimizer], grid: Any) -> dict[str, Float
     for key, values in grid.items():
         if not takes_any and key not in accepted:
             names = ", ".join(p for p in accepted)
-            raise ValueError(f"grid key {key!r} is not a parameter of {getattr(factory, '__name__', factory)}; "
-                             f"it takes {names}")
+            raise ValueError(
+                f"grid key {key!r} is not a parameter of {getattr(factory, '__name__', factory)}; it takes {names}"
+            )
         array = np.atleast_1d(np.asarray(values, dtype=np.float64))
         if array.ndim != 1 or array.size == 0:
             raise ValueError(f"grid[{key!r}] must be a non-empty 1-D list of numbers, got {values!r}")
@@ -151,14 +152,13 @@ def _simulate(
     """
     value_xy, grad_xy = _xy_of(surface)
     cx, cy, hw, hh = escape_box(surface)
-    centre = np.array([[cx], [cy]])
-    half = np.array([hw, hh])
+    low = np.array([cx - hw, cy - hh])
+    high = np.array([cx + hw, cy + hh])
     init, update = optimizer
     p = np.empty((2, runs))
     p[0], p[1] = start
     state = init(p)
     g = np.empty_like(p)
-    offset = np.empty_like(p)
     diverged_at = np.full(runs, -1, dtype=np.int64)
     values = np.empty((n_steps + 1 if keep_values else 2, runs))
     with np.errstate(all="ignore"):
@@ -167,13 +167,12 @@ def _simulate(
             g[0], g[1] = grad_xy(p[0], p[1], t)
             u, state = update(g, state)
             p += u
-            np.subtract(p, centre, out=offset)
-            np.abs(offset, out=offset)
-            # Fast path: one reduction tells whether any run is outside the box (or NaN).
-            if not (offset.max(axis=1) <= half).all():
-                out = ~(offset <= half[:, None]).all(axis=0) & (diverged_at < 0)
+            # Two reductions tell whether any run left the box (a NaN fails both tests);
+            # only then look for which ones.
+            if not ((p.min(axis=1) >= low).all() and (p.max(axis=1) <= high).all()):
+                out = ~((p >= low[:, None]) & (p <= high[:, None])).all(axis=0) & (diverged_at < 0)
                 diverged_at[out] = t + 1
-                p[:, out] = centre  # park it; its results are discarded below
+                p[:, out] = ((low + high) / 2)[:, None]  # park it inside; its results are discarded
             if keep_values:
                 values[t + 1] = value_xy(p[0], p[1], t + 1)
         if not keep_values:

@@ -29,6 +29,7 @@ REQUIRED: dict[str, str] = {
     "sgd-momentum": "torch",
     "sgd-nesterov": "torch",
     "adagrad": "torch",
+    "adagrad-large-eps": "torch",
     "adagrad-optax": "optax",
     "rmsprop-eps-out": "torch",
     "rmsprop-eps-out-centered": "torch",
@@ -119,6 +120,38 @@ def test_fixture_is_sane() -> None:
         assert ref[0].tolist() == case["start"]
         # The run must actually move, or the comparison would be empty.
         assert np.abs(ref[case["trusted_steps"]] - ref[0]).max() > 1e-3, case["name"]
+
+
+# Conventions that differ between libraries (or from our defaults), each changed on a case
+# where it matters: the references must tell them apart at the test's tolerance.
+WRONG_CONVENTIONS = [
+    ("quadratic-rmsprop-eps-out", {"eps_in_sqrt": True}),  # optax's eps placement for torch's
+    ("quadratic-rmsprop-eps-in", {"eps_in_sqrt": False}),  # and the other way round
+    ("quadratic-rmsprop-eps-out", {"beta": 0.99}),  # torch's default alpha
+    ("quadratic-rmsprop-eps-out-centered", {"centered": False}),
+    ("quadratic-rmsprop-eps-in-centered", {"centered": False}),
+    ("quadratic-rmsprop-initial-v", {"initial_v": 0.0}),
+    ("quadratic-rmsprop-eps-in-bias-correction", {"bias_correction": False}),
+    ("quadratic-adagrad-large-eps", {"eps_in_sqrt": True}),
+    ("quadratic-adagrad-optax", {"eps_in_sqrt": False}),
+    ("quadratic-adagrad-optax", {"initial_accumulator": 0.0}),
+    ("quadratic-adagrad-optax", {"eps": 1e-10}),  # our default eps, not optax's 1e-7
+    ("rosenbrock-sgd-nesterov", {"nesterov": False}),
+    ("rosenbrock-adam-amsgrad", {"amsgrad": False}),
+    ("quadratic-adam", {"eps": 1e-7}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "change"), WRONG_CONVENTIONS, ids=[f"{n}-{k}={v}" for n, c in WRONG_CONVENTIONS for k, v in c.items()]
+)
+def test_reference_tells_conventions_apart(name: str, change: dict[str, Any]) -> None:
+    case = next(c for c in CASES if c["name"] == name)
+    surface = rv.surfaces.get(case["surface"]["name"], **case["surface"]["params"])
+    optimizer = rv.optimizers.get(case["factory"])(**{**case["kwargs"], **change})
+    ours, ref = compared(case, rv.run(surface, optimizer, start=case["start"], n_steps=case["n_steps"]).params[:, 0])
+    with pytest.raises(AssertionError, match="Not equal to tolerance"):
+        np.testing.assert_allclose(ours, ref, rtol=RTOL, atol=ATOL)
 
 
 def test_comparison_catches_a_small_error() -> None:

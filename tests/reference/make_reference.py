@@ -45,6 +45,7 @@ Fixture layout
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import platform
@@ -55,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+TORCH_VERSION = "2.13.0"
 N_STEPS = 200
 PERTURBATION = 1e-15  # relative perturbation of the start
 DEPART_RTOL = 1e-10  # a perturbed reference "departs" beyond this relative difference...
@@ -113,197 +115,196 @@ class Variant:
 
     name: str
     factory: str  # rmsprop_viz.optimizers factory
-    kwargs: dict[str, Any]  # factory keyword arguments besides lr
-    library: str  # "torch" or "optax"
-    reference: str  # the reference constructor, without lr (which is added per surface)
+    kwargs: dict[str, Any]  # its keyword arguments besides lr
+    reference: str  # "torch.optim.X" or "optax.x"
+    reference_kwargs: dict[str, Any]  # its keyword arguments besides the parameters and lr
     lr: dict[str, float]  # learning rate per surface
+
+    @property
+    def library(self) -> str:
+        return self.reference.split(".")[0]
+
+    def describe(self, lr: float) -> str:
+        """The reference call, as code."""
+        head = "params, lr" if self.library == "torch" else "learning_rate"
+        args = ", ".join(f"{key}={value!r}" for key, value in {"lr": lr, **self.reference_kwargs}.items())
+        return f"{self.reference}({args.replace('lr=', head + '=', 1)})"
 
 
 # Hyperparameters shared by the references and rmsprop_viz; rmsprop_viz's ``beta`` is
-# torch's ``alpha`` and optax's ``decay``.
+# torch's ``alpha`` and optax's ``decay``. torch's RMSprop defaults to alpha=0.99, so it
+# is always given explicitly.
 BETA = 0.9
 EPS = 1e-8
 MU = 0.9
+TORCH = {"foreach": False}  # the plain per-tensor loop, not the multi-tensor kernels
 
+_SGD_MOMENTUM_LR = {"rosenbrock": 1e-4, "quadratic": 1e-2}
+_ADAGRAD_LR = {"rosenbrock": 1e-1, "quadratic": 1e-1}
 _RMS_LR = {"rosenbrock": 1e-2, "quadratic": 1e-2}
 _RMS_MOMENTUM_LR = {"rosenbrock": 1e-3, "quadratic": 1e-3}
 _ADAM_LR = {"rosenbrock": 1e-2, "quadratic": 5e-2}
+_RMS_OUT = {"beta": BETA, "eps": EPS, "eps_in_sqrt": False}
+_RMS_IN = {"beta": BETA, "eps": EPS, "eps_in_sqrt": True}
+_TORCH_RMS = {"alpha": BETA, "eps": EPS, **TORCH}
+_OPTAX_RMS = {"decay": BETA, "eps": EPS, "eps_in_sqrt": True}
+_ADAM = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 VARIANTS: list[Variant] = [
-    Variant(
-        "sgd",
-        "sgd",
-        {},
-        "torch",
-        "torch.optim.SGD(params, lr=lr, foreach=False)",
-        {"rosenbrock": 1e-3, "quadratic": 5e-2},
-    ),
+    Variant("sgd", "sgd", {}, "torch.optim.SGD", {**TORCH}, {"rosenbrock": 1e-3, "quadratic": 5e-2}),
     Variant(
         "sgd-momentum",
         "sgd",
         {"momentum": MU},
-        "torch",
-        f"torch.optim.SGD(params, lr=lr, momentum={MU}, dampening=0, foreach=False)",
-        {"rosenbrock": 1e-4, "quadratic": 1e-2},
+        "torch.optim.SGD",
+        {"momentum": MU, "dampening": 0.0, **TORCH},
+        _SGD_MOMENTUM_LR,
     ),
     Variant(
         "sgd-nesterov",
         "sgd",
         {"momentum": MU, "nesterov": True},
-        "torch",
-        f"torch.optim.SGD(params, lr=lr, momentum={MU}, dampening=0, nesterov=True, foreach=False)",
-        {"rosenbrock": 1e-4, "quadratic": 1e-2},
+        "torch.optim.SGD",
+        {"momentum": MU, "dampening": 0.0, "nesterov": True, **TORCH},
+        _SGD_MOMENTUM_LR,
     ),
     Variant(
         "adagrad",
         "adagrad",
         {},
-        "torch",
-        "torch.optim.Adagrad(params, lr=lr, eps=1e-10, initial_accumulator_value=0.0, foreach=False)",
-        {"rosenbrock": 1e-1, "quadratic": 1e-1},
+        "torch.optim.Adagrad",
+        {"eps": 1e-10, "initial_accumulator_value": 0.0, **TORCH},
+        _ADAGRAD_LR,
+    ),
+    # With eps=1e-10 the eps placement is invisible at 1e-9; this case pins it down.
+    Variant(
+        "adagrad-large-eps",
+        "adagrad",
+        {"eps": 1e-3},
+        "torch.optim.Adagrad",
+        {"eps": 1e-3, "initial_accumulator_value": 0.0, **TORCH},
+        _ADAGRAD_LR,
     ),
     Variant(
         "adagrad-optax",
         "adagrad",
         {"eps": 1e-7, "initial_accumulator": 0.1, "eps_in_sqrt": True},
-        "optax",
-        "optax.adagrad(lr, initial_accumulator_value=0.1, eps=1e-7)",
-        {"rosenbrock": 1e-1, "quadratic": 1e-1},
+        "optax.adagrad",
+        {"initial_accumulator_value": 0.1, "eps": 1e-7},
+        _ADAGRAD_LR,
     ),
-    Variant(
-        "rmsprop-eps-out",
-        "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": False},
-        "torch",
-        f"torch.optim.RMSprop(params, lr=lr, alpha={BETA}, eps={EPS}, foreach=False)",
-        _RMS_LR,
-    ),
+    Variant("rmsprop-eps-out", "rmsprop", _RMS_OUT, "torch.optim.RMSprop", _TORCH_RMS, _RMS_LR),
     Variant(
         "rmsprop-eps-out-centered",
         "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": False, "centered": True},
-        "torch",
-        f"torch.optim.RMSprop(params, lr=lr, alpha={BETA}, eps={EPS}, centered=True, foreach=False)",
+        {**_RMS_OUT, "centered": True},
+        "torch.optim.RMSprop",
+        {**_TORCH_RMS, "centered": True},
         _RMS_LR,
     ),
     Variant(
         "rmsprop-eps-out-momentum",
         "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": False, "momentum": MU},
-        "torch",
-        f"torch.optim.RMSprop(params, lr=lr, alpha={BETA}, eps={EPS}, momentum={MU}, foreach=False)",
+        {**_RMS_OUT, "momentum": MU},
+        "torch.optim.RMSprop",
+        {**_TORCH_RMS, "momentum": MU},
         _RMS_MOMENTUM_LR,
     ),
     Variant(
         "rmsprop-eps-out-centered-momentum",
         "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": False, "centered": True, "momentum": MU},
-        "torch",
-        f"torch.optim.RMSprop(params, lr=lr, alpha={BETA}, eps={EPS}, centered=True, momentum={MU}, foreach=False)",
+        {**_RMS_OUT, "centered": True, "momentum": MU},
+        "torch.optim.RMSprop",
+        {**_TORCH_RMS, "centered": True, "momentum": MU},
         _RMS_MOMENTUM_LR,
     ),
-    Variant(
-        "rmsprop-eps-in",
-        "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": True},
-        "optax",
-        f"optax.rmsprop(lr, decay={BETA}, eps={EPS}, eps_in_sqrt=True)",
-        _RMS_LR,
-    ),
+    Variant("rmsprop-eps-in", "rmsprop", _RMS_IN, "optax.rmsprop", _OPTAX_RMS, _RMS_LR),
     Variant(
         "rmsprop-eps-in-centered",
         "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": True, "centered": True},
-        "optax",
-        f"optax.rmsprop(lr, decay={BETA}, eps={EPS}, eps_in_sqrt=True, centered=True)",
+        {**_RMS_IN, "centered": True},
+        "optax.rmsprop",
+        {**_OPTAX_RMS, "centered": True},
         _RMS_LR,
     ),
     Variant(
         "rmsprop-eps-in-momentum",
         "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": True, "momentum": MU},
-        "optax",
-        f"optax.rmsprop(lr, decay={BETA}, eps={EPS}, eps_in_sqrt=True, momentum={MU})",
+        {**_RMS_IN, "momentum": MU},
+        "optax.rmsprop",
+        {**_OPTAX_RMS, "momentum": MU},
         _RMS_MOMENTUM_LR,
     ),
     Variant(
         "rmsprop-initial-v",
         "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": True, "initial_v": 1.0},
-        "optax",
-        f"optax.rmsprop(lr, decay={BETA}, eps={EPS}, eps_in_sqrt=True, initial_scale=1.0)",
+        {**_RMS_IN, "initial_v": 1.0},
+        "optax.rmsprop",
+        {**_OPTAX_RMS, "initial_scale": 1.0},
         _RMS_LR,
     ),
-    # Not in torch at all; optax has it as an option.
+    # Bias correction for RMSProp is not in torch; optax has it as an option.
     Variant(
         "rmsprop-eps-in-bias-correction",
         "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": True, "bias_correction": True},
-        "optax",
-        f"optax.rmsprop(lr, decay={BETA}, eps={EPS}, eps_in_sqrt=True, bias_correction=True)",
+        {**_RMS_IN, "bias_correction": True},
+        "optax.rmsprop",
+        {**_OPTAX_RMS, "bias_correction": True},
         _RMS_LR,
     ),
     Variant(
         "rmsprop-eps-out-bias-correction",
         "rmsprop",
-        {"beta": BETA, "eps": EPS, "eps_in_sqrt": False, "bias_correction": True},
-        "optax",
-        f"optax.rmsprop(lr, decay={BETA}, eps={EPS}, eps_in_sqrt=False, bias_correction=True)",
+        {**_RMS_OUT, "bias_correction": True},
+        "optax.rmsprop",
+        {**_OPTAX_RMS, "eps_in_sqrt": False, "bias_correction": True},
         _RMS_LR,
     ),
-    Variant(
-        "adam",
-        "adam",
-        {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-        "torch",
-        "torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8, foreach=False)",
-        _ADAM_LR,
-    ),
+    Variant("adam", "adam", _ADAM, "torch.optim.Adam", {"betas": (0.9, 0.999), "eps": 1e-8, **TORCH}, _ADAM_LR),
     Variant(
         "adam-amsgrad",
         "adam",
-        {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "amsgrad": True},
-        "torch",
-        "torch.optim.Adam(params, lr=lr, betas=(0.9, 0.999), eps=1e-8, amsgrad=True, foreach=False)",
+        {**_ADAM, "amsgrad": True},
+        "torch.optim.Adam",
+        {"betas": (0.9, 0.999), "eps": 1e-8, "amsgrad": True, **TORCH},
         _ADAM_LR,
     ),
-    Variant(
-        "adam-optax",
-        "adam",
-        {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-        "optax",
-        "optax.adam(lr, b1=0.9, b2=0.999, eps=1e-8)",
-        _ADAM_LR,
-    ),
+    # A second, independent reference for plain Adam.
+    Variant("adam-optax", "adam", _ADAM, "optax.adam", {"b1": 0.9, "b2": 0.999, "eps": 1e-8}, _ADAM_LR),
 ]
 
 # ------------------------------------------------------------------- reference runs
 
 
-def run_torch(constructor: str, lr: float, grad: Grad, start: tuple[float, float], n_steps: int) -> np.ndarray:
-    """Run a ``torch.optim`` optimizer in float64 on an analytic gradient."""
+def _resolve(dotted: str) -> Any:
+    module, _, attr = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def run_torch(variant: Variant, lr: float, grad: Grad, start: tuple[float, float], n_steps: int) -> np.ndarray:
+    """Run a ``torch.optim`` optimizer in float64, writing the analytic gradient into ``.grad``."""
     import torch
 
     param = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    optimizer = eval(constructor, {"torch": torch}, {"params": [param], "lr": lr})
+    optimizer = _resolve(variant.reference)([param], lr=lr, **variant.reference_kwargs)
     out = np.empty((n_steps + 1, 2))
     out[0] = start
     for t in range(n_steps):
-        x, y = (float(v) for v in param.detach())
+        x, y = param.detach().tolist()
         param.grad = torch.tensor(grad(x, y), dtype=torch.float64)
         optimizer.step()
         out[t + 1] = param.detach().numpy()
     return out
 
 
-def run_optax(constructor: str, lr: float, grad: Grad, start: tuple[float, float], n_steps: int) -> np.ndarray:
+def run_optax(variant: Variant, lr: float, grad: Grad, start: tuple[float, float], n_steps: int) -> np.ndarray:
     """Run an ``optax`` optimizer in float64 (jitted, as it is normally used)."""
     import jax
     import jax.numpy as jnp
     import optax
 
     jax.config.update("jax_enable_x64", True)
-    tx = eval(constructor, {"optax": optax}, {"lr": lr})
+    tx = _resolve(variant.reference)(learning_rate=lr, **variant.reference_kwargs)
 
     @jax.jit
     def step(g: Any, state: Any, params: Any) -> tuple[Any, Any]:
@@ -315,10 +316,10 @@ def run_optax(constructor: str, lr: float, grad: Grad, start: tuple[float, float
     out = np.empty((n_steps + 1, 2))
     out[0] = start
     for t in range(n_steps):
-        x, y = (float(v) for v in np.asarray(params))
+        x, y = np.asarray(params).tolist()
         params, state = step(jnp.asarray(grad(x, y), dtype=jnp.float64), state, params)
         out[t + 1] = np.asarray(params)
-    if out.dtype != np.float64 or np.asarray(params).dtype != np.float64:
+    if np.asarray(params).dtype != np.float64:
         raise RuntimeError("optax did not run in float64")
     return out
 
@@ -333,16 +334,17 @@ def departure(a: np.ndarray, b: np.ndarray) -> int | None:
     return int(np.argmax(bad)) if bad.any() else None
 
 
-def trusted_steps(runner: Callable[..., np.ndarray], params: np.ndarray, *args: Any) -> int:
-    """Last step before the reference, started 1e-15 off, departs from itself."""
-    constructor, lr, grad, start, n_steps = args
+def trusted_steps(variant: Variant, lr: float, grad: Grad, start: tuple[float, float], params: np.ndarray) -> int:
+    """Last step before the reference, started ``PERTURBATION`` off, departs from ``params``."""
+    run = RUNNERS[variant.library]
+    n_steps = len(params) - 1
     trusted = n_steps
     for sx in (1.0, -1.0):
         for sy in (1.0, -1.0):
             moved = (start[0] * (1.0 + sx * PERTURBATION), start[1] * (1.0 + sy * PERTURBATION))
-            if moved == tuple(start):
+            if moved[0] == start[0] or moved[1] == start[1]:
                 raise RuntimeError("the perturbation vanished in rounding")
-            k = departure(runner(constructor, lr, grad, moved, n_steps), params)
+            k = departure(run(variant, lr, grad, moved, n_steps), params)
             if k is not None:
                 trusted = min(trusted, k - 1)
     return trusted
@@ -360,19 +362,17 @@ def library_version(library: str) -> str:
 
 
 def build_cases(n_steps: int = N_STEPS) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """Run every (surface, variant) case; return the case table and the parameter arrays."""
     cases: list[dict[str, Any]] = []
     arrays: dict[str, np.ndarray] = {}
     for surface_name, surface in SURFACES.items():
         for variant in VARIANTS:
             name = f"{surface_name}-{variant.name}"
             lr = variant.lr[surface_name]
-            runner = RUNNERS[variant.library]
-            constructor = variant.reference
-            args = (constructor, lr, surface["grad"], surface["start"], n_steps)
-            params = runner(*args)
+            params = RUNNERS[variant.library](variant, lr, surface["grad"], surface["start"], n_steps)
             if not np.isfinite(params).all():
                 raise RuntimeError(f"{name}: the reference diverged; choose a smaller lr")
-            trusted = trusted_steps(runner, params, *args)
+            trusted = trusted_steps(variant, lr, surface["grad"], surface["start"], params)
             cases.append(
                 {
                     "name": name,
@@ -384,7 +384,7 @@ def build_cases(n_steps: int = N_STEPS) -> tuple[list[dict[str, Any]], dict[str,
                     "n_steps": n_steps,
                     "library": variant.library,
                     "library_version": library_version(variant.library),
-                    "reference": constructor.replace("lr=lr", f"lr={lr!r}").replace("(lr,", f"({lr!r},"),
+                    "reference": variant.describe(lr),
                     "trusted_steps": trusted,
                 }
             )
@@ -399,9 +399,9 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the fixture")
     args = parser.parse_args()
 
-    import torch
-
-    torch.set_default_dtype(torch.float64)
+    versions = {"torch": library_version("torch"), "optax": library_version("optax")}
+    if versions["torch"].split()[1].split("+")[0] != TORCH_VERSION:
+        print(f"warning: the fixture was made with torch {TORCH_VERSION}; this is {versions['torch']}")
     cases, arrays = build_cases()
     meta = {
         "generator": "tests/reference/make_reference.py",
@@ -409,16 +409,12 @@ def main() -> None:
         "perturbation": PERTURBATION,
         "depart_rtol": DEPART_RTOL,
         "depart_atol": DEPART_ATOL,
-        "versions": {
-            "torch": library_version("torch"),
-            "optax": library_version("optax"),
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
+        "trusted_steps": "last step before a reference started PERTURBATION (relative) off departs from it",
+        "versions": {**versions, "numpy": np.__version__, "python": platform.python_version()},
     }
     table = json.dumps({"meta": meta, "cases": cases}, indent=1)
     np.savez_compressed(args.output, cases=np.array(table), **arrays)
-    short = [c["name"] for c in cases if c["trusted_steps"] < MIN_TRUSTED_STEPS]
+    short = [case["name"] for case in cases if case["trusted_steps"] < MIN_TRUSTED_STEPS]
     print(f"wrote {len(cases)} cases to {args.output} ({args.output.stat().st_size} bytes)")
     if short:
         raise SystemExit(f"trusted for fewer than {MIN_TRUSTED_STEPS} steps: {', '.join(short)}")
