@@ -190,11 +190,25 @@ def _surfaces(args: argparse.Namespace) -> int:
     return 0
 
 
+_POINT_OPTIONS = ("--start",)
+
+
+def _glue_negative_points(argv: Sequence[str]) -> list[str]:
+    """Let ``--start -1.5,2`` through: argparse would take ``-1.5,2`` for an option."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] in _POINT_OPTIONS and arg.startswith("-") and (arg[1:2].isdigit() or arg[1:2] == "."):
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``rmsprop-viz``; returns the exit status."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_glue_negative_points(sys.argv[1:] if argv is None else argv))
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
