@@ -145,8 +145,9 @@ def adagrad(lr: Any, eps: Any = 1e-10, initial_accumulator: Any = 0.0, eps_in_sq
 
     Because :math:`s_t` only grows, the effective learning rate :math:`\text{lr}/\sqrt{s_t}`
     only shrinks. The defaults match ``torch.optim.Adagrad`` (eps outside the root,
-    ``initial_accumulator_value=0``); ``optax.adagrad`` puts eps inside the root and starts
-    the sum at 0.1 (``initial_accumulator_value``).
+    ``initial_accumulator_value=0``, eps 1e-10). ``optax.adagrad`` puts eps inside the root,
+    starts the sum at 0.1 (``initial_accumulator_value``) and uses eps 1e-7: it equals
+    ``adagrad(lr, eps=1e-7, initial_accumulator=0.1, eps_in_sqrt=True)``.
 
     Parameters
     ----------
@@ -226,7 +227,9 @@ def rmsprop(
     Conventions: with ``eps_in_sqrt=False`` this is ``torch.optim.RMSprop(lr, alpha=beta,
     eps, centered, momentum)``; with ``eps_in_sqrt=True`` it is ``optax.rmsprop(
     learning_rate, decay=beta, eps, centered, momentum)``, Keras 3's ``RMSprop(rho=beta)``
-    and the usual textbook formula. PyTorch's default ``alpha`` is 0.99, ours 0.9.
+    and the usual textbook formula. PyTorch's default ``alpha`` is 0.99, ours 0.9. (optax
+    multiplies by the learning rate before its momentum buffer, PyTorch and we after: the
+    same for a constant learning rate, not under a schedule.)
 
     .. warning::
 

@@ -23,7 +23,7 @@ RACE_ORDER: dict[str, str] = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RM
 #: Learning rates that make a readable race on each surface from its default start: each
 #: is below its optimizer's divergence threshold there and moves visibly in 500 steps.
 DEFAULT_LR: dict[str, dict[str, float]] = {
-    "rosenbrock": {"sgd": 0.0015, "adagrad": 0.3, "rmsprop": 0.01, "adam": 0.05},
+    "rosenbrock": {"sgd": 0.001, "adagrad": 0.1, "rmsprop": 0.03, "adam": 0.02},
     "quadratic": {"sgd": 0.15, "adagrad": 0.5, "rmsprop": 0.02, "adam": 0.1},
     "beale": {"sgd": 0.01, "adagrad": 0.5, "rmsprop": 0.005, "adam": 0.05},
     "himmelblau": {"sgd": 0.01, "adagrad": 0.5, "rmsprop": 0.01, "adam": 0.1},
@@ -81,7 +81,7 @@ def default_specs(surface: Surface | str) -> list[OptimizerSpec]:
     curvature, safely below the divergence threshold ``2 / L``.
 
     >>> [s.describe() for s in default_specs("rosenbrock")]
-    ['lr=0.0015', 'lr=0.3', 'lr=0.01, beta=0.9, eps=1e-08', 'lr=0.05, beta1=0.9, beta2=0.999, eps=1e-08']
+    ['lr=0.001', 'lr=0.1', 'lr=0.03, beta=0.9, eps=1e-08', 'lr=0.02, beta1=0.9, beta2=0.999, eps=1e-08']
     """
     name = surface if isinstance(surface, str) else surface.name
     lrs = dict(DEFAULT_LR.get(name, DEFAULT_LR["quadratic"]))

@@ -128,6 +128,7 @@ class Rosenbrock(_Planar):
     b: float = 100.0
     name: ClassVar[str] = "rosenbrock"
     formula: ClassVar[str] = "(a - x)^2 + b (y - x^2)^2"
+    tex: ClassVar[str] = r"$(a - x)^2 + b\,(y - x^2)^2$"
 
     def __post_init__(self) -> None:
         _frozen_setattr(self, "a", check_number("a", self.a, allow_array=False))
@@ -144,7 +145,8 @@ class Rosenbrock(_Planar):
 
     @property
     def default_start(self) -> tuple[float, float]:
-        return (-1.5, 2.5)
+        # Just above the valley floor, far from the minimum: the long walk is the lesson.
+        return (-1.5, 2.3)
 
     def value_xy(self, x: XY, y: XY, step: Any = 0) -> XY:
         r = y - x * x
@@ -184,6 +186,7 @@ class Quadratic(_Planar):
     scale: float = 1.0
     name: ClassVar[str] = "quadratic"
     formula: ClassVar[str] = "scale/2 (u^2 + condition w^2), (u, w) = (x, y) rotated by angle"
+    tex: ClassVar[str] = r"$\frac{s}{2}\,(u^2 + \kappa\, w^2)$, $(u, w)$ = $(x, y)$ rotated by $\varphi$"
     bounds: Bounds = field(default=((-2.0, 2.0), (-2.0, 2.0)), init=False, repr=False)
     minima: tuple[tuple[float, float], ...] = field(default=((0.0, 0.0),), init=False, repr=False)
     default_start: tuple[float, float] = field(default=(-1.8, 1.2), init=False, repr=False)
@@ -272,6 +275,7 @@ class Himmelblau(_Planar):
 
     name: ClassVar[str] = "himmelblau"
     formula: ClassVar[str] = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2"
+    tex: ClassVar[str] = r"$(x^2 + y - 11)^2 + (x + y^2 - 7)^2$"
     bounds: Bounds = field(default=((-5.0, 5.0), (-5.0, 5.0)), init=False, repr=False)
     minima: tuple[tuple[float, float], ...] = field(
         default=(
@@ -318,6 +322,7 @@ class Saddle(_Planar):
 
     name: ClassVar[str] = "saddle"
     formula: ClassVar[str] = "x^2/2 + y^4/4 - y^2/2"
+    tex: ClassVar[str] = r"$x^2/2 + y^4/4 - y^2/2$"
     bounds: Bounds = field(default=((-2.0, 2.0), (-1.6, 1.6)), init=False, repr=False)
     minima: tuple[tuple[float, float], ...] = field(default=((0.0, 1.0), (0.0, -1.0)), init=False, repr=False)
     default_start: tuple[float, float] = field(default=(-1.8, 1e-3), init=False, repr=False)
@@ -347,6 +352,7 @@ class Rastrigin(_Planar):
 
     name: ClassVar[str] = "rastrigin"
     formula: ClassVar[str] = "20 + x^2 - 10 cos(2 pi x) + y^2 - 10 cos(2 pi y)"
+    tex: ClassVar[str] = r"$20 + x^2 - 10\cos 2\pi x + y^2 - 10\cos 2\pi y$"
     bounds: Bounds = field(default=((-5.12, 5.12), (-5.12, 5.12)), init=False, repr=False)
     minima: tuple[tuple[float, float], ...] = field(default=((0.0, 0.0),), init=False, repr=False)
     default_start: tuple[float, float] = field(default=(3.3, -2.6), init=False, repr=False)

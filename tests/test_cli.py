@@ -18,9 +18,9 @@ def test_race_prints_one_row_per_optimizer(capsys: pytest.CaptureFixture[str]) -
     header = next(i for i, line in enumerate(lines) if line.startswith("optimizer"))
     rows = lines[header + 2 :]
     assert [r.split()[0] for r in rows] == ["SGD", "Adagrad", "RMSProp", "Adam"]
-    assert "lr=0.0015" in rows[0]  # the learning rate used is shown
+    assert "lr=0.001" in rows[0]  # the learning rate used is shown
     # The final loss printed is the one the library computes.
-    expected = rv.run(rv.Rosenbrock(), rv.rmsprop(0.01, beta=0.9, eps=1e-8), n_steps=300).final_value[0]
+    expected = rv.run(rv.Rosenbrock(), rv.rmsprop(0.03, beta=0.9, eps=1e-8), n_steps=300).final_value[0]
     assert f"{expected:.4g}" in rows[2]
 
 
@@ -30,11 +30,11 @@ def test_race_reports_divergence(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     sgd_row = next(line for line in out.splitlines() if line.startswith("SGD"))
     assert sgd_row.split()[-1] == "-"
-    # From this corner SGD's default rate is too large: the table says where it diverged.
-    assert cli.main(["race", "--surface", "rosenbrock", "--start", "-1.9,2.9", "--steps", "100"]) == 0
+    # On a ten times steeper valley the default rate is too large: the table says where SGD diverged.
+    assert cli.main(["race", "--param", "b=1000", "--start", "-1.5,2.3", "--steps", "100"]) == 0
     out = capsys.readouterr().out
     sgd_row = next(line for line in out.splitlines() if line.startswith("SGD"))
-    expected = rv.run(rv.Rosenbrock(), rv.sgd(0.0015), start=(-1.9, 2.9), n_steps=100).diverged_at[0]
+    expected = rv.run(rv.Rosenbrock(b=1000), rv.sgd(0.001), start=(-1.5, 2.3), n_steps=100).diverged_at[0]
     assert expected > 0
     assert sgd_row.split()[-1] == str(expected)
     assert sgd_row.split()[-3] == "nan"

@@ -3,8 +3,9 @@
 The fixture ``reference/reference.npz`` is made by ``reference/make_reference.py`` (which
 needs torch and optax); these tests need only numpy. Each case stores the rmsprop_viz
 surface and optimizer to rebuild, the start, the reference parameters after every step
-and ``trusted_steps``: how many steps the reference itself stays put when its start is
-moved by 1e-15 relative. Only those steps are compared.
+and ``trusted_steps``: for how many steps the reference stays within 1e-10 (relative) of
+itself when its start is moved by 1e-15 (relative). Only those steps are compared, at a
+tolerance ten times looser.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def test_fixture_is_sane() -> None:
 
 # Conventions that differ between libraries (or from our defaults), each changed on a case
 # where it matters: the references must tell them apart at the test's tolerance.
-WRONG_CONVENTIONS = [
+WRONG_CONVENTIONS: list[tuple[str, dict[str, Any]]] = [
     ("quadratic-rmsprop-eps-out", {"eps_in_sqrt": True}),  # optax's eps placement for torch's
     ("quadratic-rmsprop-eps-in", {"eps_in_sqrt": False}),  # and the other way round
     ("quadratic-rmsprop-eps-out", {"beta": 0.99}),  # torch's default alpha
