@@ -1,0 +1,861 @@
+"""Figures: a surface with the optimizers' paths, their loss curves and step sizes.
+
+Everything here uses matplotlib's object API: each ``draw_*`` function takes an
+``Axes``, draws on it and returns the artists it made; nothing touches pyplot's global
+state. :class:`RaceFigure` composes the panels for a race and shows any step of it with
+:meth:`RaceFigure.show_frame`, which only changes the data of existing artists, so an
+animation or a slider never redraws the contours.
+
+Trajectories are computed before anything is drawn (:func:`rmsprop_viz.run`); these
+functions only read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib
+import numpy as np
+import numpy.typing as npt
+from matplotlib import colors as mcolors
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Annotation
+
+from .run import Trajectory
+from .surfaces import Surface
+
+__all__ = [
+    "OKABE_ITO",
+    "STYLES",
+    "PathArtists",
+    "RaceFigure",
+    "Style",
+    "draw_losses",
+    "draw_paths",
+    "draw_paths_3d",
+    "draw_step_sizes",
+    "draw_surface",
+    "draw_surface_3d",
+    "draw_sweep",
+    "loss_gap",
+    "style_for",
+    "surface_grid",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Okabe & Ito's colour-blind-safe palette.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+
+# Sizes for a lecture hall.
+FONT = {"title": 15, "label": 13, "tick": 11, "legend": 11, "note": 11}
+LINE_WIDTH = 2.4
+MARKER_SIZE = 9
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one optimizer is drawn, the same in every figure."""
+
+    color: str
+    linestyle: Any
+    marker: str
+
+
+#: One style per optimizer family, keyed by the lower-case name its label starts with.
+STYLES: dict[str, Style] = {
+    "sgd": Style(OKABE_ITO["blue"], "-", "o"),
+    "momentum": Style(OKABE_ITO["sky blue"], (0, (6, 2)), "s"),
+    "nesterov": Style(OKABE_ITO["reddish purple"], (0, (6, 2, 1, 2)), "P"),
+    "adagrad": Style(OKABE_ITO["bluish green"], (0, (2, 1.5)), "^"),
+    "rmsprop": Style(OKABE_ITO["vermillion"], "-", "D"),
+    "adam": Style(OKABE_ITO["orange"], (0, (4, 1.5)), "v"),
+}
+_SPARE = [Style(OKABE_ITO["black"], "-", "X"), Style(OKABE_ITO["yellow"], "-", "h")]
+
+
+def style_for(label: str, taken: Sequence[Style] = ()) -> Style:
+    """The style of the optimizer named by ``label`` ("SGD", "RMSProp (lr=0.01)", ...).
+
+    A label that mentions Nesterov or momentum gets that family's style. When the family's
+    style is already ``taken`` in the same figure (two RMSProp variants, say), the next
+    free style is used instead.
+
+    >>> style_for("RMSProp, eps outside").color
+    '#D55E00'
+    >>> style_for("SGD + momentum 0.9").marker
+    's'
+    """
+    text = label.lower()
+    if "nesterov" in text:
+        key = "nesterov"
+    elif "momentum" in text and not text.startswith(("rmsprop", "adam")):
+        key = "momentum"
+    else:
+        key = next((k for k in ("rmsprop", "adagrad", "adam", "sgd") if text.startswith(k)), "")
+    preferred = STYLES.get(key)
+    if preferred is not None and preferred not in taken:
+        return preferred
+    for candidate in [*STYLES.values(), *_SPARE]:
+        if candidate not in taken:
+            return candidate
+    return _SPARE[0]
+
+
+def _styles(labels: Sequence[str]) -> list[Style]:
+    chosen: list[Style] = []
+    for label in labels:
+        chosen.append(style_for(label, chosen))
+    return chosen
+
+
+# --------------------------------------------------------------------- the surface
+
+
+def surface_grid(surface: Surface, resolution: int = 200) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``X, Y, Z`` on the surface's plot window (``Z`` at step 0)."""
+    (x0, x1), (y0, y1) = surface.bounds
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    x, y = np.meshgrid(xs, ys)
+    z = np.asarray(surface.value(np.stack([x, y], axis=-1)), dtype=np.float64)
+    return x, y, z
+
+
+def _floor(surface: Surface, z: FloatArray) -> float:
+    """The lowest value of the surface: at its known minima, else on the grid."""
+    known = [float(surface.value(m)) for m in surface.minima]
+    return min([*known, float(np.nanmin(z))])
+
+
+def _spans_decades(z: FloatArray, floor: float) -> bool:
+    gap = z - floor
+    positive = gap[gap > 0]
+    if positive.size == 0:
+        return False
+    return bool(np.nanpercentile(positive, 95) / max(np.nanpercentile(positive, 5), 1e-300) > 300)
+
+
+def _title(surface: Surface) -> str:
+    formula = getattr(surface, "tex", "") or getattr(surface, "formula", "")
+    return f"{type(surface).__name__}: {formula}" if formula else type(surface).__name__
+
+
+def _tidy(ax: Axes) -> None:
+    ax.tick_params(labelsize=FONT["tick"])
+    for spine in ("top", "right"):
+        if spine in ax.spines:
+            ax.spines[spine].set_visible(False)
+
+
+@dataclass
+class SurfaceArtists:
+    """What :func:`draw_surface` made."""
+
+    filled: Any
+    lines: Any
+    minima: Line2D | None
+    colorbar: Any = None
+    log_levels: bool = False
+
+
+def draw_surface(
+    ax: Axes,
+    surface: Surface,
+    *,
+    resolution: int = 200,
+    levels: int = 24,
+    colorbar: bool = False,
+    title: bool = True,
+    cmap: str = "Greys_r",
+) -> SurfaceArtists:
+    """Filled contours, contour lines and the minima (stars) of ``surface`` on ``ax``.
+
+    Levels are log-spaced above the minimum when the values span decades (Rosenbrock,
+    Beale), else evenly spaced. The axes are fixed to the surface's window.
+    """
+    x, y, z = surface_grid(surface, resolution)
+    floor = _floor(surface, z)
+    log_levels = _spans_decades(z, floor)
+    if log_levels:
+        gap = np.maximum(z - floor, 1e-12)
+        top = float(np.nanpercentile(gap, 99.5))
+        low = max(float(np.nanpercentile(gap, 0.5)), top * 1e-8)
+        bounds = np.geomspace(low, top, levels)
+        norm: mcolors.Normalize = mcolors.LogNorm(vmin=low, vmax=top)
+        shown = np.clip(gap, low, top)
+    else:
+        shown = z
+        bounds = np.linspace(float(np.nanmin(z)), float(np.nanpercentile(z, 99.5)), levels)
+        norm = mcolors.Normalize(vmin=bounds[0], vmax=bounds[-1])
+    base = matplotlib.colormaps[cmap]
+    palette = mcolors.ListedColormap(base(np.linspace(0.45, 1.0, 256)))  # light: the paths stand out
+    filled = ax.contourf(x, y, shown, levels=bounds, cmap=palette, norm=norm, extend="both")
+    lines = ax.contour(x, y, shown, levels=bounds, colors="#555555", linewidths=0.6, alpha=0.6, norm=norm)
+    minima = None
+    if surface.minima:
+        mx, my = np.asarray(surface.minima).T
+        (minima,) = ax.plot(
+            mx,
+            my,
+            linestyle="none",
+            marker="*",
+            markersize=18,
+            color="white",
+            markeredgecolor="black",
+            markeredgewidth=1.2,
+            zorder=5,
+            label="minimum",
+        )
+    (x0, x1), (y0, y1) = surface.bounds
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("x", fontsize=FONT["label"])
+    ax.set_ylabel("y", fontsize=FONT["label"])
+    if title:
+        ax.set_title(_title(surface), fontsize=FONT["title"])
+    _tidy(ax)
+    bar = None
+    if colorbar:
+        bar = ax.figure.colorbar(filled, ax=ax, shrink=0.85)
+        bar.set_label("f - f*" if log_levels else "f", fontsize=FONT["label"])
+        bar.ax.tick_params(labelsize=FONT["tick"])
+    return SurfaceArtists(filled, lines, minima, bar, log_levels)
+
+
+# ----------------------------------------------------------------------- the paths
+
+
+@dataclass
+class PathArtists:
+    """The artists of one optimizer's path: line, head, start, and divergence cross."""
+
+    line: Line2D
+    head: Line2D
+    start: Line2D
+    cross: Line2D
+    note: Annotation
+
+    @property
+    def moving(self) -> list[Artist]:
+        return [self.line, self.head, self.cross, self.note]
+
+
+def _last_finite(xy: FloatArray, upto: int) -> int:
+    finite = np.flatnonzero(np.isfinite(xy[: upto + 1]).all(axis=-1))
+    return int(finite[-1]) if finite.size else 0
+
+
+def draw_paths(
+    ax: Axes,
+    trajectories: Sequence[Trajectory],
+    *,
+    labels: Sequence[str] | None = None,
+    run: int = 0,
+) -> list[PathArtists]:
+    """One line per trajectory, with a marker at its head, a circle at its start and,
+    for a diverged run, a cross and "diverged at step k". Drawn at the last step; use
+    :func:`update_paths` to show another."""
+    labels = list(labels) if labels is not None else [t.label for t in trajectories]
+    artists = []
+    for traj, label, style in zip(trajectories, labels, _styles([t.label for t in trajectories])):
+        (line,) = ax.plot(
+            [],
+            [],
+            color=style.color,
+            linestyle=style.linestyle,
+            linewidth=LINE_WIDTH,
+            label=label,
+            zorder=3,
+            solid_capstyle="round",
+        )
+        (head,) = ax.plot(
+            [],
+            [],
+            marker=style.marker,
+            markersize=MARKER_SIZE,
+            color=style.color,
+            markeredgecolor="black",
+            markeredgewidth=1.0,
+            linestyle="none",
+            zorder=6,
+        )
+        x0, y0 = traj.params[0, run]
+        (start,) = ax.plot(
+            [x0],
+            [y0],
+            marker="o",
+            markersize=MARKER_SIZE + 1,
+            markerfacecolor="white",
+            markeredgecolor=style.color,
+            markeredgewidth=2.0,
+            linestyle="none",
+            zorder=4,
+        )
+        (cross,) = ax.plot(
+            [],
+            [],
+            marker="X",
+            markersize=MARKER_SIZE + 5,
+            color=style.color,
+            markeredgecolor="black",
+            markeredgewidth=1.2,
+            linestyle="none",
+            zorder=7,
+        )
+        note = ax.annotate(
+            "",
+            (0, 0),
+            xytext=(8, 8),
+            textcoords="offset points",
+            fontsize=FONT["note"],
+            color="black",
+            zorder=8,
+            annotation_clip=True,
+            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": style.color, "alpha": 0.9},
+        )
+        artists.append(PathArtists(line, head, start, cross, note))
+    update_paths(artists, trajectories, None, run=run)
+    return artists
+
+
+def update_paths(
+    artists: Sequence[PathArtists], trajectories: Sequence[Trajectory], step: int | None, *, run: int = 0
+) -> None:
+    """Show the paths up to ``step`` (all of them when ``None``), changing data only."""
+    for art, traj in zip(artists, trajectories):
+        k = traj.n_steps if step is None else min(int(step), traj.n_steps)
+        xy = traj.params[:, run]
+        art.line.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
+        d = int(traj.diverged_at[run])
+        if 0 <= d <= k:
+            last = _last_finite(xy, d)
+            art.head.set_data([], [])
+            art.cross.set_data([xy[last, 0]], [xy[last, 1]])
+            art.note.xy = (float(xy[last, 0]), float(xy[last, 1]))
+            art.note.set_text(f"{traj.label} diverged at step {d}")
+            art.note.set_visible(True)
+        else:
+            art.head.set_data([xy[k, 0]], [xy[k, 1]])
+            art.cross.set_data([], [])
+            art.note.set_visible(False)
+
+
+# --------------------------------------------------------------- loss and step size
+
+
+def loss_gap(traj: Trajectory, floor: float, run: int = 0) -> FloatArray:
+    """``f - f*`` along a run, floored at 1e-16 so that it can go on a log axis."""
+    gap = traj.values[:, run] - floor
+    return np.where(np.isfinite(gap), np.maximum(gap, 1e-16), np.nan)
+
+
+@dataclass
+class CurveArtists:
+    """Growing curves and their current-step markers."""
+
+    lines: list[Line2D] = field(default_factory=list)
+    heads: list[Line2D] = field(default_factory=list)
+    data: list[tuple[FloatArray, FloatArray]] = field(default_factory=list)
+
+    def show(self, step: int | None) -> None:
+        for line, head, (xs, ys) in zip(self.lines, self.heads, self.data):
+            k = len(xs) - 1 if step is None else min(int(step), len(xs) - 1)
+            line.set_data(xs[: k + 1], ys[: k + 1])
+            if head is not None:
+                if np.isfinite(ys[k]):
+                    head.set_data([xs[k]], [ys[k]])
+                else:
+                    head.set_data([], [])
+
+    @property
+    def moving(self) -> list[Artist]:
+        return [*self.lines, *(h for h in self.heads if h is not None)]
+
+
+def _log_limits(ax: Axes, arrays: Sequence[FloatArray]) -> None:
+    finite = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in arrays] or [np.array([1.0])])
+    if finite.size == 0:
+        finite = np.array([1e-3, 1.0])
+    low, high = float(finite.min()), float(finite.max())
+    if high <= low:
+        high = low * 10
+    ax.set_yscale("log")
+    ax.set_ylim(low / 2, high * 2)
+
+
+def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, run: int = 0) -> CurveArtists:
+    """Loss above the minimum, ``f - f*``, on a log axis, one curve per trajectory."""
+    curves = CurveArtists()
+    for traj, style in zip(trajectories, _styles([t.label for t in trajectories])):
+        steps = np.arange(traj.n_steps + 1, dtype=np.float64)
+        gap = loss_gap(traj, floor, run)
+        (line,) = ax.plot([], [], color=style.color, linestyle=style.linestyle, linewidth=LINE_WIDTH - 0.4)
+        (head,) = ax.plot(
+            [],
+            [],
+            marker=style.marker,
+            color=style.color,
+            markersize=MARKER_SIZE - 2,
+            markeredgecolor="black",
+            markeredgewidth=0.8,
+            linestyle="none",
+        )
+        curves.lines.append(line)
+        curves.heads.append(head)
+        curves.data.append((steps, gap))
+    n = max(t.n_steps for t in trajectories)
+    ax.set_xlim(0, n)
+    _log_limits(ax, [gap for _, gap in curves.data])
+    ax.set_xlabel("step", fontsize=FONT["label"])
+    ax.set_ylabel("f − f*", fontsize=FONT["label"])
+    ax.set_title("loss above the minimum", fontsize=FONT["label"])
+    ax.grid(True, which="major", alpha=0.3)
+    _tidy(ax)
+    curves.show(None)
+    return curves
+
+
+def draw_step_sizes(ax: Axes, trajectories: Sequence[Trajectory], *, run: int = 0) -> CurveArtists:
+    """Per-coordinate step size ``|Δx|`` (solid) and ``|Δy|`` (thin) over time.
+
+    This is the panel that shows adaptivity: SGD's steps follow the gradient, RMSProp's
+    stay near the learning rate in every coordinate.
+    """
+    curves = CurveArtists()
+    for traj, style in zip(trajectories, _styles([t.label for t in trajectories])):
+        steps = np.arange(1, traj.n_steps + 1, dtype=np.float64)
+        for coord, width, alpha in ((0, LINE_WIDTH - 0.6, 1.0), (1, 1.0, 0.8)):
+            size = np.abs(traj.updates[:, run, coord])
+            (line,) = ax.plot(
+                [], [], color=style.color, linewidth=width, alpha=alpha, linestyle="-" if coord == 0 else (0, (1, 1))
+            )
+            curves.lines.append(line)
+            curves.heads.append(None)  # type: ignore[arg-type]
+            curves.data.append((steps, np.where(size > 0, size, np.nan)))
+    n = max(t.n_steps for t in trajectories)
+    ax.set_xlim(0, n)
+    _log_limits(ax, [d for _, d in curves.data])
+    ax.set_xlabel("step", fontsize=FONT["label"])
+    ax.set_ylabel("|step|", fontsize=FONT["label"])
+    ax.set_title("step size per coordinate: x solid, y dotted", fontsize=FONT["label"])
+    ax.grid(True, which="major", alpha=0.3)
+    _tidy(ax)
+    curves.show(None)
+    return curves
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+@dataclass
+class SweepArtists:
+    """What :func:`draw_sweep` made."""
+
+    mesh: Any
+    marker: Line2D | None
+    colorbar: Any
+    diverged: Any
+
+
+def draw_sweep(
+    ax: Axes,
+    values: npt.ArrayLike,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    *,
+    xlabel: str = "lr",
+    ylabel: str = "beta",
+    label: str = "final loss",
+    current: tuple[float, float] | None = None,
+    log_x: bool = True,
+    log_y: bool = False,
+    log_values: bool = True,
+    colorbar: bool = True,
+) -> SweepArtists:
+    """A heatmap of ``values[i, j]`` over ``x[i]`` (horizontal) and ``y[j]`` (vertical).
+
+    Diverged cells (NaN) are hatched in a colour that is not on the scale; the current
+    setting, if given, is a white star.
+    """
+    grid = np.asarray(values, dtype=np.float64)
+    xs = np.asarray(x, dtype=np.float64)
+    ys = np.asarray(y, dtype=np.float64)
+    if grid.shape != (xs.size, ys.size):
+        raise ValueError(f"values must have shape (len(x), len(y)) = ({xs.size}, {ys.size}), got {grid.shape}")
+    finite = grid[np.isfinite(grid)]
+    positive = finite[finite > 0]
+    if log_values and positive.size:
+        norm: mcolors.Normalize = mcolors.LogNorm(vmin=float(positive.min()), vmax=float(positive.max()))
+        shown = np.where(grid > 0, grid, positive.min())
+    else:
+        norm = mcolors.Normalize(
+            vmin=float(finite.min()) if finite.size else 0, vmax=float(finite.max()) if finite.size else 1
+        )
+        shown = grid
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#bbbbbb")
+    mesh = ax.pcolormesh(
+        _edges(xs, log_x), _edges(ys, log_y), np.ma.masked_invalid(shown).T, cmap=cmap, norm=norm, shading="flat"
+    )
+    dead = ~np.isfinite(grid)
+    hatch = None
+    if dead.any():
+        hatch = ax.pcolor(
+            _edges(xs, log_x),
+            _edges(ys, log_y),
+            np.ma.masked_where(~dead.T, np.ones_like(grid.T)),
+            hatch="xx",
+            alpha=0.0,
+            shading="flat",
+        )
+        ax.plot([], [], linestyle="none", marker="s", markersize=12, color="#bbbbbb", label="diverged")
+        ax.legend(loc="upper right", fontsize=FONT["legend"], framealpha=0.9)
+    if log_x:
+        ax.set_xscale("log")
+    if log_y:
+        ax.set_yscale("log")
+    marker = None
+    if current is not None:
+        (marker,) = ax.plot(
+            [current[0]],
+            [current[1]],
+            marker="*",
+            markersize=20,
+            color="white",
+            markeredgecolor="black",
+            markeredgewidth=1.2,
+            linestyle="none",
+            zorder=5,
+        )
+    ax.set_xlabel(xlabel, fontsize=FONT["label"])
+    ax.set_ylabel(ylabel, fontsize=FONT["label"])
+    _tidy(ax)
+    bar = None
+    if colorbar:
+        bar = ax.figure.colorbar(mesh, ax=ax)
+        bar.set_label(label, fontsize=FONT["label"])
+        bar.ax.tick_params(labelsize=FONT["tick"])
+    return SweepArtists(mesh, marker, bar, hatch)
+
+
+def _edges(centres: FloatArray, log: bool) -> FloatArray:
+    if centres.size == 1:
+        c = float(centres[0])
+        return np.array([c / 2, c * 2]) if log and c > 0 else np.array([c - 0.5, c + 0.5])
+    if log:
+        logs = np.log(centres)
+        mids = (logs[1:] + logs[:-1]) / 2
+        out: FloatArray = np.exp(np.concatenate([[2 * logs[0] - mids[0]], mids, [2 * logs[-1] - mids[-1]]]))
+        return out
+    mids = (centres[1:] + centres[:-1]) / 2
+    return np.concatenate([[2 * centres[0] - mids[0]], mids, [2 * centres[-1] - mids[-1]]])
+
+
+# ------------------------------------------------------------------------------ 3-D
+
+
+def _height_function(log: bool, floor: float) -> Any:
+    """``log10(f - f*)`` where the surface spans decades, else ``f``."""
+    if log:
+        return lambda v: np.log10(np.maximum(v - floor, 1e-12))
+    return lambda v: v
+
+
+def draw_surface_3d(ax: Any, surface: Surface, *, resolution: int = 80, title: bool = True) -> tuple[Any, Any]:
+    """The surface as a 3-D mesh, log-scaled (``log10(f - f*)``) where it spans decades.
+
+    Returns the mesh and the height function used, so paths can ride on the surface.
+    """
+    x, y, z = surface_grid(surface, resolution)
+    floor = _floor(surface, z)
+    log = _spans_decades(z, floor)
+    height = _height_function(log, floor)
+    h = height(z)
+    top = float(np.nanpercentile(h, 99))
+    mesh = ax.plot_surface(
+        x,
+        y,
+        np.minimum(h, top),
+        cmap="Greys_r",
+        alpha=0.55,
+        linewidth=0,
+        antialiased=True,
+        rstride=1,
+        cstride=1,
+        vmin=float(np.nanmin(h)),
+        vmax=top * 1.3,
+    )
+    ax.set_xlabel("x", fontsize=FONT["label"])
+    ax.set_ylabel("y", fontsize=FONT["label"])
+    ax.set_zlabel("log10(f − f*)" if log else "f", fontsize=FONT["label"])
+    (x0, x1), (y0, y1) = surface.bounds
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_zlim(float(np.nanmin(h)), top)
+    if surface.minima:
+        mx, my = np.asarray(surface.minima).T
+        mz = height(np.asarray(surface.value(np.asarray(surface.minima)), dtype=np.float64))
+        ax.plot(
+            mx,
+            my,
+            np.maximum(mz, float(np.nanmin(h))),
+            linestyle="none",
+            marker="*",
+            markersize=18,
+            color="white",
+            markeredgecolor="black",
+            zorder=10,
+            label="minimum",
+        )
+    ax.view_init(elev=38, azim=-120)
+    ax.tick_params(labelsize=FONT["tick"] - 2)
+    if title:
+        ax.set_title(_title(surface), fontsize=FONT["title"])
+    return mesh, height
+
+
+def draw_paths_3d(
+    ax: Any,
+    trajectories: Sequence[Trajectory],
+    height: Any,
+    *,
+    labels: Sequence[str] | None = None,
+    run: int = 0,
+    zmax: float | None = None,
+) -> list[tuple[Any, Any]]:
+    """Paths riding on a 3-D surface: ``(line, head)`` per trajectory."""
+    labels = list(labels) if labels is not None else [t.label for t in trajectories]
+    out = []
+    for label, style in zip(labels, _styles([t.label for t in trajectories])):
+        (line,) = ax.plot([], [], [], color=style.color, linewidth=LINE_WIDTH, label=label, zorder=5)
+        (head,) = ax.plot(
+            [],
+            [],
+            [],
+            marker=style.marker,
+            color=style.color,
+            markersize=MARKER_SIZE,
+            markeredgecolor="black",
+            linestyle="none",
+            zorder=6,
+        )
+        out.append((line, head))
+    update_paths_3d(
+        out, trajectories, height, None, bounds=ax.get_xlim() and (ax.get_xlim(), ax.get_ylim()), run=run, zmax=zmax
+    )
+    return out
+
+
+def update_paths_3d(
+    artists: Sequence[tuple[Any, Any]],
+    trajectories: Sequence[Trajectory],
+    height: Any,
+    step: int | None,
+    *,
+    bounds: Any,
+    run: int = 0,
+    zmax: float | None = None,
+) -> None:
+    """Show the 3-D paths up to ``step``."""
+    for (line, head), traj in zip(artists, trajectories):
+        k = traj.n_steps if step is None else min(int(step), traj.n_steps)
+        xy = traj.params[: k + 1, run]
+        z = height(traj.values[: k + 1, run])
+        if zmax is not None:
+            z = np.minimum(z, zmax)
+        (x0, x1), (y0, y1) = bounds
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        ok = np.isfinite(xy).all(axis=1) & inside  # 3-D axes do not clip: drop what leaves the window
+        line.set_data_3d(xy[ok, 0], xy[ok, 1], z[ok])
+        if ok.any():
+            last = np.flatnonzero(ok)[-1]
+            head.set_data_3d([xy[last, 0]], [xy[last, 1]], [z[last]])
+        else:
+            head.set_data_3d([], [], [])
+
+
+# ---------------------------------------------------------------- the race figure
+
+
+class RaceFigure:
+    """A race on one figure: the surface with every path, the loss curves and the
+    per-coordinate step sizes, all showing the same step.
+
+    Parameters
+    ----------
+    surface : Surface
+        The surface the trajectories ran on.
+    trajectories : mapping or sequence of Trajectory
+        The race, e.g. the result of :func:`rmsprop_viz.race`.
+    labels : sequence of str, optional
+        Legend entries (default: each trajectory's label). Put the hyperparameters here.
+    run : int
+        Which run of each (batched) trajectory to show.
+    panels : bool
+        Add the loss and step-size panels beside the surface.
+    three_d : bool
+        Draw the surface in 3-D, the paths riding on it.
+    figsize, dpi : optional
+        Size of a new figure; 12.8 x 7.2 inches at 100 dpi by default (1280 x 720).
+    figure : Figure, optional
+        Draw into this figure (e.g. an interactive one) instead of a new one.
+    title : str, optional
+        Figure title (default: the surface and its formula).
+
+    Examples
+    --------
+    >>> import rmsprop_viz as rv
+    >>> race = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.1), "RMSProp": rv.rmsprop(0.05)}, n_steps=50)
+    >>> fig = RaceFigure(rv.Quadratic(), race)
+    >>> _ = fig.show_frame(10)
+    >>> fig.paths[0].line.get_xdata().shape
+    (11,)
+    """
+
+    def __init__(
+        self,
+        surface: Surface,
+        trajectories: Mapping[str, Trajectory] | Sequence[Trajectory],
+        *,
+        labels: Sequence[str] | None = None,
+        run: int = 0,
+        panels: bool = True,
+        three_d: bool = False,
+        figsize: tuple[float, float] | None = None,
+        dpi: float | None = None,
+        figure: Figure | None = None,
+        title: str | None = None,
+        legend: bool = True,
+    ) -> None:
+        trajs = list(trajectories.values()) if isinstance(trajectories, Mapping) else list(trajectories)
+        if not trajs:
+            raise ValueError("trajectories must hold at least one Trajectory")
+        if not all(isinstance(t, Trajectory) for t in trajs):
+            raise ValueError("trajectories must be Trajectory objects, e.g. the result of rv.race(...)")
+        if not 0 <= run < min(t.runs for t in trajs):
+            raise ValueError(f"run must be in [0, {min(t.runs for t in trajs) - 1}], got {run}")
+        self.surface = surface
+        self.trajectories = trajs
+        self.run = run
+        self.labels = list(labels) if labels is not None else [t.label for t in trajs]
+        if len(self.labels) != len(trajs):
+            raise ValueError(f"labels must have one entry per trajectory ({len(trajs)}), got {len(self.labels)}")
+        self.n_steps = max(t.n_steps for t in trajs)
+        if figure is None:
+            figure = Figure(
+                figsize=figsize or ((12.8, 7.2) if panels else (7.2, 6.4)), dpi=dpi or 100, layout="constrained"
+            )
+            FigureCanvasAgg(figure)
+        self.fig = figure
+        self.three_d = three_d
+
+        if panels:
+            grid = figure.add_gridspec(2, 2, width_ratios=(1.35, 1.0))
+            main_spec, loss_spec, step_spec = grid[:, 0], grid[0, 1], grid[1, 1]
+        else:
+            grid = figure.add_gridspec(1, 1)
+            main_spec = grid[0, 0]
+        self.paths: list[PathArtists] = []
+        self.paths_3d: list[tuple[Any, Any]] = []
+        if three_d:
+            self.ax = figure.add_subplot(main_spec, projection="3d")
+            self.surface_artists: Any = draw_surface_3d(self.ax, surface, title=title is None)
+            self._height = self.surface_artists[1]
+            self._zmax = self.ax.get_zlim()[1]
+            self.paths_3d = draw_paths_3d(self.ax, trajs, self._height, labels=self.labels, run=run, zmax=self._zmax)
+        else:
+            self.ax = figure.add_subplot(main_spec)
+            self.surface_artists = draw_surface(self.ax, surface, title=title is None)
+            self.paths = draw_paths(self.ax, trajs, labels=self.labels, run=run)
+        if title is not None:
+            self.ax.set_title(title, fontsize=FONT["title"])
+        if legend:
+            # Below the surface, outside it: the paths stay in view.
+            self.ax.legend(
+                loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2, fontsize=FONT["legend"], frameon=False
+            )
+
+        self.losses: CurveArtists | None = None
+        self.steps: CurveArtists | None = None
+        self.ax_loss: Axes | None = None
+        self.ax_steps: Axes | None = None
+        if panels:
+            floor = _floor(surface, surface_grid(surface, 60)[2])
+            self.ax_loss = figure.add_subplot(loss_spec)
+            self.losses = draw_losses(self.ax_loss, trajs, floor, run=run)
+            self.ax_steps = figure.add_subplot(step_spec)
+            self.steps = draw_step_sizes(self.ax_steps, trajs, run=run)
+        self.counter = (
+            self.ax.text2D(0.02, 0.02, "", transform=self.ax.transAxes, fontsize=FONT["label"])
+            if three_d
+            else self.ax.text(
+                0.02,
+                0.02,
+                "",
+                transform=self.ax.transAxes,
+                fontsize=FONT["label"],
+                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "alpha": 0.85},
+            )
+        )
+        self.show_frame(self.n_steps)
+
+    @property
+    def animated_artists(self) -> list[Artist]:
+        """Every artist that :meth:`show_frame` changes."""
+        moving: list[Artist] = [self.counter]
+        for p in self.paths:
+            moving += p.moving
+        for line, head in self.paths_3d:
+            moving += [line, head]
+        for curves in (self.losses, self.steps):
+            if curves is not None:
+                moving += curves.moving
+        return moving
+
+    def show_frame(self, step: int) -> list[Artist]:
+        """Show every panel at ``step`` (0 is the start); returns the artists changed."""
+        step = int(min(max(step, 0), self.n_steps))
+        if self.three_d:
+            update_paths_3d(
+                self.paths_3d,
+                self.trajectories,
+                self._height,
+                step,
+                bounds=self.surface.bounds,
+                run=self.run,
+                zmax=self._zmax,
+            )
+        else:
+            update_paths(self.paths, self.trajectories, step, run=self.run)
+        if self.losses is not None:
+            self.losses.show(step)
+        if self.steps is not None:
+            self.steps.show(max(step - 1, 0) if step else 0)
+            if step == 0:
+                for line in self.steps.lines:
+                    line.set_data([], [])
+        self.counter.set_text(f"step {step} / {self.n_steps}")
+        return self.animated_artists
+
+    def frame_steps(self, frames: int | None = None) -> list[int]:
+        """The steps shown by ``frames`` evenly spaced frames (all steps when ``None``)."""
+        if frames is None or frames >= self.n_steps + 1:
+            return list(range(self.n_steps + 1))
+        if frames < 2:
+            return [self.n_steps]
+        return [int(s) for s in np.round(np.linspace(0, self.n_steps, frames))]
