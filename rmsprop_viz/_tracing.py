@@ -92,8 +92,12 @@ class _Var:
             return self.tape.emit("_maximum({}, {})", *inputs)
         raise Untraceable(f"cannot trace numpy.{ufunc.__name__}")
 
-    __bool__ = __float__ = __int__ = __index__ = _refuse
-    __lt__ = __le__ = __gt__ = __ge__ = __array__ = _refuse
+    # Anything that would turn a traced value into a Python decision or a plain number.
+    # (Comparisons must refuse too: `g == 0` would otherwise fall back to identity and
+    # freeze one branch into the loop.)
+    __bool__ = __float__ = __int__ = __index__ = __complex__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = __array__ = _refuse
+    __hash__ = None  # type: ignore[assignment]
 
 
 @functools.lru_cache(maxsize=256)

@@ -157,6 +157,10 @@ def _check_optimizer(optimizer: Any) -> Optimizer:
 
 
 def _check_surface(surface: Any) -> Surface:
+    if isinstance(surface, type):
+        raise ValueError(
+            f"surface must be a Surface instance such as rv.{surface.__name__}(), got the class {surface.__name__}"
+        )
     if not isinstance(surface, Surface):
         raise ValueError(f"surface must be a Surface such as rv.Rosenbrock(), got {surface!r}")
     return surface
@@ -279,6 +283,7 @@ def run(
             y0: Any = float(points[0, 1])
         else:
             x0, y0 = points[:, :1].copy(), points[:, 1:].copy()
+            _probe_batch(optimizer, runs)
         template = optimizer.init(x0)
         gx, gy, ux, uy, fields_x, fields_y = _columns(surface, optimizer, x0, y0, n_steps, template)
         shape = np.shape(ux[-1])
@@ -295,6 +300,20 @@ def run(
         values = np.broadcast_to(values, (n_steps + 1, runs)).copy()
         diverged_at = _mark_divergence(surface, params, values, grads, updates, states)
     return Trajectory(label, params, values, grads, updates, states, diverged_at)
+
+
+def _probe_batch(optimizer: Optimizer, runs: int) -> None:
+    """One update on zeros, to report hyperparameter arrays that do not fit the batch."""
+    zeros = np.zeros((runs, 1))
+    problem = None
+    try:
+        step, _ = optimizer.update(zeros + 1.0, optimizer.init(zeros))
+        if np.shape(step) != (runs, 1):
+            problem = f"the updates came out with shape {np.shape(step)}"
+    except ValueError as error:  # numpy's "operands could not be broadcast together ..."
+        problem = str(error).strip()
+    if problem is not None:
+        raise ValueError(f"hyperparameter arrays must broadcast to (runs, 1) = ({runs}, 1); {problem}")
 
 
 def _mark_divergence(
