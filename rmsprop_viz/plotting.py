@@ -502,7 +502,7 @@ def draw_sweep(
     positive = finite[finite > 0]
     if log_values and positive.size:
         norm: mcolors.Normalize = mcolors.LogNorm(vmin=float(positive.min()), vmax=float(positive.max()))
-        shown = np.where(grid > 0, grid, positive.min())
+        shown = np.where(np.isfinite(grid) & (grid <= 0), positive.min(), grid)  # NaN stays NaN: diverged
     else:
         norm = mcolors.Normalize(
             vmin=float(finite.min()) if finite.size else 0, vmax=float(finite.max()) if finite.size else 1

@@ -1,0 +1,185 @@
+"""The plotting layer draws what the trajectories say, and frames only change data."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.testing.decorators import check_figures_equal
+
+import rmsprop_viz as rv
+from rmsprop_viz import plotting
+from rmsprop_viz.plotting import RaceFigure, draw_paths, draw_surface, draw_sweep, style_for, update_paths
+
+matplotlib.use("Agg")
+
+PACKAGE = pathlib.Path(rv.__file__).parent
+
+
+def _race(surface: rv.Surface, n_steps: int = 60) -> dict[str, rv.Trajectory]:
+    return rv.race(
+        surface,
+        {"SGD": rv.sgd(0.001), "Adagrad": rv.adagrad(0.1), "RMSProp": rv.rmsprop(0.02), "Adam": rv.adam(0.02)},
+        n_steps=n_steps,
+    )
+
+
+@check_figures_equal(extensions=["png"])
+def test_frame_k_looks_like_a_run_that_stopped_at_k(fig_test: Figure, fig_ref: Figure) -> None:
+    # Showing step 25 of a 60-step race must draw exactly what a 25-step race draws at its end.
+    surface = rv.Rosenbrock()
+    long_race = list(_race(surface, 60).values())
+    short_race = list(_race(surface, 25).values())
+    ax = fig_test.add_subplot()
+    draw_surface(ax, surface)
+    update_paths(draw_paths(ax, long_race), long_race, 25)
+    ax_ref = fig_ref.add_subplot()
+    draw_surface(ax_ref, surface)
+    draw_paths(ax_ref, short_race)
+
+
+def test_lines_hold_exactly_the_trajectories() -> None:
+    surface = rv.Quadratic(condition=20, angle=30)
+    race = _race(surface, 40)
+    fig = RaceFigure(surface, race)
+    for step in (0, 7, 40):
+        fig.show_frame(step)
+        for art, traj in zip(fig.paths, race.values()):
+            np.testing.assert_array_equal(art.line.get_xdata(), traj.params[: step + 1, 0, 0])
+            np.testing.assert_array_equal(art.line.get_ydata(), traj.params[: step + 1, 0, 1])
+            np.testing.assert_array_equal(art.head.get_xdata(), [traj.params[step, 0, 0]])
+        assert fig.losses is not None
+        for line, traj in zip(fig.losses.lines, race.values()):
+            np.testing.assert_allclose(line.get_ydata(), np.maximum(traj.values[: step + 1, 0], 1e-16))
+
+
+def test_show_frame_only_mutates_the_moving_artists() -> None:
+    surface = rv.Rosenbrock()
+    fig = RaceFigure(surface, _race(surface, 30))
+    static = [a for a in fig.fig.findobj() if a not in fig.animated_artists]
+    before = {id(a) for a in static}
+    lines_before = [np.array(ln.get_xydata()) for ln in fig.ax.lines if ln not in fig.animated_artists]
+    fig.show_frame(12)
+    assert {id(a) for a in fig.fig.findobj() if a not in fig.animated_artists} == before
+    lines_after = [np.array(ln.get_xydata()) for ln in fig.ax.lines if ln not in fig.animated_artists]
+    for a, b in zip(lines_before, lines_after):
+        np.testing.assert_array_equal(a, b)
+    assert fig.counter.get_text() == "step 12 / 30"
+
+
+def test_diverged_run_ends_in_a_cross_with_its_step_and_the_view_stays() -> None:
+    surface = rv.Rosenbrock()
+    race = rv.race(surface, {"SGD": rv.sgd(0.01), "RMSProp": rv.rmsprop(0.01)}, n_steps=40)
+    k = int(race["SGD"].diverged_at[0])
+    assert k > 0
+    fig = RaceFigure(surface, race)
+    sgd = fig.paths[0]
+    fig.show_frame(k - 1)
+    assert not sgd.note.get_visible()
+    assert len(sgd.cross.get_xdata()) == 0
+    fig.show_frame(40)
+    assert sgd.note.get_visible()
+    assert sgd.note.get_text() == f"SGD diverged at step {k}"
+    last = race["SGD"].params[k - 1, 0]
+    np.testing.assert_array_equal([sgd.cross.get_xdata()[0], sgd.cross.get_ydata()[0]], last)
+    assert len(sgd.head.get_xdata()) == 0
+    assert fig.ax.get_xlim() == surface.bounds[0]
+    assert fig.ax.get_ylim() == surface.bounds[1]
+    assert not fig.paths[1].note.get_visible()
+
+
+def test_styles_are_fixed_per_optimizer_and_distinct_within_a_figure() -> None:
+    assert style_for("RMSProp") == style_for("RMSProp (lr=0.5)") == plotting.STYLES["rmsprop"]
+    assert style_for("SGD + momentum").color != style_for("SGD").color
+    surface = rv.Quadratic()
+    race = rv.race(
+        surface,
+        {"RMSProp, eps in": rv.rmsprop(0.02), "RMSProp, eps out": rv.rmsprop(0.02, eps_in_sqrt=False)},
+        n_steps=10,
+    )
+    fig = RaceFigure(surface, race)
+    colors = [p.line.get_color() for p in fig.paths]
+    assert colors[0] == plotting.STYLES["rmsprop"].color
+    assert colors[0] != colors[1]
+    legend = [t.get_text() for t in fig.ax.get_legend().get_texts()]
+    assert "RMSProp, eps out" in legend
+
+
+def test_legend_carries_the_given_labels() -> None:
+    surface = rv.Quadratic()
+    race = _race(surface, 5)
+    labels = [f"{name} (lr=...)" for name in race]
+    fig = RaceFigure(surface, race, labels=labels)
+    assert [t.get_text() for t in fig.ax.get_legend().get_texts()][-4:] == labels
+
+
+def test_log_levels_where_values_span_decades() -> None:
+    fig = Figure()
+    assert draw_surface(fig.add_subplot(), rv.Rosenbrock()).log_levels
+    assert not draw_surface(fig.add_subplot(), rv.Quadratic(condition=2)).log_levels
+
+
+def test_sweep_heatmap_marks_diverged_cells_and_the_current_setting() -> None:
+    lrs = np.array([0.05, 0.1, 0.15, 0.25, 0.4])
+    moms = np.array([0.0, 0.5, 0.9])
+    values = rv.sweep(rv.Quadratic(), rv.sgd, grid={"lr": lrs, "momentum": moms}, n_steps=100)
+    assert np.isnan(values).any()
+    fig = Figure()
+    art = draw_sweep(fig.add_subplot(), values, lrs, moms, ylabel="momentum", current=(0.1, 0.5))
+    shown = art.mesh.get_array()
+    assert shown.shape == (moms.size, lrs.size)
+    np.testing.assert_array_equal(np.ma.getmaskarray(shown), np.isnan(values).T)
+    np.testing.assert_array_equal(art.marker.get_xydata(), [[0.1, 0.5]])
+    assert art.diverged is not None
+    with pytest.raises(ValueError, match="values must have shape"):
+        draw_sweep(fig.add_subplot(), values.T, lrs, moms)
+
+
+def test_three_d_view_keeps_paths_inside_the_window() -> None:
+    surface = rv.Rosenbrock()
+    race = rv.race(surface, {"SGD": rv.sgd(0.01), "Adam": rv.adam(0.02)}, n_steps=30)
+    fig = RaceFigure(surface, race, three_d=True)
+    (x0, x1), (y0, y1) = surface.bounds
+    for line, _head in fig.paths_3d:
+        xs, ys, _zs = line.get_data_3d()
+        assert np.all((xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1))
+    adam_x = fig.paths_3d[1][0].get_data_3d()[0]
+    np.testing.assert_array_equal(adam_x, race["Adam"].params[:, 0, 0])
+
+
+def test_frame_steps_cover_the_run_evenly() -> None:
+    surface = rv.Quadratic()
+    fig = RaceFigure(surface, _race(surface, 100), panels=False)
+    assert fig.frame_steps(None) == list(range(101))
+    steps = fig.frame_steps(11)
+    assert steps == list(range(0, 101, 10))
+    assert fig.frame_steps(500) == list(range(101))
+
+
+def test_bad_input_is_reported_clearly() -> None:
+    surface = rv.Quadratic()
+    race = _race(surface, 5)
+    with pytest.raises(ValueError, match="labels must have one entry per trajectory"):
+        RaceFigure(surface, race, labels=["only one"])
+    with pytest.raises(ValueError, match="run must be in"):
+        RaceFigure(surface, race, run=3)
+    with pytest.raises(ValueError, match="at least one"):
+        RaceFigure(surface, {})
+
+
+def test_library_code_never_uses_pyplot() -> None:
+    for path in PACKAGE.glob("*.py"):
+        if path.name == "explorer.py":
+            continue  # the interactive layer may create figures through pyplot/ipympl
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{a.name}" for a in node.names]
+            assert not any("pyplot" in n for n in names), f"{path.name} imports pyplot"
