@@ -18,6 +18,7 @@ and return ``None``, in which case the engine calls the functions directly.
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -88,8 +89,11 @@ class _Var:
         return self.tape.emit("-{}", self)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> _Var:
-        if ufunc is np.maximum and method == "__call__" and not kwargs and len(inputs) == 2:
-            return self.tape.emit("_maximum({}, {})", *inputs)
+        if method == "__call__" and not kwargs:
+            if ufunc is np.maximum and len(inputs) == 2:
+                return self.tape.emit("_maximum({}, {})", *inputs)
+            if ufunc is np.sqrt and len(inputs) == 1:
+                return self.tape.emit("_sqrt({})", *inputs)
         raise Untraceable(f"cannot trace numpy.{ufunc.__name__}")
 
     # Anything that would turn a traced value into a Python decision or a plain number.
@@ -103,7 +107,7 @@ class _Var:
 @functools.lru_cache(maxsize=256)
 def _compile(source: str) -> Callable[..., list[Any]]:
     """Compile a generated loop; the source holds no values, so it is reused across runs."""
-    namespace: dict[str, Any] = {"_maximum": np.maximum}
+    namespace: dict[str, Any] = {"_maximum": np.maximum, "_sqrt": math.sqrt}
     exec(compile(source, "<rmsprop_viz fused loop>", "exec"), namespace)
     loop: Callable[..., list[Any]] = namespace["_loop"]
     return loop

@@ -30,7 +30,14 @@ VARIANTS = {
     "rmsprop-bias-correction": rv.rmsprop(lr=0.01, bias_correction=True),
     "rmsprop-initial-v": rv.rmsprop(lr=0.01, initial_v=1.0),
     "rmsprop-everything": rv.rmsprop(
-        lr=0.005, beta=0.95, eps=1e-6, eps_in_sqrt=False, centered=True, momentum=0.5, initial_v=0.5, bias_correction=True
+        lr=0.005,
+        beta=0.95,
+        eps=1e-6,
+        eps_in_sqrt=False,
+        centered=True,
+        momentum=0.5,
+        initial_v=0.5,
+        bias_correction=True,
     ),
     "adam": rv.adam(lr=0.02),
     "amsgrad": rv.adam(lr=0.02, amsgrad=True),
@@ -45,7 +52,7 @@ DETERMINISTIC = ["rosenbrock", "quadratic", "beale", "himmelblau", "saddle", "ra
 # ---------------------------------------------------------------- trajectories
 
 
-@pytest.mark.parametrize("surface_name", DETERMINISTIC + ["shifting"])
+@pytest.mark.parametrize("surface_name", [*DETERMINISTIC, "shifting"])
 @pytest.mark.parametrize("variant", ["sgd", "rmsprop-everything", "adam"])
 def test_single_run_trajectory(surface_name, variant):
     surface = SURFACES[surface_name]
@@ -173,7 +180,9 @@ def test_batched_hyperparameters_equal_separate_runs(case, surface_name):
     if isinstance(surface, Shifting):
         surface = Shifting(surface.base, at_step=25, scale=3.0, shift=(0.5, -0.2))
     (x0, x1), (y0, y1) = surface.bounds
-    starts = np.array([[x0 + 0.2 * (x1 - x0), y0 + 0.7 * (y1 - y0)], list(surface.default_start), [0.5 * (x0 + x1), y0]])
+    starts = np.array(
+        [[x0 + 0.2 * (x1 - x0), y0 + 0.7 * (y1 - y0)], list(surface.default_start), [0.5 * (x0 + x1), y0]]
+    )
     batched = {k: np.reshape(v, (3, 1)) if isinstance(v, list) else v for k, v in kwargs.items()}
     traj = rv.run(surface, factory(**batched), start=starts, n_steps=50)
     assert not traj.diverged.all()

@@ -44,9 +44,7 @@ def optimizers(draw):
         nesterov = momentum > 0 and draw(flags)
         return rv.sgd(lr=lr, momentum=momentum, nesterov=nesterov)
     if family == "adagrad":
-        return rv.adagrad(
-            lr=lr, eps=draw(epss), initial_accumulator=draw(floats(0.0, 10.0)), eps_in_sqrt=draw(flags)
-        )
+        return rv.adagrad(lr=lr, eps=draw(epss), initial_accumulator=draw(floats(0.0, 10.0)), eps_in_sqrt=draw(flags))
     if family == "rmsprop":
         return rv.rmsprop(
             lr=lr,
@@ -85,8 +83,10 @@ def starts_in(draw, surface, runs=None):
 
 def away_from_zero(low, high):
     """Floats with 0.01 <= |x| <= high (and >= low): no subnormal corner cases."""
-    return st.tuples(flags, floats(0.01, max(abs(low), abs(high)))).map(lambda s: -s[1] if s[0] else s[1]).filter(
-        lambda x: low <= x <= high
+    return (
+        st.tuples(flags, floats(0.01, max(abs(low), abs(high))))
+        .map(lambda s: -s[1] if s[0] else s[1])
+        .filter(lambda x: low <= x <= high)
     )
 
 
@@ -161,26 +161,25 @@ def test_update_never_mutates_its_inputs(optimizer, runs, seed, n_before):
     data=st.data(),
     lr=log_uniform(1e-3, 0.1),
     beta=betas,
-    exponent=st.integers(-9, 9),
+    scale=log_uniform(1e-3, 1e3),
     eps_in_sqrt=flags,
 )
-def test_rmsprop_path_is_exactly_invariant_to_scaling_the_loss_by_a_power_of_two(
-    data, lr, beta, exponent, eps_in_sqrt
-):
+def test_rmsprop_updates_are_invariant_to_scaling_the_gradients(data, lr, beta, scale, eps_in_sqrt):
     # Scaling f by c scales g by c and v by c^2, so g / sqrt(v) is unchanged when eps is
-    # negligible against v (eps = 1e-300 is). For c = 2^k every one of these products is
-    # exact, so the paths are identical to the bit, however long and whatever the regime.
-    scale = 2.0**exponent
-    unit = Quadratic(condition=10.0, angle=30.0)
-    scaled = Quadratic(condition=10.0, angle=30.0, scale=scale)
-    (x0, x1), (y0, y1) = unit.bounds
+    # negligible against v (eps = 1e-300 is). Replaying a whole recorded run's gradients
+    # times c through the update rule gives the same updates, to a few ulps, in every
+    # regime (no feedback through the path, so nothing can amplify the rounding).
+    surface = Quadratic(condition=10.0, angle=30.0)
+    (x0, x1), (y0, y1) = surface.bounds
     start = (data.draw(away_from_zero(x0, x1)), data.draw(away_from_zero(y0, y1)))
     optimizer = rv.rmsprop(lr=lr, beta=beta, eps=1e-300, eps_in_sqrt=eps_in_sqrt)
-    a = rv.run(unit, optimizer, start=start, n_steps=50)
-    b = rv.run(scaled, optimizer, start=start, n_steps=50)
-    assert a.diverged_at[0] == b.diverged_at[0] == -1
-    np.testing.assert_array_equal(b.params, a.params)
-    np.testing.assert_array_equal(b.grads, scale * a.grads)
+    unit = rv.run(surface, optimizer, start=start, n_steps=50)
+    assert unit.diverged_at[0] == -1
+    state = optimizer.init(np.zeros((1, 2)))
+    for t in range(50):
+        update, state = optimizer.update(scale * unit.grads[t], state)
+        np.testing.assert_allclose(update, unit.updates[t], rtol=1e-13)
+        np.testing.assert_allclose(state.v, scale**2 * unit.states.v[t], rtol=1e-13)
 
 
 @SETTINGS
