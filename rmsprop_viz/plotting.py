@@ -343,7 +343,7 @@ def update_paths(
         xy = traj.params[:, run]
         art.line.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
         d = int(traj.diverged_at[run])
-        if 0 <= d <= k:
+        if 0 <= d <= k and art.line.get_visible():
             last = _last_finite(xy, d)
             art.head.set_data([], [])
             art.cross.set_data([xy[last, 0]], [xy[last, 1]])
@@ -784,20 +784,31 @@ class RaceFigure:
             self.paths = draw_paths(self.ax, trajs, labels=self.labels, run=run)
         if title is not None:
             self.ax.set_title(title, fontsize=FONT["title"])
-        if legend:
-            # Below the surface, outside it: the paths stay in view.
-            self.ax.legend(
-                loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2, fontsize=FONT["legend"], frameon=False
+        # Faded copies of the previous race's paths (see set_trajectories(ghost=True)).
+        self.ghosts: list[Line2D] = []
+        for p in self.paths:
+            (ghost,) = self.ax.plot(
+                [],
+                [],
+                color=p.line.get_color(),
+                linestyle=p.line.get_linestyle(),
+                linewidth=LINE_WIDTH - 0.8,
+                alpha=0.3,
+                zorder=2,
             )
+            self.ghosts.append(ghost)
+        self._legend = legend
+        self.visible = [True] * len(trajs)
+        self._update_legend()
 
         self.losses: CurveArtists | None = None
         self.steps: CurveArtists | None = None
         self.ax_loss: Axes | None = None
         self.ax_steps: Axes | None = None
+        self.floor = _floor(surface, surface_grid(surface, 60)[2])
         if panels:
-            floor = _floor(surface, surface_grid(surface, 60)[2])
             self.ax_loss = figure.add_subplot(loss_spec)
-            self.losses = draw_losses(self.ax_loss, trajs, floor, run=run)
+            self.losses = draw_losses(self.ax_loss, trajs, self.floor, run=run)
             self.ax_steps = figure.add_subplot(step_spec)
             self.steps = draw_step_sizes(self.ax_steps, trajs, run=run)
         self.counter = (
@@ -830,6 +841,7 @@ class RaceFigure:
     def show_frame(self, step: int) -> list[Artist]:
         """Show every panel at ``step`` (0 is the start); returns the artists changed."""
         step = int(min(max(step, 0), self.n_steps))
+        self.current = step
         if self.three_d:
             update_paths_3d(
                 self.paths_3d,
@@ -851,6 +863,89 @@ class RaceFigure:
                     line.set_data([], [])
         self.counter.set_text(f"step {step} / {self.n_steps}")
         return self.animated_artists
+
+    def _update_legend(self) -> None:
+        if not self._legend:
+            return
+        handles = [self.surface_artists.minima] if not self.three_d and self.surface_artists.minima else []
+        lines = [p.line for p in self.paths] if self.paths else [line for line, _ in self.paths_3d]
+        shown = [(line, label) for line, label, on in zip(lines, self.labels, self.visible) if on]
+        # Below the surface, outside it: the paths stay in view.
+        self.ax.legend(
+            [*handles, *(line for line, _ in shown)],
+            [*(["minimum"] if handles else []), *(label for _, label in shown)],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.09),
+            ncol=2,
+            fontsize=FONT["legend"],
+            frameon=False,
+        )
+
+    def set_visible(self, index: int, visible: bool) -> None:
+        """Show or hide every artist of the ``index``-th optimizer, and its legend entry."""
+        self.visible[index] = bool(visible)
+        artists: list[Artist] = []
+        if self.paths:
+            artists += [*self.paths[index].moving, self.paths[index].start, self.ghosts[index]]
+        if self.paths_3d:
+            artists += list(self.paths_3d[index])
+        for curves, per in ((self.losses, 1), (self.steps, 2)):
+            if curves is not None:
+                artists += curves.lines[index * per : (index + 1) * per]
+                artists += [h for h in curves.heads[index * per : (index + 1) * per] if h is not None]
+        for artist in artists:
+            artist.set_visible(visible)
+        if self.paths and visible:
+            self.show_frame(self.current)  # the divergence note knows whether it should show
+        self._update_legend()
+
+    def set_trajectories(
+        self,
+        trajectories: Mapping[str, Trajectory] | Sequence[Trajectory],
+        *,
+        labels: Sequence[str] | None = None,
+        ghost: bool = False,
+        step: int | None = None,
+    ) -> None:
+        """Show a new race of as many optimizers, changing only the artists' data.
+
+        With ``ghost=True`` the paths shown so far stay behind as faded lines, so the
+        effect of a change of hyperparameters is visible. The view shows ``step`` (the
+        last step by default).
+        """
+        trajs = list(trajectories.values()) if isinstance(trajectories, Mapping) else list(trajectories)
+        if len(trajs) != len(self.trajectories):
+            raise ValueError(f"expected {len(self.trajectories)} trajectories, got {len(trajs)}")
+        if ghost:
+            for line, old in zip(self.ghosts, self.trajectories):
+                line.set_data(old.params[:, self.run, 0], old.params[:, self.run, 1])
+        else:
+            for line in self.ghosts:
+                line.set_data([], [])
+        self.trajectories = trajs
+        if labels is not None:
+            self.labels = list(labels)
+        self.n_steps = max(t.n_steps for t in trajs)
+        for art, traj in zip(self.paths, trajs):
+            art.start.set_data([traj.params[0, self.run, 0]], [traj.params[0, self.run, 1]])
+        if self.losses is not None and self.ax_loss is not None:
+            self.losses.data = [
+                (np.arange(t.n_steps + 1, dtype=np.float64), loss_gap(t, self.floor, self.run)) for t in trajs
+            ]
+            self.ax_loss.set_xlim(0, self.n_steps)
+            _log_limits(self.ax_loss, [gap for _, gap in self.losses.data])
+        if self.steps is not None and self.ax_steps is not None:
+            data = []
+            for t in trajs:
+                steps = np.arange(1, t.n_steps + 1, dtype=np.float64)
+                for coord in (0, 1):
+                    size = np.abs(t.updates[:, self.run, coord])
+                    data.append((steps, np.where(size > 0, size, np.nan)))
+            self.steps.data = data
+            self.ax_steps.set_xlim(0, self.n_steps)
+            _log_limits(self.ax_steps, [d for _, d in data])
+        self._update_legend()
+        self.show_frame(self.n_steps if step is None else step)
 
     def frame_steps(self, frames: int | None = None) -> list[int]:
         """The steps shown by ``frames`` evenly spaced frames (all steps when ``None``)."""

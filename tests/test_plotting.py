@@ -183,3 +183,36 @@ def test_library_code_never_uses_pyplot() -> None:
             elif isinstance(node, ast.ImportFrom):
                 names = [f"{node.module}.{a.name}" for a in node.names]
             assert not any("pyplot" in n for n in names), f"{path.name} imports pyplot"
+
+
+def test_set_trajectories_swaps_the_data_and_keeps_a_ghost() -> None:
+    surface = rv.Rosenbrock()
+    first = _race(surface, 40)
+    fig = RaceFigure(surface, first)
+    artists_before = set(map(id, fig.fig.findobj()))
+    second = rv.race(surface, {k: rv.rmsprop(0.05) for k in first}, n_steps=80)
+    fig.set_trajectories(second, ghost=True, labels=["a", "b", "c", "d"])
+    assert set(map(id, fig.fig.findobj())) - artists_before <= {id(t) for t in fig.ax.get_legend().findobj()}
+    for art, ghost, old, new in zip(fig.paths, fig.ghosts, first.values(), second.values()):
+        np.testing.assert_array_equal(ghost.get_xdata(), old.params[:, 0, 0])
+        np.testing.assert_array_equal(art.line.get_xdata(), new.params[:, 0, 0])
+    assert fig.n_steps == 80
+    assert fig.ax_loss is not None
+    assert fig.ax_loss.get_xlim() == (0, 80)
+    assert [t.get_text() for t in fig.ax.get_legend().get_texts()] == ["minimum", "a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="expected 4 trajectories"):
+        fig.set_trajectories(list(second.values())[:2])
+
+
+def test_hidden_optimizer_leaves_no_trace() -> None:
+    surface = rv.Quadratic()
+    fig = RaceFigure(surface, _race(surface, 20))
+    fig.set_visible(2, False)
+    assert not fig.paths[2].line.get_visible()
+    assert not fig.paths[2].head.get_visible()
+    assert fig.losses is not None
+    assert not fig.losses.lines[2].get_visible()
+    assert "RMSProp" not in [t.get_text() for t in fig.ax.get_legend().get_texts()]
+    fig.set_visible(2, True)
+    assert fig.paths[2].line.get_visible()
+    assert "RMSProp" in [t.get_text() for t in fig.ax.get_legend().get_texts()]
