@@ -954,3 +954,64 @@ class RaceFigure:
         if frames < 2:
             return [self.n_steps]
         return [int(s) for s in np.round(np.linspace(0, self.n_steps, frames))]
+
+
+class FrameRenderer:
+    """Draw frames of a :class:`RaceFigure` fast: the static part once, then only what moves.
+
+    :meth:`capture` renders everything except the moving artists and keeps the pixels;
+    :meth:`render` restores them and draws the moving artists on top. Call
+    :meth:`capture` again whenever something static changes (the surface, an axis
+    range, the figure size). The moving artists stay ordinary artists, so a full
+    ``canvas.draw()`` elsewhere (a resize in a notebook, ``savefig``) still shows them.
+
+    Parameters
+    ----------
+    race : RaceFigure
+        The figure to draw.
+    extra : sequence of Artist
+        More artists that change between frames (the legend, the ghosts, ...).
+    """
+
+    def __init__(self, race: RaceFigure, extra: Sequence[Artist] = ()) -> None:
+        self.race = race
+        self.extra = list(extra)
+        self.background: Any = None
+        self._size: tuple[int, int] | None = None
+
+    @property
+    def moving(self) -> list[Artist]:
+        return [*self.race.animated_artists, *self.extra]
+
+    @property
+    def stale(self) -> bool:
+        """True when :meth:`capture` must run before the next :meth:`render`."""
+        canvas = self.race.fig.canvas
+        return self.background is None or self._size != canvas.get_width_height()
+
+    def capture(self) -> None:
+        """Render the static part of the figure and keep its pixels."""
+        fig = self.race.fig
+        moving = self.moving
+        flags = [a.get_animated() for a in moving]
+        for artist in moving:
+            artist.set_animated(True)  # excluded from a full draw
+        try:
+            FigureCanvasAgg.draw(fig.canvas)  # type: ignore[no-untyped-call, arg-type]  # Agg's own: tells no one
+            self.background = fig.canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
+            self._size = fig.canvas.get_width_height()
+        finally:
+            for artist, flag in zip(moving, flags):
+                artist.set_animated(flag)
+
+    def render(self) -> None:
+        """Restore the static pixels and draw the moving artists; the result is in the
+        canvas's buffer (``fig.canvas.buffer_rgba()``)."""
+        if self.stale:
+            self.capture()
+        fig = self.race.fig
+        fig.canvas.restore_region(self.background)  # type: ignore[attr-defined]
+        for artist in self.moving:
+            if artist.get_visible():
+                fig.draw_artist(artist)
+
