@@ -881,8 +881,9 @@ class RaceFigure:
             frameon=False,
         )
 
-    def set_visible(self, index: int, visible: bool) -> None:
-        """Show or hide every artist of the ``index``-th optimizer, and its legend entry."""
+    def set_visible(self, index: int, visible: bool, *, legend: bool = True) -> None:
+        """Show or hide every artist of the ``index``-th optimizer, and (with ``legend``)
+        its legend entry."""
         self.visible[index] = bool(visible)
         artists: list[Artist] = []
         if self.paths:
@@ -897,7 +898,8 @@ class RaceFigure:
             artist.set_visible(visible)
         if self.paths and visible:
             self.show_frame(self.current)  # the divergence note knows whether it should show
-        self._update_legend()
+        if legend:
+            self._update_legend()
 
     def set_trajectories(
         self,
@@ -906,12 +908,14 @@ class RaceFigure:
         labels: Sequence[str] | None = None,
         ghost: bool = False,
         step: int | None = None,
+        rescale: bool = True,
     ) -> None:
         """Show a new race of as many optimizers, changing only the artists' data.
 
         With ``ghost=True`` the paths shown so far stay behind as faded lines, so the
         effect of a change of hyperparameters is visible. The view shows ``step`` (the
-        last step by default).
+        last step by default). With ``rescale=False`` the loss and step panels keep
+        their ranges (so their tick labels, and any cached background, stay valid).
         """
         trajs = list(trajectories.values()) if isinstance(trajectories, Mapping) else list(trajectories)
         if len(trajs) != len(self.trajectories):
@@ -932,8 +936,9 @@ class RaceFigure:
             self.losses.data = [
                 (np.arange(t.n_steps + 1, dtype=np.float64), loss_gap(t, self.floor, self.run)) for t in trajs
             ]
-            self.ax_loss.set_xlim(0, self.n_steps)
-            _log_limits(self.ax_loss, [gap for _, gap in self.losses.data])
+            if rescale:
+                self.ax_loss.set_xlim(0, self.n_steps)
+                _log_limits(self.ax_loss, [gap for _, gap in self.losses.data])
         if self.steps is not None and self.ax_steps is not None:
             data = []
             for t in trajs:
@@ -942,9 +947,11 @@ class RaceFigure:
                     size = np.abs(t.updates[:, self.run, coord])
                     data.append((steps, np.where(size > 0, size, np.nan)))
             self.steps.data = data
-            self.ax_steps.set_xlim(0, self.n_steps)
-            _log_limits(self.ax_steps, [d for _, d in data])
-        self._update_legend()
+            if rescale:
+                self.ax_steps.set_xlim(0, self.n_steps)
+                _log_limits(self.ax_steps, [d for _, d in data])
+        if labels is not None:
+            self._update_legend()
         self.show_frame(self.n_steps if step is None else step)
 
     def frame_steps(self, frames: int | None = None) -> list[int]:
@@ -959,35 +966,39 @@ class RaceFigure:
 class FrameRenderer:
     """Draw frames of a :class:`RaceFigure` fast: the static part once, then only what moves.
 
-    :meth:`capture` renders everything except the moving artists and keeps the pixels;
-    :meth:`render` restores them and draws the moving artists on top. Call
-    :meth:`capture` again whenever something static changes (the surface, an axis
-    range, the figure size). The moving artists stay ordinary artists, so a full
+    Three layers: the static figure (contours, axes, tick labels), drawn by
+    :meth:`capture`; the ``per_race`` artists, which change only when a new race is shown
+    (legend, ghosts, start markers); and the figure's ``animated_artists``, which change
+    every frame. :meth:`render` restores the pixels of the layers below and draws only
+    what changed. Call :meth:`capture` again (or set ``background = None``) when
+    something static changes; call :meth:`new_race` after
+    :meth:`RaceFigure.set_trajectories`. The artists stay ordinary artists, so a full
     ``canvas.draw()`` elsewhere (a resize in a notebook, ``savefig``) still shows them.
 
     Parameters
     ----------
     race : RaceFigure
         The figure to draw.
-    extra : sequence of Artist
-        More artists that change between frames (the legend, the ghosts, ...).
+    per_race : sequence of Artist
+        Artists that change with each race but not between frames.
     """
 
-    def __init__(self, race: RaceFigure, extra: Sequence[Artist] = ()) -> None:
+    def __init__(self, race: RaceFigure, per_race: Sequence[Artist] = ()) -> None:
         self.race = race
-        self.extra = list(extra)
+        self.per_race = list(per_race)
         self.background: Any = None
+        self._race_layer: Any = None
         self._size: tuple[int, int] | None = None
 
     @property
     def moving(self) -> list[Artist]:
-        return [*self.race.animated_artists, *self.extra]
+        """Every artist that is not static."""
+        return [*self.race.animated_artists, *self.per_race]
 
     @property
     def stale(self) -> bool:
         """True when :meth:`capture` must run before the next :meth:`render`."""
-        canvas = self.race.fig.canvas
-        return self.background is None or self._size != canvas.get_width_height()
+        return self.background is None or self._size != self.race.fig.canvas.get_width_height()
 
     def capture(self) -> None:
         """Render the static part of the figure and keep its pixels."""
@@ -1000,18 +1011,28 @@ class FrameRenderer:
             FigureCanvasAgg.draw(fig.canvas)  # type: ignore[no-untyped-call, arg-type]  # Agg's own: tells no one
             self.background = fig.canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
             self._size = fig.canvas.get_width_height()
+            self._race_layer = None
         finally:
             for artist, flag in zip(moving, flags):
                 artist.set_animated(flag)
 
+    def new_race(self) -> None:
+        """The per-race artists changed: draw them again at the next :meth:`render`."""
+        self._race_layer = None
+
+    def _draw(self, artists: Sequence[Artist]) -> None:
+        for artist in artists:
+            if artist.get_visible():
+                self.race.fig.draw_artist(artist)
+
     def render(self) -> None:
-        """Restore the static pixels and draw the moving artists; the result is in the
-        canvas's buffer (``fig.canvas.buffer_rgba()``)."""
+        """Draw the current frame into the canvas's buffer (``fig.canvas.buffer_rgba()``)."""
         if self.stale:
             self.capture()
-        fig = self.race.fig
-        fig.canvas.restore_region(self.background)  # type: ignore[attr-defined]
-        for artist in self.moving:
-            if artist.get_visible():
-                fig.draw_artist(artist)
-
+        canvas: Any = self.race.fig.canvas
+        if self._race_layer is None:
+            canvas.restore_region(self.background)
+            self._draw(self.per_race)
+            self._race_layer = canvas.copy_from_bbox(self.race.fig.bbox)
+        canvas.restore_region(self._race_layer)
+        self._draw(self.race.animated_artists)

@@ -42,6 +42,7 @@ __all__ = [
     "Shifting",
     "Surface",
     "get",
+    "max_curvature",
     "names",
 ]
 
@@ -662,6 +663,29 @@ class Shifting(_Planar):
             return grad_xy(x, y, step)
         gx, gy = grad_xy(x - self.shift[0], y - self.shift[1], step)
         return self.scale * gx, self.scale * gy
+
+
+# ------------------------------------------------------------------------ curvature
+
+
+def max_curvature(surface: Surface, point: tuple[float, float], step: int = 0) -> float:
+    r"""Largest eigenvalue :math:`L` of the Hessian at ``point``, from central differences
+    of the analytic gradient (the noise of a noisy surface cancels: both sides of each
+    difference use the same step).
+
+    Gradient descent on a quadratic with curvature :math:`L` diverges for
+    :math:`\text{lr} > 2/L`; with momentum :math:`\mu` for :math:`\text{lr} > 2(1+\mu)/L`.
+
+    >>> round(max_curvature(Quadratic(condition=25.0), (0.3, -0.2)), 6)
+    25.0
+    """
+    x, y = (float(v) for v in point)
+    h = 1e-5 * max(1.0, abs(x), abs(y))
+    g = surface.grad
+    hxx, hxy = (g([x + h, y], step) - g([x - h, y], step)) / (2 * h)
+    hyx, hyy = (g([x, y + h], step) - g([x, y - h], step)) / (2 * h)
+    off = 0.5 * (hxy + hyx)
+    return float(np.linalg.eigvalsh(np.array([[hxx, off], [off, hyy]]))[-1])
 
 
 # ---------------------------------------------------------------------- registry
