@@ -576,6 +576,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.figure.set_visible(list(FAMILIES).index(key), bool(change["new"]))
         self.renderer.background = None  # the figure's legend lost or gained an entry
         self.legend.value = self._legend_html()
+        self.readout.value = self._readout_html(self.figure.current)
         self._render()
         self._report()
 
@@ -795,7 +796,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 f"<td>{_pair(u)}</td></tr>"
             )
         head = (
-            "<tr><th></th><th>g (x, y)</th><th>v (or Adagrad's sum s)</th>"
+            "<tr><th></th><th>g (x, y)</th><th>v (or the sum s)</th>"
             "<th>effective alpha = alpha / den</th><th>step = -effective alpha * g</th></tr>"
         )
         den = "√(v + ε)" if s.eps_in_sqrt else "√v + ε"
