@@ -12,6 +12,7 @@ functions only read them.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -953,6 +954,12 @@ class RaceFigure:
         if labels is not None:
             self._update_legend()
         self.show_frame(self.n_steps if step is None else step)
+
+    def _repr_png_(self) -> bytes:
+        """Notebooks show a RaceFigure as its picture."""
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png")
+        return buffer.getvalue()
 
     def frame_steps(self, frames: int | None = None) -> list[int]:
         """The steps shown by ``frames`` evenly spaced frames (all steps when ``None``)."""
