@@ -456,12 +456,14 @@ class Explorer(W.VBox):  # type: ignore[misc]
         # The figure's legend names the optimizers (static pixels); the hyperparameters,
         # which change with every slider move, are in the HTML legend above it.
         self.figure = RaceFigure(self._surface(), [self.results[k] for k in keys], labels=self._names(), figure=figure)
-        figure.canvas.draw()
+        # Agg's own draw: lays the figure out without sending a picture to a front end
+        # that may not exist yet (ipympl would keep it as an unusable data URL).
+        FigureCanvasAgg.draw(figure.canvas)  # type: ignore[no-untyped-call, arg-type]
         figure.set_layout_engine("none")  # solved once; re-solving on every draw costs ~36 ms
         self._fix_panel_limits()
         for i, key in enumerate(keys):
             self.figure.set_visible(i, self.settings.enabled[key], legend=False)
-        self.figure.set_trajectories([self.results[k] for k in keys])
+        self.figure.set_trajectories([self.results[k] for k in keys], rescale=False)
         self.renderer = FrameRenderer(self.figure, per_race=self._per_race())
 
     def _layout(self) -> list[W.Widget]:
@@ -475,14 +477,14 @@ class Explorer(W.VBox):  # type: ignore[misc]
             row([self.surface, self.surface_box]),
             row([*self.toggles.values()]),
             self.legend,
-            row([self.mode]),
-            row([self.alpha, self.alpha_of, self.beta]),
-            row([self.epsilon, self.eps_place]),
-            self.advanced,
             self.canvas_widget,
-            row([self.play, self.frame, self.speed, self.ghost]),
-            row([self.steps, self.start_x, self.start_y]),
             self.status,
+            row([self.play, self.frame, self.speed, self.ghost]),
+            row([self.alpha, self.alpha_of]),
+            row([self.beta, self.epsilon, self.eps_place]),
+            row([self.mode]),
+            self.advanced,
+            row([self.steps, self.start_x, self.start_y]),
             self.readout,
             W.Accordion(
                 children=[W.VBox([row([self.export_name, self.export_button]), self.export_log, self.recipe])],
@@ -538,7 +540,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
     def _on_hyper(self, change: Any) -> None:
         s = self.settings
         if change["owner"] is self.alpha:
-            value = float(self.alpha.value)
+            value = float(f"{float(self.alpha.value):.3g}")  # a slider position, not 15 digits
             if s.mode == "shared":
                 s.shared_lr = value
             else:
@@ -737,7 +739,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.renderer.render()
         canvas = self.figure.fig.canvas
         if self.backend == "ipympl":
-            canvas.blit(self.figure.fig.bbox)  # sends the new pixels to the browser
+            # Send the new pixels once a browser is connected; until then it asks for a
+            # full draw when it shows the canvas.
+            if not getattr(canvas, "syncing_data_url", False):
+                canvas.blit(self.figure.fig.bbox)
         else:
             rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[attr-defined]
             with io.BytesIO() as png:

@@ -1,0 +1,264 @@
+"""The explorer in a real browser: JupyterLab and Voila, driven by Playwright with Chromium.
+
+Servers listen on 127.0.0.1 with a token, in a throw-away Jupyter configuration, serving a
+temporary copy of the notebooks. The browser is the system's Chromium (Playwright's own
+browser download is not used). Screenshots go to the test's temporary directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("RMSPROP_VIZ_CHROMIUM", "/usr/bin/chromium")
+NOTEBOOKS = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+if not pathlib.Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"the browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium", allow_module_level=True)
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(url: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status < 500:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.3)
+    raise TimeoutError(f"server at {url} did not answer within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def _server(
+    command: list[str], ready_url: str, cwd: pathlib.Path, env: dict[str, str], log: pathlib.Path
+) -> Iterator[None]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            _wait_for(ready_url)
+            yield
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+
+
+def _jupyter_env(tmp: pathlib.Path) -> dict[str, str]:
+    config = tmp / "config"
+    (config / "labconfig").mkdir(parents=True)
+    # JupyterLab's "get notified about news?" pop-up would cover part of the page.
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
+    env = dict(os.environ)
+    env.update(
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+        MPLBACKEND="Agg",
+    )
+    return env
+
+
+def _canvas_hash(page: Page) -> str:
+    data = page.locator(".jupyter-matplotlib-canvas-div canvas").first.evaluate("c => c.toDataURL()")
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _poll(condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _legend_text(page: Page) -> str:
+    return page.locator(".widget-html", has_text="RMSProp:").first.inner_text()
+
+
+def _slider(page: Page, label: str) -> Any:
+    return page.locator(".widget-slider", has=page.locator("label", has_text=label)).first
+
+
+def _type_into_slider(page: Page, label: str, text: str) -> None:
+    readout = _slider(page, label).locator(".widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def _drag_slider(page: Page, label: str, dx: float) -> None:
+    handle = _slider(page, label).locator(".noUi-handle")
+    box = handle.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=8)
+    page.mouse.up()
+
+
+def _exercise_explorer(page: Page, shots: pathlib.Path, name: str) -> None:
+    """Type alpha, drag alpha, press play: the canvas must change each time."""
+    canvas = page.locator(".jupyter-matplotlib-canvas-div canvas").first
+    canvas.wait_for(state="visible", timeout=120_000)
+    _poll(lambda: "RMSProp:" in _legend_text(page), what="the explorer's legend")
+    time.sleep(1.0)  # let the first images arrive
+    page.screenshot(path=str(shots / f"{name}-start.png"))
+
+    # 1. type an alpha into the readout (the alpha slider acts on RMSProp at first)
+    before = _canvas_hash(page)
+    _type_into_slider(page, "alpha", "5.00e-02")
+    _poll(lambda: "RMSProp: lr=0.05," in _legend_text(page), what="the kernel to take alpha = 0.05")
+    _poll(lambda: _canvas_hash(page) != before, what="the canvas to change after typing alpha")
+    page.screenshot(path=str(shots / f"{name}-typed.png"))
+
+    # 2. drag the alpha slider to the left
+    before_hash, before_legend = _canvas_hash(page), _legend_text(page)
+    _drag_slider(page, "alpha", -80)
+    _poll(lambda: _legend_text(page) != before_legend, what="the kernel to take the dragged alpha")
+    _poll(lambda: _canvas_hash(page) != before_hash, what="the canvas to change after dragging alpha")
+    page.screenshot(path=str(shots / f"{name}-dragged.png"))
+
+    # 3. play: the step readout advances and the canvas follows
+    step = _slider(page, "step").locator(".widget-readout")
+    page.locator(".widget-play button").nth(1).click()  # stop: back to step 0
+    _poll(lambda: step.inner_text().strip() == "0", what="stop to rewind to step 0")
+    at_zero = _canvas_hash(page)
+    page.locator(".widget-play button").nth(0).click()  # play
+    seen = set()
+    deadline = time.monotonic() + 4
+    while time.monotonic() < deadline:
+        seen.add(step.inner_text().strip())
+        time.sleep(0.2)
+    page.locator(".widget-play button").nth(0).click()  # pause
+    assert len(seen) >= 3, f"play did not advance the frames: saw {sorted(seen)}"
+    _poll(lambda: _canvas_hash(page) != at_zero, what="the canvas to show later frames")
+    page.locator(".widget-vbox").first.screenshot(path=str(shots / f"{name}-played.png"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def served(tmp_path: pathlib.Path) -> pathlib.Path:
+    root = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, root)  # autosave must not touch the repository's copy
+    return root
+
+
+def test_explorer_in_jupyterlab(browser: Any, served: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={served}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    base = f"http://127.0.0.1:{port}"
+    with _server(command, f"{base}/api/status?token={token}", served, _jupyter_env(tmp_path), tmp_path / "lab.log"):
+        page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        try:
+            page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}", timeout=120_000)
+            page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
+                state="attached", timeout=120_000
+            )
+            for attempt in range(3):
+                page.locator(".jp-Cell").first.click()
+                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+                page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+                try:
+                    page.locator(".jupyter-matplotlib-canvas-div canvas").first.wait_for(
+                        state="visible", timeout=60_000
+                    )
+                    break
+                except Exception:
+                    if attempt == 2:
+                        raise
+            _exercise_explorer(page, tmp_path, "lab")
+        finally:
+            page.screenshot(path=str(tmp_path / "lab-last.png"))
+            page.close()
+
+
+def test_explorer_in_voila(browser: Any, served: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        "explorer.ipynb",
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        f"--token={token}",
+    ]
+    base = f"http://127.0.0.1:{port}"
+    with _server(command, f"{base}/?token={token}", served, _jupyter_env(tmp_path), tmp_path / "voila.log"):
+        page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        try:
+            page.goto(f"{base}/?token={token}", timeout=180_000)
+            _exercise_explorer(page, tmp_path, "voila")
+            assert page.get_by_text("rv.explore(").count() == 0  # students see no code
+        finally:
+            page.screenshot(path=str(tmp_path / "voila-last.png"))
+            page.close()
