@@ -112,7 +112,9 @@ def style_for(label: str, taken: Sequence[Style] = ()) -> Style:
     preferred = STYLES.get(key)
     if preferred is not None and preferred not in taken:
         return preferred
-    for candidate in [*STYLES.values(), *_SPARE]:
+    # A second optimizer of a family: a spare style first, so that it is not mistaken
+    # for another family; then any free one.
+    for candidate in [*_SPARE, *STYLES.values()]:
         if candidate not in taken:
             return candidate
     return _SPARE[0]

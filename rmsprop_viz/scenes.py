@@ -1,24 +1,78 @@
-"""Named optimizer settings and sensible defaults per surface.
+"""Scenes: a race described by data, ready to replay, share and animate.
 
 An :class:`OptimizerSpec` is an optimizer described by data (factory name, label and
 hyperparameters) rather than by closures, so it can be printed in a legend, written to
-a JSON recipe and built again exactly.
+a JSON recipe and built again exactly. A surface is described the same way by a
+*surface spec*, ``{"name": "quadratic", "params": {"condition": 10.0, ...}}``
+(:func:`surface_to_spec`, :func:`surface_from_spec`).
+
+A :class:`Scene` puts the two together with a start, a number of steps and a one-line
+caption saying what to notice. :data:`SCENES` holds the classroom presets; each is tuned
+so that its picture makes its point in its step count. A scene turns into a JSON
+*recipe* and back without losing a bit (:meth:`Scene.to_recipe`,
+:meth:`Scene.from_recipe`), so a figure's recipe rebuilds exactly the runs it shows.
+
+This module needs numpy only.
+
+>>> scene = get("ill-conditioned")
+>>> scene.legend_labels()
+['SGD (lr=0.075)', 'RMSProp (lr=0.05, beta=0.9)']
+>>> import json
+>>> Scene.from_recipe(json.loads(json.dumps(scene.to_recipe()))) == scene
+True
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+import dataclasses
+import inspect
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import optimizers
-from .optimizers import Optimizer
-from .surfaces import Quadratic, Surface
+import numpy as np
 
-__all__ = ["DEFAULT_LR", "RACE_ORDER", "OptimizerSpec", "default_specs"]
+from . import optimizers
+from . import surfaces as _surfaces
+from ._checks import check_int, check_point
+from .optimizers import Optimizer
+from .run import Trajectory, race
+from .surfaces import MiniBatchLeastSquares, Noisy, Quadratic, Rosenbrock, Saddle, Shifting, Surface
+
+__all__ = [
+    "DEFAULT_LR",
+    "KINDS",
+    "RACE_ORDER",
+    "RECIPE_FORMAT",
+    "RECIPE_VERSION",
+    "SCENES",
+    "OptimizerSpec",
+    "Scene",
+    "default_scene",
+    "default_spec",
+    "default_specs",
+    "get",
+    "kind_of",
+    "names",
+    "surface_from_spec",
+    "surface_to_spec",
+]
 
 #: The optimizers of a default race, with their display names.
 RACE_ORDER: dict[str, str] = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam"}
+
+#: Every kind of optimizer a race can name, with its display name. ``momentum`` and
+#: ``nesterov`` are SGD with (Nesterov) momentum 0.9.
+KINDS: dict[str, str] = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
 
 #: Learning rates that make a readable race on each surface from its default start: each
 #: is below its optimizer's divergence threshold there and moves visibly in 500 steps.
@@ -34,9 +88,33 @@ DEFAULT_LR: dict[str, dict[str, float]] = {
     "shifting": {"sgd": 0.15, "adagrad": 0.5, "rmsprop": 0.02, "adam": 0.1},
 }
 
+#: Momentum 0.9 of the ``momentum`` and ``nesterov`` kinds; their learning rate is half
+#: of SGD's, which keeps Nesterov's look-ahead stable on every surface's default race.
+MOMENTUM = 0.9
+
+RECIPE_FORMAT = "rmsprop_viz recipe"
+RECIPE_VERSION = 1
+
+# Hyperparameters a legend always shows; any other is shown only when it differs from
+# the factory's default.
+_ALWAYS_SHOWN = ("lr", "beta", "beta1", "beta2", "momentum")
+
 
 def _short(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _plain(name: str, value: Any) -> Any:
+    """A hyperparameter as a JSON-ready Python scalar (bool, int, float or str)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise ValueError(f"hyperparameter {name} of a scene must be a single number or True/False, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -74,15 +152,21 @@ class OptimizerSpec:
         return ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
 
 
-def default_specs(surface: Surface | str) -> list[OptimizerSpec]:
-    """The default race on a surface: SGD, Adagrad, RMSProp and Adam at readable rates.
+def kind_of(spec: OptimizerSpec) -> str:
+    """Which of :data:`KINDS` ``spec`` is: SGD with momentum is ``momentum`` or ``nesterov``.
 
-    On a quadratic, SGD's rate is ``1.5 / L`` with ``L = scale * condition`` the largest
-    curvature, safely below the divergence threshold ``2 / L``.
-
-    >>> [s.describe() for s in default_specs("rosenbrock")]
-    ['lr=0.001', 'lr=0.1', 'lr=0.03, beta=0.9, eps=1e-08', 'lr=0.02, beta1=0.9, beta2=0.999, eps=1e-08']
+    >>> kind_of(OptimizerSpec("sgd", {"lr": 0.01, "momentum": 0.9}))
+    'momentum'
     """
+    if spec.factory == "sgd":
+        if spec.params.get("nesterov", False):
+            return "nesterov"
+        if spec.params.get("momentum", 0.0):
+            return "momentum"
+    return spec.factory
+
+
+def _default_lrs(surface: Surface | str) -> dict[str, float]:
     name = surface if isinstance(surface, str) else surface.name
     lrs = dict(DEFAULT_LR.get(name, DEFAULT_LR["quadratic"]))
     base = getattr(surface, "base", surface)
@@ -90,10 +174,469 @@ def default_specs(surface: Surface | str) -> list[OptimizerSpec]:
         # A Shifting surface may steepen the bowl part-way through: use the steeper one.
         steepest = base.scale * base.condition * max(1.0, float(getattr(surface, "scale", 1.0)))
         lrs["sgd"] = float(f"{1.5 / steepest:.2g}")
+    lrs["momentum"] = lrs["nesterov"] = float(f"{lrs['sgd'] / 2:.2g}")
+    return lrs
+
+
+def default_spec(kind: str, surface: Surface | str) -> OptimizerSpec:
+    """The optimizer of kind ``kind`` (one of :data:`KINDS`) at a readable rate for ``surface``.
+
+    >>> default_spec("nesterov", "rosenbrock")
+    OptimizerSpec(factory='sgd', params={'lr': 0.0005, 'momentum': 0.9, 'nesterov': True}, label='Nesterov')
+    """
+    if kind not in KINDS:
+        raise ValueError(f"optimizer must be one of {', '.join(KINDS)}; got {kind!r}")
+    lr = _default_lrs(surface)[kind]
     extra: dict[str, dict[str, Any]] = {
         "sgd": {},
+        "momentum": {"momentum": MOMENTUM},
+        "nesterov": {"momentum": MOMENTUM, "nesterov": True},
         "adagrad": {},
         "rmsprop": {"beta": 0.9, "eps": 1e-8},
         "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
     }
-    return [OptimizerSpec(key, {"lr": lrs[key], **extra[key]}) for key in RACE_ORDER]
+    factory = "sgd" if kind in ("momentum", "nesterov") else kind
+    return OptimizerSpec(factory, {"lr": lr, **extra[kind]}, KINDS[kind])
+
+
+def default_specs(surface: Surface | str, kinds: Sequence[str] | None = None) -> list[OptimizerSpec]:
+    """The default race on a surface: SGD, Adagrad, RMSProp and Adam at readable rates.
+
+    On a quadratic, SGD's rate is ``1.5 / L`` with ``L = scale * condition`` the largest
+    curvature, safely below the divergence threshold ``2 / L``. ``kinds`` picks other
+    optimizers from :data:`KINDS`.
+
+    >>> [s.describe() for s in default_specs("rosenbrock")]
+    ['lr=0.001', 'lr=0.1', 'lr=0.03, beta=0.9, eps=1e-08', 'lr=0.02, beta1=0.9, beta2=0.999, eps=1e-08']
+    """
+    return [default_spec(kind, surface) for kind in (RACE_ORDER if kinds is None else kinds)]
+
+
+# ------------------------------------------------------------------- surface specs
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Surface) and not isinstance(value, type):
+        return surface_to_spec(value)
+    if isinstance(value, (tuple, list)):
+        return [_to_json(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    return value
+
+
+def surface_to_spec(surface: Any) -> dict[str, Any]:
+    """A built-in surface as JSON-ready data: its name and every parameter.
+
+    Nested surfaces (the ``base`` of :class:`~rmsprop_viz.surfaces.Noisy` and
+    :class:`~rmsprop_viz.surfaces.Shifting`) become nested specs, tuples become lists.
+
+    >>> surface_to_spec(Quadratic(condition=10, angle=45))
+    {'name': 'quadratic', 'params': {'condition': 10.0, 'angle': 45.0, 'scale': 1.0}}
+    >>> surface_to_spec(Noisy(Rosenbrock(), sigma=0.5))["params"]["base"]
+    {'name': 'rosenbrock', 'params': {'a': 1.0, 'b': 100.0}}
+    """
+    obj: Any = surface
+    name = getattr(obj, "name", None)
+    cls = _surfaces._REGISTRY.get(name) if isinstance(name, str) else None
+    if cls is None or type(obj) is not cls or not dataclasses.is_dataclass(obj):
+        raise ValueError(
+            f"only the built-in surfaces ({', '.join(_surfaces.names())}) can be written as a spec, got {obj!r}"
+        )
+    params = {f.name: _to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}
+    return {"name": name, "params": params}
+
+
+def _from_json(key: str, value: Any) -> Any:
+    if key == "base" and isinstance(value, Mapping):
+        return surface_from_spec(value, where="base")
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def surface_from_spec(spec: Mapping[str, Any], *, where: str = "surface") -> Surface:
+    """Build the surface a spec describes (see :func:`surface_to_spec`).
+
+    >>> surface_from_spec({"name": "shifting", "params": {"base": {"name": "quadratic"}, "shift": [1, 2]}})
+    Shifting(base=Quadratic(condition=10.0, angle=0.0, scale=1.0), at_step=100, scale=10.0, shift=(1.0, 2.0))
+    >>> surface_from_spec({"name": "banana"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: surface must be one of rosenbrock, quadratic, ..., shifting; got 'banana'
+    """
+    if not isinstance(spec, Mapping):
+        raise ValueError(
+            f"{where} must be a surface spec such as {{'name': 'quadratic', 'params': {{'condition': 25}}}}, "
+            f"got {spec!r}"
+        )
+    unknown = sorted(set(spec) - {"name", "params"})
+    if unknown:
+        raise ValueError(f"{where} has unknown key {unknown[0]!r}; a surface spec has 'name' and 'params'")
+    if "name" not in spec:
+        raise ValueError(f"{where} is missing the key 'name' (one of {', '.join(_surfaces.names())})")
+    params = spec.get("params", {})
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+        raise ValueError(f"{where} 'params' must be a mapping of parameter name -> value, got {params!r}")
+    try:
+        return _surfaces.get(spec["name"], **{k: _from_json(k, v) for k, v in params.items()})
+    except ValueError as error:
+        if where == "surface":
+            raise
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _canonical_surface(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, Surface) and not isinstance(raw, type):
+        return surface_to_spec(raw)
+    return surface_to_spec(surface_from_spec(raw))
+
+
+# ------------------------------------------------------------------------- scenes
+
+
+def _spec_from(raw: Any, where: str) -> OptimizerSpec:
+    try:
+        if isinstance(raw, OptimizerSpec):
+            spec = raw
+        elif isinstance(raw, Mapping):
+            unknown = sorted(set(raw) - {"factory", "params", "label"})
+            if unknown:
+                raise ValueError(f"unknown key {unknown[0]!r}; an optimizer has 'factory', 'params' and 'label'")
+            if "factory" not in raw:
+                raise ValueError(f"missing the key 'factory' (one of {', '.join(optimizers.names())})")
+            params = raw.get("params", {})
+            if not isinstance(params, Mapping):
+                raise ValueError(f"'params' must be a mapping of hyperparameter name -> value, got {params!r}")
+            label = raw.get("label", "")
+            if not isinstance(label, str):
+                raise ValueError(f"'label' must be a string, got {label!r}")
+            spec = OptimizerSpec(raw["factory"], params, label)
+        else:
+            raise ValueError(f"must be an OptimizerSpec or a mapping with 'factory' and 'params', got {raw!r}")
+        spec = OptimizerSpec(spec.factory, {str(k): _plain(str(k), v) for k, v in spec.params.items()}, spec.label)
+        spec.build()  # checks every hyperparameter now, not in the middle of a run
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+    return spec
+
+
+def _which(index: int, raw: Any) -> str:
+    """How an error names the optimizer at ``index``: its position and, if known, its label."""
+    label = raw.label if isinstance(raw, OptimizerSpec) else raw.get("label") if isinstance(raw, Mapping) else None
+    if not label and isinstance(raw, (OptimizerSpec, Mapping)):
+        factory = raw.factory if isinstance(raw, OptimizerSpec) else raw.get("factory")
+        label = RACE_ORDER.get(factory, "") if isinstance(factory, str) else ""
+    return f"optimizer {index + 1}" + (f" ({label})" if label else "")
+
+
+def _hidden(spec: OptimizerSpec, key: str, value: Any) -> bool:
+    """Whether a legend may leave out ``key=value``: a default, or a flag the label names."""
+    if key in _ALWAYS_SHOWN:
+        return False
+    if value is True and key.lower() in spec.label.lower():
+        return True
+    parameter = inspect.signature(optimizers.get(spec.factory)).parameters.get(key)
+    return parameter is not None and type(parameter.default) is type(value) and parameter.default == value
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A race described by data: a surface, optimizers, a start and a step count.
+
+    Parameters
+    ----------
+    name : str
+        Short name, e.g. ``"rotated"``.
+    surface : dict
+        A surface spec (:func:`surface_to_spec`); a built-in surface object is accepted
+        and turned into its spec.
+    optimizers : tuple of OptimizerSpec
+        The racers; their labels must differ. Mappings ``{"factory", "params", "label"}``
+        are accepted too.
+    n_steps : int
+        Steps per run, >= 1.
+    start : (float, float), optional
+        Common start; ``None`` means the surface's ``default_start``.
+    caption : str
+        One line: what to notice.
+    title : str
+        Figure title; empty for the surface and its formula.
+
+    Examples
+    --------
+    >>> scene = Scene("bowl", Quadratic(condition=4), (OptimizerSpec("sgd", {"lr": 0.1}),), n_steps=20)
+    >>> scene.surface
+    {'name': 'quadratic', 'params': {'condition': 4.0, 'angle': 0.0, 'scale': 1.0}}
+    >>> scene.run()["SGD"].params.shape
+    (21, 1, 2)
+    >>> scene.with_changes(n_steps=5).run()["SGD"].n_steps
+    5
+    """
+
+    name: str
+    surface: dict[str, Any]
+    optimizers: tuple[OptimizerSpec, ...]
+    n_steps: int
+    start: tuple[float, float] | None = None
+    caption: str = ""
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"a scene's name must be a non-empty string, got {self.name!r}")
+        object.__setattr__(self, "surface", _canonical_surface(self.surface))
+        raw: Any = self.optimizers
+        if isinstance(raw, (str, Mapping, OptimizerSpec)) or not isinstance(raw, Sequence) or not raw:
+            raise ValueError(f"optimizers must be a non-empty sequence of OptimizerSpec, got {raw!r}")
+        specs = tuple(_spec_from(s, _which(i, s)) for i, s in enumerate(raw))
+        labels = [s.label for s in specs]
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:
+            raise ValueError(f"optimizer labels must differ, but {twice[0]!r} appears {labels.count(twice[0])} times")
+        object.__setattr__(self, "optimizers", specs)
+        object.__setattr__(self, "n_steps", check_int("n_steps", self.n_steps, low=1))
+        if self.start is not None:
+            object.__setattr__(self, "start", check_point("start", self.start))
+        for key in ("caption", "title"):
+            text = getattr(self, key)
+            if not isinstance(text, str) or "\n" in text:
+                raise ValueError(f"{key} must be a one-line string, got {text!r}")
+
+    def build_surface(self) -> Surface:
+        """The surface object this scene's spec describes."""
+        return surface_from_spec(self.surface)
+
+    def run(self) -> dict[str, Trajectory]:
+        """Race the optimizers: ``{label: Trajectory}`` in the scene's order."""
+        return race(
+            self.build_surface(), {s.label: s.build() for s in self.optimizers}, start=self.start, n_steps=self.n_steps
+        )
+
+    def legend_labels(self) -> list[str]:
+        """Labels with their hyperparameters, e.g. ``"RMSProp (lr=0.01, beta=0.9)"``.
+
+        Defaults other than the learning rate, betas and momentum are left out.
+        """
+        out = []
+        for spec in self.optimizers:
+            shown = ", ".join(f"{k}={_short(v)}" for k, v in spec.params.items() if not _hidden(spec, k, v))
+            out.append(f"{spec.label} ({shown})" if shown else spec.label)
+        return out
+
+    def to_recipe(self) -> dict[str, Any]:
+        """The scene as JSON-ready data; :meth:`from_recipe` rebuilds it exactly."""
+        return {
+            "format": RECIPE_FORMAT,
+            "version": RECIPE_VERSION,
+            "name": self.name,
+            "title": self.title,
+            "caption": self.caption,
+            "surface": copy.deepcopy(self.surface),
+            "start": None if self.start is None else list(self.start),
+            "n_steps": self.n_steps,
+            "optimizers": [{"factory": s.factory, "label": s.label, "params": dict(s.params)} for s in self.optimizers],
+        }
+
+    @classmethod
+    def from_recipe(cls, recipe: Mapping[str, Any]) -> Scene:
+        """Rebuild a scene from :meth:`to_recipe`'s data (e.g. read back from JSON).
+
+        A recipe may carry extra sections ``"export"`` and ``"sweep"`` (written by the
+        command line); they are ignored here. Anything else unknown is an error, so that
+        a typo does not pass silently.
+        """
+        if not isinstance(recipe, Mapping):
+            raise ValueError(f"a recipe must be a JSON object (a mapping), got {type(recipe).__name__}")
+        if "format" not in recipe:
+            raise ValueError(f"recipe is missing the key 'format' (it should be {RECIPE_FORMAT!r})")
+        if recipe["format"] != RECIPE_FORMAT:
+            raise ValueError(f"recipe 'format' must be {RECIPE_FORMAT!r}, got {recipe['format']!r}")
+        if "version" not in recipe:
+            raise ValueError(f"recipe is missing the key 'version' (it should be {RECIPE_VERSION})")
+        version = recipe["version"]
+        if isinstance(version, bool) or version != RECIPE_VERSION:
+            raise ValueError(f"recipe 'version' must be {RECIPE_VERSION}, got {version!r}")
+        required = ("name", "surface", "optimizers", "n_steps")
+        optional = ("start", "caption", "title")
+        for key in required:
+            if key not in recipe:
+                raise ValueError(f"recipe is missing the key {key!r}")
+        known = ("format", "version", *required, *optional, "export", "sweep")
+        unknown = sorted(set(recipe) - set(known))
+        if unknown:
+            raise ValueError(f"recipe has an unknown key {unknown[0]!r}; known keys: {', '.join(known)}")
+        optimizers_ = recipe["optimizers"]
+        if not isinstance(optimizers_, list) or not optimizers_:
+            raise ValueError(f"recipe 'optimizers' must be a non-empty list, got {optimizers_!r}")
+        try:
+            return cls(
+                name=recipe["name"],
+                surface=recipe["surface"],
+                optimizers=tuple(optimizers_),
+                n_steps=recipe["n_steps"],
+                start=recipe.get("start"),
+                caption=recipe.get("caption", ""),
+                title=recipe.get("title", ""),
+            )
+        except ValueError as error:
+            raise ValueError(f"recipe: {error}") from None
+
+    def with_changes(self, **changes: Any) -> Scene:
+        """A copy with some fields replaced (and checked again)."""
+        return dataclasses.replace(self, **changes)
+
+
+def default_scene(surface: Surface, n_steps: int = 500, kinds: Sequence[str] | None = None) -> Scene:
+    """The default race on ``surface`` (:func:`default_specs`) as a scene named after it."""
+    return Scene(surface.name, surface_to_spec(surface), tuple(default_specs(surface, kinds)), n_steps)
+
+
+# ------------------------------------------------------------------------ presets
+
+
+def _spec(kind: str, lr: float, **params: Any) -> OptimizerSpec:
+    factory = "sgd" if kind in ("momentum", "nesterov") else kind
+    base = {"momentum": {"momentum": MOMENTUM}, "nesterov": {"momentum": MOMENTUM, "nesterov": True}}.get(kind, {})
+    defaults = {"rmsprop": {"beta": 0.9}, "adam": {"beta1": 0.9, "beta2": 0.999}}.get(kind, {})
+    label = params.pop("label", KINDS[kind])
+    return OptimizerSpec(factory, {"lr": lr, **base, **defaults, **params}, label)
+
+
+def _turned(point: tuple[float, float], degrees: float) -> tuple[float, float]:
+    """``point`` turned by ``degrees`` about the origin, as :class:`Quadratic`'s ``angle`` turns the bowl."""
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return (c * point[0] - s * point[1], s * point[0] + c * point[1])
+
+
+SCENES: dict[str, Scene] = {
+    scene.name: scene
+    for scene in (
+        Scene(
+            "rosenbrock",
+            surface_to_spec(Rosenbrock()),
+            (_spec("sgd", 0.0015), _spec("adagrad", 0.1), _spec("rmsprop", 0.01), _spec("adam", 0.02)),
+            n_steps=1000,
+            caption=(
+                "The steep walls cap SGD's rate, so it zig-zags down them and crawls along the flat floor; "
+                "Adagrad's steps shrink until it stalls; RMSProp keeps steps of about lr but jitters across the "
+                "floor; Adam's momentum smooths the jitter and arrives first."
+            ),
+        ),
+        Scene(
+            "ill-conditioned",
+            surface_to_spec(Quadratic(condition=25.0, angle=0.0)),
+            (_spec("sgd", 0.075), _spec("rmsprop", 0.05)),
+            n_steps=60,
+            start=(-1.5, 1.0),
+            caption=(
+                "SGD's rate must suit the steep y axis, so it zig-zags across it and crawls along x; RMSProp "
+                "divides each coordinate by its own gradient scale and heads straight in."
+            ),
+            title="Ill-conditioned bowl: curvature 25× larger along y",
+        ),
+        Scene(
+            "rotated",
+            surface_to_spec(Quadratic(condition=25.0, angle=45.0)),
+            (_spec("sgd", 0.075), _spec("rmsprop", 0.05)),
+            n_steps=60,
+            start=_turned((-1.5, 1.0), 45.0),
+            caption=(
+                "The same bowl and start turned by 45 degrees: SGD's path just turns with them, but the steep "
+                "direction is now a diagonal that per-coordinate scaling cannot see, and RMSProp falls far behind."
+            ),
+            title="The same bowl rotated by 45°",
+        ),
+        Scene(
+            "saddle",
+            surface_to_spec(Saddle()),
+            (_spec("sgd", 0.05), _spec("adagrad", 0.2), _spec("rmsprop", 0.05), _spec("adam", 0.05)),
+            n_steps=200,
+            caption=(
+                "Started 0.001 off the saddle's ridge, SGD feels almost no pull along y and sits at the saddle "
+                "for 130 steps; the adaptive methods divide by that tiny gradient and are off in a few steps."
+            ),
+        ),
+        Scene(
+            "beale",
+            surface_to_spec(_surfaces.Beale()),
+            (_spec("sgd", 0.005), _spec("adagrad", 0.5), _spec("rmsprop", 0.01), _spec("adam", 0.2)),
+            n_steps=500,
+            start=(2.0, 2.0),
+            caption=(
+                "On the steep ridge the gradient is near 1000: SGD's first step throws it 5 units across the map "
+                "(twice this rate diverges), while the adaptive methods step about lr whatever the gradient."
+            ),
+        ),
+        Scene(
+            "noisy-bowl",
+            surface_to_spec(Noisy(Quadratic(condition=10.0), sigma=1.0, seed=0)),
+            (_spec("sgd", 0.05), _spec("adagrad", 0.3), _spec("rmsprop", 0.02), _spec("adam", 0.02)),
+            n_steps=300,
+            caption=(
+                "Every gradient carries noise of size 1: all four reach the bottom, then jitter around it for good; "
+                "Adam, which averages the gradient over about 10 steps, jitters least."
+            ),
+            title="Noisy bowl: condition 10, gradient noise σ = 1",
+        ),
+        Scene(
+            "minibatch",
+            surface_to_spec(MiniBatchLeastSquares()),
+            (_spec("sgd", 0.03), _spec("adagrad", 0.2), _spec("rmsprop", 0.02), _spec("adam", 0.05)),
+            n_steps=300,
+            caption=(
+                "Two weights whose features differ 4-fold in scale: SGD first drops down the steep weight while the "
+                "adaptive methods move both at once; near the minimum every path wanders with the batch noise."
+            ),
+            title="Least squares on mini-batches of 8",
+        ),
+        Scene(
+            "rescaled",
+            surface_to_spec(Shifting(Quadratic(condition=4.0), at_step=100, scale=0.01, shift=(2.0, -1.0))),
+            (_spec("sgd", 0.38), _spec("adagrad", 0.5), _spec("rmsprop", 0.05), _spec("adam", 0.05)),
+            n_steps=300,
+            caption=(
+                "At step 100 the loss shrinks 100-fold and its minimum moves: SGD's rate is now 100 times too small "
+                "and Adagrad's sum (and Adam's beta2 = 0.999) remember the old gradients, so all three crawl; RMSProp "
+                "forgets them in about 1/(1-beta) = 10 steps and walks to the new minimum."
+            ),
+            title="At step 100 the loss shrinks 100× and its minimum moves to (2, −1)",
+        ),
+        Scene(
+            "first-step",
+            surface_to_spec(Quadratic(condition=10.0)),
+            (
+                _spec("rmsprop", 0.05, beta=0.99, label="RMSProp, beta 0.99"),
+                _spec("rmsprop", 0.05, label="RMSProp, beta 0.9"),
+                _spec("adam", 0.05),
+            ),
+            n_steps=30,
+            start=(0.2, 0.1),
+            caption=(
+                "v starts at 0, so however close to the minimum, RMSProp's first step is lr/sqrt(1-beta) in every "
+                "coordinate: 10 lr at beta 0.99, past the minimum, 3.2 lr at 0.9; Adam's bias correction makes it lr."
+            ),
+            title="RMSProp's first step is lr/√(1−β), whatever the gradient",
+        ),
+    )
+}
+
+
+def names() -> list[str]:
+    """Names of the preset scenes.
+
+    >>> names()[:3]
+    ['rosenbrock', 'ill-conditioned', 'rotated']
+    """
+    return list(SCENES)
+
+
+def get(name: str) -> Scene:
+    """The preset scene called ``name`` (one of :func:`names`)."""
+    if not isinstance(name, str) or name not in SCENES:
+        raise ValueError(f"scene must be one of {', '.join(SCENES)}; got {name!r}")
+    return SCENES[name]

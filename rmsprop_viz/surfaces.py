@@ -54,12 +54,22 @@ XY = Any
 
 @runtime_checkable
 class Surface(Protocol):
-    """What the engine and the plots need of a loss surface."""
+    """What the engine and the plots need of a loss surface (read-only attributes)."""
 
-    name: str
-    bounds: Bounds
-    minima: tuple[tuple[float, float], ...]
-    default_start: tuple[float, float]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def bounds(self) -> Bounds:
+        """The plot window ``((xmin, xmax), (ymin, ymax))``."""
+
+    @property
+    def minima(self) -> tuple[tuple[float, float], ...]:
+        """Known minimisers (may be empty)."""
+
+    @property
+    def default_start(self) -> tuple[float, float]:
+        """A start that makes a good race."""
 
     def value(self, points: npt.ArrayLike, step: Any = 0) -> FloatArray: ...
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import re
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+from PIL import Image
 
 import rmsprop_viz as rv
 from rmsprop_viz import cli
@@ -80,3 +87,366 @@ def test_console_script_runs_in_a_fresh_process() -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------- scenes and overrides
+
+
+def _rows(out: str) -> dict[str, str]:
+    """The table's rows by label (labels here have no spaces)."""
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("optimizer"))
+    rows = [line for line in lines[header + 2 :] if line.strip()]
+    rows = rows[: next((i for i, r in enumerate(rows) if r.startswith("wrote")), len(rows))]
+    return {r.split()[0]: r for r in rows}
+
+
+def _final(row: str) -> str:
+    return row.split()[-3]
+
+
+def test_race_with_a_scene_and_overrides(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["race", "--scene", "ill-conditioned", "--lr", "rmsprop=0.02", "--beta", "0.99", "--steps", "40"]
+    assert cli.main(argv) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert list(rows) == ["SGD", "RMSProp"]
+    assert "lr=0.075 " in rows["SGD"]
+    assert "lr=0.02, beta=0.99 " in rows["RMSProp"]
+    scene = rv.scenes.get("ill-conditioned")
+    surface = scene.build_surface()
+    sgd = rv.run(surface, rv.sgd(0.075), start=scene.start, n_steps=40)
+    rmsprop = rv.run(surface, rv.rmsprop(0.02, beta=0.99), start=scene.start, n_steps=40)
+    assert _final(rows["SGD"]) == f"{sgd.final_value[0]:.4g}"
+    assert _final(rows["RMSProp"]) == f"{rmsprop.final_value[0]:.4g}"
+
+
+def test_optimizers_and_per_optimizer_overrides(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "race",
+        "--surface",
+        "quadratic",
+        "--param",
+        "condition=20",
+        "--optimizers",
+        "sgd,momentum,nesterov,rmsprop,adam",
+        "--lr",
+        "adam=0.05",  # per-optimizer values win over plain ones, whatever the order
+        "--lr",
+        "0.01",
+        "--beta",
+        "adam.beta1=0.8",
+        "--beta",
+        "0.99",
+        "--eps",
+        "rmsprop=1e-6",
+        "--steps",
+        "50",
+        "--start",
+        "-1.5,1",
+    ]
+    assert cli.main(argv) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert list(rows) == ["SGD", "Momentum", "Nesterov", "RMSProp", "Adam"]
+    expected = {
+        "SGD": ("lr=0.01", rv.sgd(0.01)),
+        "Momentum": ("lr=0.01, momentum=0.9", rv.sgd(0.01, momentum=0.9)),
+        "Nesterov": ("lr=0.01, momentum=0.9, nesterov=True", rv.sgd(0.01, momentum=0.9, nesterov=True)),
+        "RMSProp": ("lr=0.01, beta=0.99, eps=1e-06", rv.rmsprop(0.01, beta=0.99, eps=1e-6)),
+        "Adam": ("lr=0.05, beta1=0.8, beta2=0.99, eps=1e-08", rv.adam(0.05, beta1=0.8, beta2=0.99, eps=1e-8)),
+    }
+    surface = rv.Quadratic(condition=20)
+    for label, (described, optimizer) in expected.items():
+        assert f" {described} " in rows[label]
+        final = rv.run(surface, optimizer, start=(-1.5, 1.0), n_steps=50).final_value[0]
+        assert _final(rows[label]) == f"{final:.4g}"
+
+
+def test_param_reaches_into_a_nested_surface(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["race", "--scene", "noisy-bowl", "--param", "base.condition=4", "--param", "sigma=0.5", "--steps", "20"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Noisy(base=Quadratic(condition=4.0, angle=0.0, scale=1.0), sigma=0.5, seed=0)" in out
+    assert "scene noisy-bowl:" not in out  # the caption no longer describes this surface
+
+
+def test_a_new_surface_resets_the_scene_to_its_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["race", "--scene", "ill-conditioned", "--surface", "beale", "--steps", "30"]) == 0
+    out = capsys.readouterr().out
+    rows = _rows(out)
+    assert list(rows) == ["SGD", "RMSProp"]  # the same kinds of racers...
+    assert "lr=0.01 " in rows["SGD"]  # ...at Beale's rates, from Beale's start
+    assert "start (1, 1.4)" in out
+
+
+def test_scenes_lists_every_preset_with_its_caption(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["scenes"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for name in rv.scenes.names():
+        scene = rv.scenes.get(name)
+        assert f"{name}:" in out
+        assert " ".join(scene.caption.split()) in out
+
+
+def test_race_without_out_does_not_import_matplotlib() -> None:
+    code = (
+        "import sys; from rmsprop_viz import cli; status = cli.main(['race', '--scene', 'saddle', '--steps', '5']); "
+        "print(status, 'matplotlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 False"
+
+
+@pytest.mark.parametrize("command", ["race", "plot", "sweep", "scenes", "surfaces", None])
+def test_help_reads_like_documentation(command: str | None, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main([command, "--help"] if command else ["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "example" in out
+    if command in ("race", "plot", "sweep"):
+        options = [m.group(1) for line in out.splitlines() if (m := re.match(r"  (--[\w-]+)(?:\s|$)", line))]
+        assert len(options) >= 8
+        text = " ".join(out.split())
+        assert text.count("(default:") + text.count("(required)") >= len(options)
+
+
+# ---------------------------------------------------------------------- files
+
+
+def _recipe(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_plot_writes_a_png_and_a_recipe_that_rebuilds_the_scene(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "rotated.png"
+    assert cli.main(["plot", "--scene", "rotated", "--steps", "20", "--dpi", "40", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out}" in printed
+    with Image.open(out) as image:
+        assert image.format == "PNG"
+        assert image.size == (512, 288)  # 12.8 x 7.2 inches at 40 dpi
+    recipe = _recipe(tmp_path / "rotated.json")
+    assert recipe["export"] == {"command": "plot", "dpi": 40.0, "three_d": False}
+    scene = rv.scenes.Scene.from_recipe(recipe)
+    assert scene == rv.scenes.get("rotated").with_changes(n_steps=20)
+
+
+def test_plot_svg_in_3d(tmp_path: Path) -> None:
+    out = tmp_path / "saddle.svg"
+    assert cli.main(["plot", "--scene", "saddle", "--steps", "10", "--3d", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert _recipe(tmp_path / "saddle.json")["export"]["three_d"] is True
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[float]]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], [[float(v) for v in row] for row in rows[1:]]
+
+
+def test_sweep_writes_a_heatmap_a_csv_and_a_recipe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sweep.png"
+    argv = ["sweep", "--surface", "quadratic", "--lr-range", "0.001,1,6", "--beta-range", "0.5,0.99,4"]
+    assert cli.main([*argv, "--steps", "60", "--dpi", "40", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("best: lr=")
+    with Image.open(out) as image:
+        assert image.size == (320, 240)
+    header, rows = _read_csv(tmp_path / "sweep.csv")
+    assert header == ["lr", "beta", "final"]
+    lrs, betas = np.geomspace(0.001, 1, 6), np.linspace(0.5, 0.99, 4)
+    expected = rv.sweep(rv.Quadratic(), rv.rmsprop, {"lr": lrs, "beta": betas}, n_steps=60, fixed={"eps": 1e-8})
+    got = np.array(rows)
+    assert got.shape == (24, 3)
+    np.testing.assert_array_equal(got[:, 0], np.repeat(lrs, 4))
+    np.testing.assert_array_equal(got[:, 1], np.tile(betas, 6))
+    np.testing.assert_array_equal(got[:, 2], expected.reshape(-1))
+    recipe = _recipe(tmp_path / "sweep.json")
+    assert recipe["sweep"]["optimizer"] == "rmsprop"
+    assert recipe["sweep"]["lr_range"] == [0.001, 1.0, 6]
+    scene = rv.scenes.Scene.from_recipe(recipe)
+    assert [s.factory for s in scene.optimizers] == ["rmsprop"]
+
+
+def test_a_one_dimensional_sweep_marks_divergence_with_nan(tmp_path: Path) -> None:
+    out = tmp_path / "sgd.png"
+    argv = ["sweep", "--surface", "quadratic", "--optimizer", "sgd", "--lr-range", "0.01,1,9", "--steps", "50"]
+    assert cli.main([*argv, "--dpi", "40", "--out", str(out)]) == 0
+    header, rows = _read_csv(tmp_path / "sgd.csv")
+    assert header == ["lr", "final"]
+    lrs = np.geomspace(0.01, 1, 9)
+    expected = rv.sweep(rv.Quadratic(), rv.sgd, {"lr": lrs}, n_steps=50)
+    diverged = rv.sweep(rv.Quadratic(), rv.sgd, {"lr": lrs}, n_steps=50, metric="diverged")
+    got = np.array(rows)
+    np.testing.assert_array_equal(got[:, 0], lrs)
+    np.testing.assert_array_equal(got[:, 1], expected)  # NaN compares equal here
+    assert (diverged >= 0).any()
+    assert (np.isnan(got[:, 1]) == (diverged >= 0)).all()
+
+
+def test_sweep_recipe_round_trip(tmp_path: Path) -> None:
+    first = tmp_path / "a.png"
+    argv = ["sweep", "--scene", "saddle", "--optimizer", "adam", "--metric", "steps", "--lr-range", "0.01,0.3,3"]
+    assert cli.main([*argv, "--beta-range", "0.9,0.999,2", "--steps", "80", "--out", str(first)]) == 0
+    second = tmp_path / "b.png"
+    assert cli.main(["sweep", "--recipe", str(tmp_path / "a.json"), "--out", str(second)]) == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+    assert _read_csv(tmp_path / "a.csv")[0] == ["lr", "beta2", "steps"]
+
+
+def test_race_writes_a_gif_with_the_frames_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "x.gif"
+    argv = ["race", "--scene", "rotated", "--steps", "30", "--frames", "8", "--dpi", "40", "--no-progress"]
+    assert cli.main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "optimizer" in printed  # the table is still printed
+    assert f"wrote {out}" in printed
+    assert f"wrote {tmp_path / 'x.json'}" in printed
+    with Image.open(out) as image:
+        assert image.format == "GIF"
+        assert image.n_frames == 8
+        assert image.size == (512, 288)
+    recipe = _recipe(tmp_path / "x.json")
+    assert recipe["export"] == {"command": "race", "fps": 30.0, "frames": 8, "dpi": 40.0, "three_d": False}
+    assert rv.scenes.Scene.from_recipe(recipe) == rv.scenes.get("rotated").with_changes(n_steps=30)
+
+
+def test_force_overwrites(tmp_path: Path) -> None:
+    out = tmp_path / "x.png"
+    argv = ["plot", "--scene", "saddle", "--steps", "5", "--dpi", "20", "--out", str(out)]
+    assert cli.main(argv) == 0
+    assert cli.main([*argv, "--force"]) == 0
+
+
+def test_a_recipe_reproduces_the_same_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    options = ["--scene", "saddle", "--lr", "rmsprop=0.02", "--optimizers", "sgd,rmsprop,adam", "--steps", "80"]
+    assert cli.main(["race", *options]) == 0
+    direct = capsys.readouterr().out
+    assert cli.main(["plot", *options, "--dpi", "20", "--out", str(tmp_path / "s.png")]) == 0
+    capsys.readouterr()
+    assert cli.main(["race", "--recipe", str(tmp_path / "s.json")]) == 0
+    assert capsys.readouterr().out == direct
+    # Other options override the recipe.
+    assert cli.main(["race", "--recipe", str(tmp_path / "s.json"), "--steps", "30"]) == 0
+    overridden = capsys.readouterr().out
+    options[-1] = "30"
+    assert cli.main(["race", *options]) == 0
+    assert capsys.readouterr().out == overridden
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["race", "--scene", "banana"], "scene must be one of rosenbrock, ill-conditioned"),
+        (["race", "--lr", "rmsprop:0.01"], "expected NUMBER, NAME=NUMBER or NAME.PARAM=NUMBER"),
+        (["race", "--lr", "rmsprop=fast"], "expected NUMBER, NAME=NUMBER or NAME.PARAM=NUMBER"),
+        (["race", "--lr", "lion=0.1"], "unknown optimizer 'lion'"),
+        (["race", "--lr", "adam.gamma=0.1"], "adam has no 'gamma'"),
+        (["race", "--lr", "momentum=0.1"], "there is no momentum in this race"),
+        (["race", "--beta", "sgd=0.9"], "sgd has no beta"),
+        (
+            ["race", "--optimizers", "sgd,adagrad", "--beta", "0.9"],
+            "no optimizer in this race (SGD, Adagrad) has a beta",
+        ),
+        (["race", "--beta", "1.5"], "optimizer 3 (RMSProp): beta must be a finite number in [0, 1)"),
+        (["race", "--optimizers", "sgd,lion"], "unknown optimizer 'lion'"),
+        (["race", "--optimizers", "sgd,sgd"], "sgd is listed twice"),
+        (["race", "--frames", "1"], "--frames"),
+        (["race", "--param", "base.condition=4"], "has no surface parameter 'base'"),
+        (["race", "--scene", "saddle", "--recipe", "x.json"], "give one of them"),
+        (["sweep", "--out", "x.png", "--lr-range", "0,1,5"], "LO > 0"),
+        (["sweep", "--out", "x.png", "--beta-range", "0.9,0.1,5"], "LO <= HI"),
+        (["sweep", "--out", "x.png", "--optimizer", "lion"], "invalid choice"),
+        (["plot"], "the following arguments are required: --out"),
+    ],
+)
+def test_more_bad_arguments_give_one_line_and_status_2(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert words in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("command", ["race", "plot", "sweep"])
+def test_bad_outputs_are_refused_before_any_work(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken.png"
+    taken.write_bytes(b"")
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("not a directory")
+    cases = [
+        (tmp_path / "out.bmp", "unknown format .bmp"),
+        (tmp_path / "out", "unknown format (no suffix)"),
+        (taken, "already exists; add --force"),
+        (tmp_path / "missing" / "out.png", "does not exist"),
+        (a_file / "out.png", "does not exist"),
+    ]
+    for out, words in cases:
+        assert cli.main([command, "--steps", "5", "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""  # refused before the race ran
+        assert words in captured.err
+        assert len(captured.err.strip().splitlines()) == 1
+    assert taken.read_bytes() == b""
+
+
+def test_an_existing_recipe_beside_the_output_is_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "x.json").write_text("{}")
+    assert cli.main(["plot", "--steps", "5", "--out", str(tmp_path / "x.png")]) == 2
+    assert "x.json already exists" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_an_unwritable_directory_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Permission bits do not bind everyone (root, some file systems): ask the check directly.
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: Path(path) != tmp_path)
+    for command in ("race", "plot", "sweep"):
+        assert cli.main([command, "--steps", "5", "--out", str(tmp_path / "x.png")]) == 2
+        err = capsys.readouterr().err
+        assert f"the directory {str(tmp_path)!r} is not writable" in err
+        assert len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "no such file"),
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "a recipe must be a JSON object"),
+        ('{"format": "rmsprop_viz recipe", "version": 2}', "'version' must be 1, got 2"),
+        ('{"format": "rmsprop_viz recipe", "version": 1, "name": "x"}', "missing the key 'surface'"),
+    ],
+)
+def test_bad_recipe_files(content: str | None, words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.json"
+    if content is not None:
+        path.write_text(content)
+    assert cli.main(["race", "--recipe", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert f"--recipe {path}" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_recipe_with_an_unknown_optimizer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recipe = rv.scenes.get("saddle").to_recipe()
+    recipe["optimizers"][0]["factory"] = "lion"
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(recipe))
+    assert cli.main(["plot", "--recipe", str(path), "--out", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "optimizer must be one of sgd, adagrad, rmsprop, adam; got 'lion'" in err
+    assert not (tmp_path / "x.png").exists()
