@@ -41,8 +41,9 @@ def explorer_slider(alphas: np.ndarray) -> tuple[float, float]:
     """Median ms of an alpha change, and of a Play frame, in the explorer (ipympl)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        explorer = rv.explore("rosenbrock", backend="ipympl", n_steps=N_STEPS,
-                              optimizers=["sgd", "adagrad", "rmsprop", "adam"])
+        explorer = rv.explore(
+            "rosenbrock", backend="ipympl", n_steps=N_STEPS, optimizers=["sgd", "adagrad", "rmsprop", "adam"]
+        )
     explorer.canvas_widget.syncing_data_url = False  # as after a browser's "initialized" message
     explorer.alpha_of.value = "rmsprop"
     changes = []
@@ -86,10 +87,14 @@ def main() -> None:
     theirs = interact_baseline(alphas[: max(5, args.changes // 3)])
     print(f"rmsprop_viz {rv.__version__}: 4 optimizers x {N_STEPS} steps on Rosenbrock")
     print(f"{'':44s} {'median':>9s} {'target':>9s}")
-    print(f"{'explorer, alpha slider change':44s} {ours:7.1f}ms {'< ' + format(TARGET_MS, 'g') + 'ms':>9s}  "
-          f"{'ok' if ours < TARGET_MS else 'MISS'}")
-    print(f"{'explorer, one Play frame':44s} {frame:7.1f}ms {'< ' + format(PLAY_INTERVAL_MS, 'g') + 'ms':>9s}  "
-          f"{'ok' if frame < PLAY_INTERVAL_MS else 'MISS'}")
+    print(
+        f"{'explorer, alpha slider change':44s} {ours:7.1f}ms {'< ' + format(TARGET_MS, 'g') + 'ms':>9s}  "
+        f"{'ok' if ours < TARGET_MS else 'MISS'}"
+    )
+    print(
+        f"{'explorer, one Play frame':44s} {frame:7.1f}ms {'< ' + format(PLAY_INTERVAL_MS, 'g') + 'ms':>9s}  "
+        f"{'ok' if frame < PLAY_INTERVAL_MS else 'MISS'}"
+    )
     print(f"{'interact: race + new figure + PNG':44s} {theirs:7.1f}ms")
     print(f"{'ratio interact / explorer':44s} {theirs / ours:7.1f}x")
 

@@ -1,0 +1,121 @@
+"""Speed and size of exported animations: ``rmsprop_viz.animation.save`` against matplotlib.
+
+Run with ``python benchmarks/bench_export.py`` (``--frames N`` for a quicker run). It
+builds the default Rosenbrock race (SGD, Adagrad, RMSProp, Adam; 200 steps) on a
+640 x 480 figure and times, in the same process, writing 200 frames as
+
+* MP4 with :func:`rmsprop_viz.animation.save` (target < 1.5 s), and with matplotlib's
+  ``FuncAnimation(...).save`` through ``FFMpegWriter`` (the same ffmpeg, libx264, yuv420p);
+* GIF with :func:`rmsprop_viz.animation.save` (target < 5 s and < 1 MB), and with
+  ``FuncAnimation(...).save`` through ``PillowWriter``.
+
+Each export starts from a freshly built figure. It prints the time and file size of each
+and the ratios baseline / ours. matplotlib's writers draw the whole figure (twice) for
+every frame; ``save`` draws the static parts once and then only the moving artists, and
+gives the GIF one shared palette.
+
+The targets were set on a 2-core machine with no display; on a slower machine the times
+grow but the ratios should hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
+
+import rmsprop_viz as rv
+from rmsprop_viz import animation
+from rmsprop_viz.plotting import RaceFigure
+from rmsprop_viz.scenes import default_specs
+
+N_STEPS = 200
+FRAMES = 200
+FPS = 30
+MP4_TARGET_S = 1.5
+GIF_TARGET_S = 5.0
+GIF_TARGET_MB = 1.0
+
+
+def build_figure() -> RaceFigure:
+    """The default Rosenbrock race on a 640 x 480 figure."""
+    surface = rv.Rosenbrock()
+    specs = default_specs(surface)
+    race = rv.race(surface, {s.label: s.build() for s in specs}, n_steps=N_STEPS)
+    return RaceFigure(surface, race, figsize=(6.4, 4.8), dpi=100)
+
+
+def timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def ours(path: Path, frames: int) -> float:
+    figure = build_figure()
+    return timed(lambda: animation.save(figure, path, fps=FPS, frames=frames, progress=False))
+
+
+def baseline(path: Path, frames: int, ffmpeg: str | None) -> float:
+    figure = build_figure()
+    steps = figure.frame_steps(frames)
+    anim = FuncAnimation(figure.fig, figure.show_frame, frames=steps, interval=1000 / FPS)
+    if path.suffix == ".gif":
+        return timed(lambda: anim.save(path, writer=PillowWriter(fps=FPS)))
+    writer = FFMpegWriter(fps=FPS, codec="libx264", extra_args=["-pix_fmt", "yuv420p"])
+    with matplotlib.rc_context({"animation.ffmpeg_path": ffmpeg}):
+        return timed(lambda: anim.save(path, writer=writer))
+
+
+def megabytes(path: Path) -> float:
+    return path.stat().st_size / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--frames", type=int, default=FRAMES, help=f"frames per export (default {FRAMES})")
+    args = parser.parse_args()
+    frames = max(2, args.frames)
+    ffmpeg = animation.ffmpeg_path()
+    print(f"python {platform.python_version()}, matplotlib {matplotlib.__version__}, {platform.machine()}")
+    print(f"ffmpeg: {Path(ffmpeg).name if ffmpeg else 'not found (MP4 rows skipped)'}")
+    print(f"default Rosenbrock race, {N_STEPS} steps, 640 x 480, {frames} frames at {FPS} fps\n")
+    build_figure()  # warm up: imports, font cache
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        rows = []
+        for kind in ("mp4", "gif"):
+            if kind == "mp4" and ffmpeg is None:
+                continue
+            ours_path, base_path = out / f"ours.{kind}", out / f"matplotlib.{kind}"
+            t_ours = ours(ours_path, frames)
+            t_base = baseline(base_path, frames, ffmpeg)
+            rows.append((kind, t_ours, megabytes(ours_path), t_base, megabytes(base_path)))
+
+    print(f"{'format':<7}{'ours':>9}{'size':>10}{'matplotlib':>12}{'size':>10}{'time ratio':>12}{'size ratio':>12}")
+    for kind, t_ours, mb_ours, t_base, mb_base in rows:
+        print(
+            f"{kind:<7}{t_ours:>8.2f}s{mb_ours:>8.2f}MB{t_base:>11.2f}s{mb_base:>8.2f}MB"
+            f"{t_base / t_ours:>11.1f}x{mb_base / mb_ours:>11.1f}x"
+        )
+    print()
+    for kind, t_ours, mb_ours, _, _ in rows:
+        if kind == "mp4":
+            verdict = "ok" if t_ours < MP4_TARGET_S else "MISSED"
+            print(f"MP4: {t_ours:.2f} s (target < {MP4_TARGET_S} s): {verdict}")
+        else:
+            verdict = "ok" if t_ours < GIF_TARGET_S and mb_ours < GIF_TARGET_MB else "MISSED"
+            print(f"GIF: {t_ours:.2f} s, {mb_ours:.2f} MB (target < {GIF_TARGET_S} s, < {GIF_TARGET_MB} MB): {verdict}")
+    if frames != FRAMES:
+        print(f"(targets are for {FRAMES} frames)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,512 @@
+"""Exports of a race: formats, frame counts, pixels, and files that appear only complete."""
+
+from __future__ import annotations
+
+import base64
+import gc
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from matplotlib.animation import FuncAnimation
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from PIL import Image
+
+import rmsprop_viz as rv
+from rmsprop_viz import animation
+from rmsprop_viz.animation import ExportError, animate, save
+from rmsprop_viz.plotting import RaceFigure
+
+N_STEPS = 30
+FRAMES = 10
+SIZE = (160, 120)  # 6.4 x 4.8 inches at 25 dpi: few pixels, but room for the layout
+
+
+@pytest.fixture(scope="module")
+def race() -> dict[str, rv.Trajectory]:
+    # SGD at this rate diverges at step 5: its path shoots out of the window and stops growing.
+    optimizers = {"SGD": rv.sgd(0.005), "RMSProp": rv.rmsprop(0.03), "Adam": rv.adam(0.05)}
+    result = rv.race(rv.Rosenbrock(), optimizers, n_steps=N_STEPS)
+    assert result["SGD"].diverged_at[0] == 5
+    return result
+
+
+@pytest.fixture
+def figure(race: dict[str, rv.Trajectory]) -> RaceFigure:
+    return RaceFigure(rv.Rosenbrock(), race, figsize=(6.4, 4.8), dpi=25)
+
+
+@pytest.fixture(scope="module")
+def untouched(race: dict[str, rv.Trajectory]) -> RaceFigure:
+    """A figure for the tests whose export is refused before anything is drawn."""
+    return RaceFigure(rv.Rosenbrock(), race, figsize=(6.4, 4.8), dpi=25)
+
+
+@pytest.fixture
+def make_figure(race: dict[str, rv.Trajectory]):
+    return lambda: RaceFigure(rv.Rosenbrock(), race, figsize=(6.4, 4.8), dpi=25)
+
+
+def full_render(figure: RaceFigure, step: int) -> np.ndarray:
+    """The figure at ``step`` drawn the ordinary way: everything, in one canvas.draw()."""
+    figure.show_frame(step)
+    figure.fig.canvas.draw()
+    return np.asarray(figure.fig.canvas.buffer_rgba())[..., :3].astype(np.int16)
+
+
+def rgb(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB")).astype(np.int16)
+
+
+def mp4_frames(path: Path) -> tuple[dict, list[np.ndarray]]:
+    """The metadata and RGB frames of a video, decoded by imageio-ffmpeg."""
+    with warnings.catch_warnings():
+        # read_frames leaves the pipes of an ffmpeg that ended by itself to the garbage collector.
+        warnings.simplefilter("ignore", ResourceWarning)
+        reader = imageio_ffmpeg.read_frames(str(path))
+        try:
+            meta = next(reader)
+            width, height = meta["size"]
+            frames = [np.frombuffer(f, np.uint8).reshape(height, width, 3) for f in reader]
+        finally:
+            reader.close()
+        del reader
+        gc.collect()
+    return meta, frames
+
+
+def names(folder: Path) -> list[str]:
+    """Every entry of ``folder``, hidden temporary files included."""
+    return sorted(os.listdir(folder))
+
+
+# ------------------------------------------------------------------ formats
+
+
+def test_gif_has_the_frames_size_and_timing(figure: RaceFigure, tmp_path: Path) -> None:
+    out = save(figure, tmp_path / "race.gif", frames=FRAMES, fps=20, progress=False)
+    assert out == tmp_path / "race.gif"
+    with Image.open(out) as gif:
+        assert gif.n_frames == FRAMES
+        assert gif.size == SIZE
+        assert gif.info["loop"] == 0
+        assert gif.info["duration"] == 50  # 20 fps
+        assert len(gif.getpalette()) // 3 <= 256
+    assert names(tmp_path) == ["race.gif"]
+
+
+def test_gif_uses_one_small_palette(figure: RaceFigure, tmp_path: Path) -> None:
+    out = save(figure, tmp_path / "race.GIF", frames=FRAMES, progress=False)  # the suffix in any case
+    with Image.open(out) as gif:
+        colours = set()
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            colours |= {c for _, c in gif.convert("RGB").getcolors(maxcolors=1 << 16)}
+    assert len(colours) <= animation.GIF_COLOURS
+
+
+def test_mp4_has_the_frames_size_and_rate(figure: RaceFigure, tmp_path: Path) -> None:
+    out = save(figure, tmp_path / "race.mp4", frames=FRAMES, fps=25, progress=False)
+    meta, frames = mp4_frames(out)
+    assert meta["size"] == SIZE
+    assert meta["fps"] == pytest.approx(25)
+    assert len(frames) == FRAMES
+    assert out.read_bytes()[4:8] == b"ftyp"
+
+
+def test_mp4_of_odd_size_is_cropped_to_even(figure: RaceFigure, tmp_path: Path) -> None:
+    # 6.4 x 4.8 inches at 25.5 dpi is 163 x 122 pixels; H.264 in yuv420p needs even sides.
+    meta, frames = mp4_frames(save(figure, tmp_path / "race.mp4", frames=FRAMES, dpi=25.5, progress=False))
+    assert meta["size"] == (162, 122)
+    assert len(frames) == FRAMES
+
+
+def test_html_with_ffmpeg_embeds_a_playable_video(figure: RaceFigure, tmp_path: Path) -> None:
+    out = save(figure, tmp_path / "race.html", frames=FRAMES, progress=False)
+    page = out.read_text(encoding="utf-8")
+    assert "http://" not in page
+    assert "https://" not in page
+    match = re.search(r'src="data:video/mp4;base64,([A-Za-z0-9+/=]+)"', page)
+    assert match is not None
+    video = tmp_path / "embedded.mp4"
+    video.write_bytes(base64.b64decode(match.group(1)))
+    meta, frames = mp4_frames(video)
+    assert len(frames) == FRAMES
+    assert meta["size"] == SIZE
+    assert sorted(names(tmp_path)) == ["embedded.mp4", "race.html"]  # the intermediate video is gone
+
+
+def test_html_without_ffmpeg_embeds_every_frame(make_figure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
+    out = save(make_figure(), tmp_path / "race.html", frames=FRAMES, progress=False)
+    page = out.read_text(encoding="utf-8")
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "<script" in page  # a player...
+    assert 'type="range"' in page  # ...with a frame slider
+    assert names(tmp_path) == ["race.html"]
+    # One background, and per frame a PNG of what differs from it, transparent elsewhere.
+    (background,) = re.findall(r'const background = "data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    layers = re.findall(r'^"data:image/png;base64,([A-Za-z0-9+/=]+)",?$', page, flags=re.MULTILINE)
+    assert len(layers) == FRAMES
+    with Image.open(io.BytesIO(base64.b64decode(background))) as back:
+        assert back.size == SIZE
+        shown = back.convert("RGBA")
+    with Image.open(io.BytesIO(base64.b64decode(layers[-1]))) as layer:
+        assert layer.size == SIZE
+        top = layer.convert("RGBA")
+    last = rgb(Image.alpha_composite(shown, top))
+    error = np.abs(last - full_render(make_figure(), N_STEPS)).max(axis=-1)
+    assert error.mean() < 1.5  # the GIF's palette, for the pixels that move
+    assert (error > 96).sum() <= 2
+    untouched_pixels = np.asarray(top)[..., 3] == 0
+    assert untouched_pixels.mean() > 0.5  # most of each frame is the background...
+    assert (error[untouched_pixels] == 0).all()  # ...and exact there
+
+
+def test_png_is_the_last_frame(make_figure, tmp_path: Path) -> None:
+    out = save(make_figure(), tmp_path / "race.png", progress=False)
+    reference = full_render(make_figure(), N_STEPS)
+    with Image.open(out) as png:
+        assert png.size == SIZE
+        np.testing.assert_array_equal(rgb(png), reference)
+
+
+def test_dpi_sets_the_pixel_size(figure: RaceFigure, tmp_path: Path) -> None:
+    gif = save(figure, tmp_path / "race.gif", frames=FRAMES, dpi=50, progress=False)
+    png = save(figure, tmp_path / "race.png", dpi=30, progress=False)
+    with Image.open(gif) as a, Image.open(png) as b:
+        assert a.size == (320, 240)
+        assert b.size == (192, 144)
+    assert figure.fig.dpi == 25  # the figure itself is unchanged
+
+
+def test_frames_none_gives_one_frame_per_step(figure: RaceFigure, tmp_path: Path) -> None:
+    out = save(figure, tmp_path / "race.gif", frames=None, progress=False)
+    with Image.open(out) as gif:
+        assert gif.n_frames == N_STEPS + 1
+
+
+def test_more_frames_than_steps_gives_one_per_step(figure: RaceFigure, tmp_path: Path) -> None:
+    out = save(figure, tmp_path / "race.gif", frames=200, progress=False)
+    with Image.open(out) as gif:
+        assert gif.n_frames == N_STEPS + 1
+
+
+# ------------------------------------------------------------ the right pixels
+
+
+def test_fast_frames_equal_a_full_draw(make_figure) -> None:
+    """Blitting the moving artists over the saved background gives exactly the pixels of a
+    full draw, at any step, before and after SGD diverges (step 5), in any order."""
+    reference = make_figure()
+    reference.fig.canvas.draw()  # lay out at the last step, as the fast path does...
+    reference.fig.set_layout_engine("none")  # ...and keep that layout for every full draw
+    with animation._fast_frames(make_figure(), None) as render:
+        for step in [N_STEPS, 0, 4, 5, 17, N_STEPS]:
+            frame = render(step)[..., :3].astype(np.int16)
+            np.testing.assert_array_equal(frame, full_render(reference, step), err_msg=f"step {step}")
+
+
+def test_fast_frames_equal_a_full_draw_in_3d() -> None:
+    race = rv.race(rv.Rosenbrock(), {"RMSProp": rv.rmsprop(0.03), "Adam": rv.adam(0.05)}, n_steps=N_STEPS)
+    reference = RaceFigure(rv.Rosenbrock(), race, three_d=True, figsize=(6.4, 4.8), dpi=25)
+    reference.fig.canvas.draw()
+    reference.fig.set_layout_engine("none")
+    figure = RaceFigure(rv.Rosenbrock(), race, three_d=True, figsize=(6.4, 4.8), dpi=25)
+    with animation._fast_frames(figure, None) as render:
+        for step in [0, 17, N_STEPS]:
+            frame = render(step)[..., :3].astype(np.int16)
+            np.testing.assert_array_equal(frame, full_render(reference, step), err_msg=f"step {step}")
+
+
+def test_last_gif_frame_matches_a_full_draw(make_figure, tmp_path: Path) -> None:
+    out = save(make_figure(), tmp_path / "race.gif", frames=FRAMES, progress=False)
+    with Image.open(out) as gif:
+        gif.seek(gif.n_frames - 1)
+        last = rgb(gif)
+    error = np.abs(last - full_render(make_figure(), N_STEPS)).max(axis=-1)
+    assert error.mean() < 1.5  # 128 colours: antialiased edges are rounded...
+    assert (error > 96).sum() <= 2  # ...but no pixel is wrong
+    # The test can tell: the frame one step earlier has a dozen pixels that are.
+    earlier = np.abs(last - full_render(make_figure(), N_STEPS - 1)).max(axis=-1)
+    assert (earlier > 96).sum() > 5
+
+
+def test_last_mp4_frame_matches_a_full_draw(make_figure, tmp_path: Path) -> None:
+    _, frames = mp4_frames(save(make_figure(), tmp_path / "race.mp4", frames=FRAMES, progress=False))
+    reference = full_render(make_figure(), N_STEPS)
+    error = np.abs(frames[-1].astype(np.int16) - reference).max(axis=-1)
+    assert error.mean() < 8  # H.264 and yuv420p are lossy
+
+
+def test_save_restores_the_figure(figure: RaceFigure, tmp_path: Path) -> None:
+    canvas = figure.fig.canvas
+    save(figure, tmp_path / "race.gif", frames=FRAMES, dpi=40, progress=False)
+    assert figure.fig.canvas is canvas
+    assert figure.fig.dpi == 25
+    assert isinstance(figure.fig.get_layout_engine(), ConstrainedLayoutEngine)
+    assert not any(a.get_animated() for a in figure.animated_artists)
+    assert figure.paths[0].line.get_xdata().shape == (N_STEPS + 1,)  # left at the last step
+
+
+def test_png_after_a_blitting_animation_still_has_the_paths(make_figure, tmp_path: Path) -> None:
+    figure = make_figure()
+    anim = animate(figure, frames=FRAMES)
+    figure.fig.canvas.draw()
+    assert all(a.get_animated() for a in figure.animated_artists)  # blitting: left out of a plain draw
+    out = save(figure, tmp_path / "race.png", progress=False)
+    with Image.open(out) as png:
+        error = np.abs(rgb(png) - full_render(make_figure(), N_STEPS)).max(axis=-1)
+    # Each draw moves the constrained layout by a fraction of a pixel, hence no exact match;
+    # without the paths, hundreds of pixels would be off by more than 64.
+    assert (error > 64).sum() < 20
+    assert all(a.get_animated() for a in figure.animated_artists)  # the animation's flags are back
+    del anim
+
+
+def test_progress_bar_is_labelled_with_the_file_name(
+    figure: RaceFigure, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    save(figure, tmp_path / "race.gif", frames=FRAMES)
+    assert "race.gif" in capsys.readouterr().err
+    save(figure, tmp_path / "quiet.gif", frames=FRAMES, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------------ animate
+
+
+def test_animate_covers_the_run(figure: RaceFigure) -> None:
+    anim = animate(figure, frames=FRAMES, fps=20)
+    assert isinstance(anim, FuncAnimation)
+    steps = list(anim.new_frame_seq())
+    assert steps == figure.frame_steps(FRAMES)
+    assert len(steps) == FRAMES
+    assert steps[0] == 0
+    assert steps[-1] == N_STEPS
+    assert anim.event_source.interval == 50
+    every = animate(figure)
+    assert list(every.new_frame_seq()) == list(range(N_STEPS + 1))
+    assert anim._blit  # an Agg canvas can blit
+    # The animation's update function is show_frame: a frame shows its step.
+    anim._draw_next_frame(17, blit=False)
+    assert figure.counter.get_text() == f"step 17 / {N_STEPS}"
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [({"fps": 0}, "fps"), ({"frames": 1}, "frames")])
+def test_animate_checks_its_arguments(untouched: RaceFigure, kwargs: dict, name: str) -> None:
+    with pytest.raises(ExportError, match=name):
+        animate(untouched, **kwargs)
+
+
+# ------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize("filename", ["race.avi", "race", "race.jpeg"])
+def test_unknown_suffix(untouched: RaceFigure, tmp_path: Path, filename: str) -> None:
+    with pytest.raises(ExportError, match=r"\.mp4, \.gif, \.html, \.png"):
+        save(untouched, tmp_path / filename, progress=False)
+    assert names(tmp_path) == []
+
+
+def test_missing_directory(untouched: RaceFigure, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"nowhere.*does not exist"):
+        save(untouched, tmp_path / "nowhere" / "race.gif", progress=False)
+    assert names(tmp_path) == []
+
+
+def test_directory_that_is_a_file(untouched: RaceFigure, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(ExportError, match=r"notes\.txt.*not a directory"):
+        save(untouched, tmp_path / "notes.txt" / "race.gif", progress=False)
+    assert names(tmp_path) == ["notes.txt"]
+
+
+def test_unwritable_directory(untouched: RaceFigure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):  # what a read-only directory does (root ignores chmod)
+        if Path(path).parent == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(ExportError, match=r"locked.*Permission denied"):
+        save(untouched, folder / "race.gif", progress=False)
+    monkeypatch.undo()
+    assert names(folder) == []
+
+
+def test_existing_file_needs_overwrite(figure: RaceFigure, tmp_path: Path) -> None:
+    target = tmp_path / "race.gif"
+    target.write_bytes(b"old")
+    with pytest.raises(ExportError, match=r"already exists.*overwrite=True"):
+        save(figure, target, frames=FRAMES, progress=False)
+    assert target.read_bytes() == b"old"
+    assert names(tmp_path) == ["race.gif"]
+    save(figure, target, frames=FRAMES, progress=False, overwrite=True)
+    with Image.open(target) as gif:
+        assert gif.n_frames == FRAMES
+    assert names(tmp_path) == ["race.gif"]
+
+
+def test_target_that_is_a_directory(untouched: RaceFigure, tmp_path: Path) -> None:
+    (tmp_path / "race.gif").mkdir()
+    with pytest.raises(ExportError, match="is a directory"):
+        save(untouched, tmp_path / "race.gif", overwrite=True, progress=False)
+
+
+def test_mp4_without_ffmpeg_says_what_to_install(
+    figure: RaceFigure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)
+    with pytest.raises(ExportError, match=re.escape('pip install "rmsprop_viz[video]"')):
+        save(figure, tmp_path / "race.mp4", progress=False)
+    assert names(tmp_path) == []
+    out = save(figure, tmp_path / "race.gif", frames=FRAMES, progress=False)  # GIF needs no ffmpeg
+    with Image.open(out) as gif:
+        assert gif.n_frames == FRAMES
+
+
+def test_failing_ffmpeg_is_reported_and_leaves_nothing(
+    figure: RaceFigure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "bin" / "ffmpeg"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho \"Unknown encoder 'libx264'\" >&2\nexit 1\n")
+    fake.chmod(0o755)
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(animation, "ffmpeg_path", lambda: str(fake))
+    with pytest.raises(ExportError, match="ffmpeg failed with exit status 1: Unknown encoder 'libx264'"):
+        save(figure, out / "race.mp4", frames=FRAMES, progress=False)
+    assert names(out) == []
+    monkeypatch.setattr(animation, "ffmpeg_path", lambda: str(tmp_path / "no-ffmpeg-here"))
+    with pytest.raises(ExportError, match="cannot run ffmpeg"):
+        save(figure, out / "race.mp4", frames=FRAMES, progress=False)
+    assert names(out) == []
+
+
+def test_ffmpeg_path_finds_the_bundled_binary() -> None:
+    found = animation.ffmpeg_path()
+    assert found == imageio_ffmpeg.get_ffmpeg_exe()
+    assert Path(found).is_file()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"fps": 0}, "fps"),
+        ({"fps": -5}, "fps"),
+        ({"fps": float("nan")}, "fps"),
+        ({"fps": float("inf")}, "fps"),
+        ({"fps": "30"}, "fps"),
+        ({"frames": 1}, "frames"),
+        ({"frames": 0}, "frames"),
+        ({"frames": 2.5}, "frames"),
+        ({"frames": True}, "frames"),
+        ({"dpi": 0}, "dpi"),
+        ({"dpi": -100}, "dpi"),
+        ({"dpi": float("nan")}, "dpi"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".gif", ".png"])
+def test_bad_settings(untouched: RaceFigure, tmp_path: Path, kwargs: dict, name: str, suffix: str) -> None:
+    with pytest.raises(ExportError, match=rf"^{name} must be"):
+        save(untouched, tmp_path / f"race{suffix}", progress=False, **kwargs)
+    assert names(tmp_path) == []
+    assert issubclass(ExportError, ValueError)
+
+
+def test_uses_no_pyplot(figure: RaceFigure, tmp_path: Path) -> None:
+    """Exporting never touches pyplot's global state (no figure manager, no backend switch)."""
+    save(figure, tmp_path / "race.gif", frames=FRAMES, progress=False)
+    assert figure.fig.canvas.manager is None
+    code = "import sys, rmsprop_viz.animation; print('matplotlib.pyplot' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.strip() == "False"
+
+
+def test_wrong_figure_type(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="RaceFigure"):
+        save("not a figure", tmp_path / "race.gif")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".mp4", ".html", ".png"])
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_failure_midway_leaves_no_file(
+    figure: RaceFigure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, error: type[BaseException]
+) -> None:
+    real = figure.show_frame
+    calls = []
+
+    def failing(step: int) -> list:
+        calls.append(step)
+        if len(calls) == 5:
+            raise error("stopped on frame 5")
+        return real(step)
+
+    monkeypatch.setattr(figure, "show_frame", failing)
+
+    def failing_savefig(*args: object, **kwargs: object) -> None:
+        raise error("stopped while writing")
+
+    if suffix == ".png":  # a single frame: fail in the writer itself
+        monkeypatch.setattr(figure.fig, "savefig", failing_savefig)
+    (tmp_path / "race.json").write_text("{}")  # an old recipe is kept when the export fails
+    with pytest.raises(error, match="stopped"):
+        save(figure, tmp_path / f"race{suffix}", frames=FRAMES, progress=False, overwrite=True, recipe={"a": 1})
+    assert names(tmp_path) == ["race.json"]
+    assert (tmp_path / "race.json").read_text() == "{}"
+    assert not any(a.get_animated() for a in figure.animated_artists)
+    assert isinstance(figure.fig.get_layout_engine(), ConstrainedLayoutEngine)
+
+
+# ------------------------------------------------------------------- recipe
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".png"])
+def test_recipe_is_written_beside_the_export(figure: RaceFigure, tmp_path: Path, suffix: str) -> None:
+    recipe = {
+        "surface": "rosenbrock",
+        "n_steps": N_STEPS,
+        "optimizers": [{"factory": "sgd", "params": {"lr": np.float64(0.005)}}],
+        "start": np.array([-1.5, 2.5]),
+    }
+    save(figure, tmp_path / f"race{suffix}", frames=FRAMES, progress=False, recipe=recipe)
+    assert names(tmp_path) == sorted([f"race{suffix}", "race.json"])
+    text = (tmp_path / "race.json").read_text(encoding="utf-8")
+    assert text.startswith("{\n  ")  # pretty
+    assert json.loads(text) == {
+        "surface": "rosenbrock",
+        "n_steps": N_STEPS,
+        "optimizers": [{"factory": "sgd", "params": {"lr": 0.005}}],
+        "start": [-1.5, 2.5],
+    }
+
+
+def test_existing_recipe_needs_overwrite(figure: RaceFigure, tmp_path: Path) -> None:
+    (tmp_path / "race.json").write_text("{}")
+    with pytest.raises(ExportError, match=r"race\.json.*already exists"):
+        save(figure, tmp_path / "race.gif", frames=FRAMES, progress=False, recipe={"a": 1})
+    assert names(tmp_path) == ["race.json"]
+    save(figure, tmp_path / "race.gif", frames=FRAMES, progress=False, recipe={"a": 1}, overwrite=True)
+    assert json.loads((tmp_path / "race.json").read_text()) == {"a": 1}
+
+
+@pytest.mark.parametrize("recipe", [{"bad": object()}, {"nan": float("nan")}, ["not", "a", "mapping"]])
+def test_recipe_that_is_not_json(untouched: RaceFigure, tmp_path: Path, recipe) -> None:
+    with pytest.raises(ExportError, match="recipe"):
+        save(untouched, tmp_path / "race.gif", progress=False, recipe=recipe)
+    assert names(tmp_path) == []
