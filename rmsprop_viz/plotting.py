@@ -21,6 +21,7 @@ import matplotlib
 import numpy as np
 import numpy.typing as npt
 from matplotlib import colors as mcolors
+from matplotlib import ticker as mticker
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -329,7 +330,7 @@ def draw_paths(
             fontsize=FONT["note"],
             color="black",
             zorder=8,
-            annotation_clip=True,
+            annotation_clip=False,
             bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": style.color, "alpha": 0.9},
         )
         artists.append(PathArtists(line, head, start, cross, note))
@@ -347,10 +348,22 @@ def update_paths(
         art.line.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
         d = int(traj.diverged_at[run])
         if 0 <= d <= k and art.line.get_visible():
-            last = _last_finite(xy, d)
+            # The last finite point, pulled back onto the window's edge if it flew out,
+            # so the cross always shows where the run left.
+            axes = art.line.axes
+            assert axes is not None
+            (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
+            last = xy[_last_finite(xy, d)]
+            mx, my = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
+            cx = float(np.clip(last[0], min(x0, x1) + mx, max(x0, x1) - mx))
+            cy = float(np.clip(last[1], min(y0, y1) + my, max(y0, y1) - my))
             art.head.set_data([], [])
-            art.cross.set_data([xy[last, 0]], [xy[last, 1]])
-            art.note.xy = (float(xy[last, 0]), float(xy[last, 1]))
+            art.cross.set_data([cx], [cy])
+            art.note.xy = (cx, cy)
+            # Put the label on the side of the cross that faces the middle of the window.
+            right, top = cx > (x0 + x1) / 2, cy > (y0 + y1) / 2
+            art.note.set_position((-10 if right else 10, -14 if top else 10))
+            art.note.set_horizontalalignment("right" if right else "left")
             art.note.set_text(f"{traj.label} diverged at step {d}")
             art.note.set_visible(True)
         else:
@@ -400,6 +413,20 @@ def _log_limits(ax: Axes, arrays: Sequence[FloatArray]) -> None:
         high = low * 10
     ax.set_yscale("log")
     ax.set_ylim(low / 2, high * 2)
+    # Plain labels on whole decades: mathtext labels ("$10^{-3}$") cost most of a draw.
+    ax.yaxis.set_major_locator(mticker.LogLocator(numticks=7))
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(_decade_label))
+    ax.yaxis.set_minor_locator(mticker.NullLocator())  # a hundred minor ticks are a hundred lines to draw
+
+
+def _decade_label(value: float, _position: Any = None) -> str:
+    """``0.01, 0.1, 1, 10, 100`` and ``1e-5``-style beyond: quick to draw, easy to read."""
+    if value <= 0 or not np.isfinite(value):
+        return ""
+    exponent = round(float(np.log10(value)))
+    if abs(np.log10(value) - exponent) > 1e-6:
+        return ""
+    return f"{10.0**exponent:g}" if -2 <= exponent <= 2 else f"1e{exponent}"
 
 
 def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, run: int = 0) -> CurveArtists:
@@ -425,6 +452,7 @@ def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, r
     n = max(t.n_steps for t in trajectories)
     ax.set_xlim(0, n)
     _log_limits(ax, [gap for _, gap in curves.data])
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))  # few labels: readable, fast
     ax.set_xlabel("step", fontsize=FONT["label"])
     ax.set_ylabel("f − f*", fontsize=FONT["label"])
     ax.set_title("loss above the minimum", fontsize=FONT["label"])
@@ -454,9 +482,10 @@ def draw_step_sizes(ax: Axes, trajectories: Sequence[Trajectory], *, run: int = 
     n = max(t.n_steps for t in trajectories)
     ax.set_xlim(0, n)
     _log_limits(ax, [d for _, d in curves.data])
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))
     ax.set_xlabel("step", fontsize=FONT["label"])
     ax.set_ylabel("|step|", fontsize=FONT["label"])
-    ax.set_title("step size per coordinate: x solid, y dotted", fontsize=FONT["label"])
+    ax.set_title("step size: |Δx| solid, |Δy| dotted", fontsize=FONT["label"] - 1)
     ax.grid(True, which="major", alpha=0.3)
     _tidy(ax)
     curves.show(None)
@@ -873,14 +902,17 @@ class RaceFigure:
         handles = [self.surface_artists.minima] if not self.three_d and self.surface_artists.minima else []
         lines = [p.line for p in self.paths] if self.paths else [line for line, _ in self.paths_3d]
         shown = [(line, label) for line, label, on in zip(lines, self.labels, self.visible) if on]
-        # Below the surface, outside it: the paths stay in view.
+        # Below the surface, outside it: the paths stay in view. Long labels (with their
+        # hyperparameters) get a column of their own on a narrow figure.
+        texts = [*(["minimum"] if handles else []), *(label for _, label in shown)]
+        narrow = max(map(len, texts), default=0) * FONT["legend"] * 0.6 * 2 > self.fig.get_figwidth() * 72 * 0.5
         self.ax.legend(
             [*handles, *(line for line, _ in shown)],
-            [*(["minimum"] if handles else []), *(label for _, label in shown)],
+            texts,
             loc="upper center",
             bbox_to_anchor=(0.5, -0.09),
-            ncol=2,
-            fontsize=FONT["legend"],
+            ncol=1 if narrow else 2,
+            fontsize=FONT["legend"] - (2 if narrow else 0),
             frameon=False,
         )
 

@@ -84,8 +84,15 @@ def test_diverged_run_ends_in_a_cross_with_its_step_and_the_view_stays() -> None
     fig.show_frame(40)
     assert sgd.note.get_visible()
     assert sgd.note.get_text() == f"SGD diverged at step {k}"
+    # the cross marks the last finite point, pulled back just inside the window if it flew out
+    (x0, x1), (y0, y1) = surface.bounds
     last = race["SGD"].params[k - 1, 0]
-    np.testing.assert_array_equal([sgd.cross.get_xdata()[0], sgd.cross.get_ydata()[0]], last)
+    expected = [
+        np.clip(last[0], x0 + 0.01 * (x1 - x0), x1 - 0.01 * (x1 - x0)),
+        np.clip(last[1], y0 + 0.01 * (y1 - y0), y1 - 0.01 * (y1 - y0)),
+    ]
+    np.testing.assert_allclose([sgd.cross.get_xdata()[0], sgd.cross.get_ydata()[0]], expected, rtol=1e-12)
+    assert fig.ax.contains_point(fig.ax.transData.transform(expected))
     assert len(sgd.head.get_xdata()) == 0
     assert fig.ax.get_xlim() == surface.bounds[0]
     assert fig.ax.get_ylim() == surface.bounds[1]
