@@ -905,7 +905,7 @@ class RaceFigure:
         # Below the surface, outside it: the paths stay in view. Long labels (with their
         # hyperparameters) get a column of their own on a narrow figure.
         texts = [*(["minimum"] if handles else []), *(label for _, label in shown)]
-        narrow = max(map(len, texts), default=0) * FONT["legend"] * 0.6 * 2 > self.fig.get_figwidth() * 72 * 0.5
+        narrow = max(map(len, texts), default=0) * FONT["legend"] * 1.1 > self.fig.get_figwidth() * 72 * 0.55
         self.ax.legend(
             [*handles, *(line for line, _ in shown)],
             texts,
