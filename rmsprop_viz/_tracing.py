@@ -130,7 +130,7 @@ def _trace_update(update: Callable[..., Any], template: tuple[Any, ...], c: str,
 
 def fused_loop(
     update: Callable[..., Any], template: Any, grad_xy: Callable[..., tuple[Any, Any]]
-) -> Callable[[float, float, int], list[tuple[Any, ...]]] | None:
+) -> Callable[[float, float, int], list[Any]] | None:
     """Trace ``update`` (and, if it allows, ``grad_xy``) into one single-run loop.
 
     Parameters
@@ -145,8 +145,9 @@ def fused_loop(
     Returns
     -------
     callable or None
-        ``loop(x, y, n_steps)`` returning one tuple per step,
-        ``(gx, gy, ux, uy, *state_x, *state_y)``; ``None`` if ``update`` cannot be traced.
+        ``loop(x, y, n_steps)`` returning one flat list, per step
+        ``gx, gy, ux, uy, *state_x, *state_y`` (flat: numpy converts it fastest);
+        ``None`` if ``update`` cannot be traced.
     """
     if not isinstance(template, tuple) or not all(isinstance(f, (int, float)) for f in template):
         return None
@@ -170,7 +171,7 @@ def fused_loop(
     source = "\n".join(
         [f"def _loop(x, y, n_steps, grad_xy, state{args}):"]
         + ([f"    {', '.join(states)}, = state"] if n else [])
-        + ["    records = []", "    record = records.append", "    for t in range(n_steps):"]
+        + ["    records = []", "    record = records.extend", "    for t in range(n_steps):"]
         + [f"        {line}" for line in gradient + body]
         + ["        x = x + ux", "        y = y + uy"]
         + [f"        record((gx, gy, ux, uy{''.join(', ' + s for s in states)}))", "    return records", ""]
@@ -179,7 +180,7 @@ def fused_loop(
     state0 = tuple(template) * 2
     values = tuple(constants)
 
-    def run_loop(x: float, y: float, n_steps: int) -> list[tuple[Any, ...]]:
+    def run_loop(x: float, y: float, n_steps: int) -> list[Any]:
         return loop(x, y, n_steps, grad_xy, state0, *values)
 
     return run_loop

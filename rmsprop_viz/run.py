@@ -215,8 +215,9 @@ def _columns(surface: Surface, optimizer: Optimizer, x0: Any, y0: Any, n_steps: 
     grad_xy = _xy_of(surface)[1]
     loop = fused_loop(optimizer.update, template, grad_xy) if not isinstance(x0, np.ndarray) else None
     if loop is not None:
-        table = np.array(loop(x0, y0, n_steps), dtype=np.float64)
         k = len(template)
+        width = 4 + 2 * k
+        table = np.fromiter(loop(x0, y0, n_steps), dtype=np.float64, count=n_steps * width).reshape(n_steps, width)
         return (*table[:, :4].T, table[:, 4 : 4 + k].T, table[:, 4 + k :].T)
     gx, gy, ux, uy, states_x, states_y = zip(*_iterate(surface, optimizer, x0, y0, n_steps))
     return gx, gy, ux, uy, list(zip(*states_x)), list(zip(*states_y))
