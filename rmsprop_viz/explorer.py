@@ -53,7 +53,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "adam": ("Adam", "adam"),
 }
 MODES = {"each": "alpha per optimizer", "shared": "one alpha for all", "best": "each one's best alpha"}
-BEST_LRS = np.geomspace(1e-5, 1.0, 26)  # the quick sweep behind "best alpha"
+BEST_LRS = np.array([float(f"{v:.3g}") for v in np.geomspace(1e-5, 1.0, 26)])  # the sweep behind "best alpha"
 
 # Surface parameters that get a control, and the control's range.
 _SURFACE_CONTROLS: dict[str, dict[str, dict[str, Any]]] = {
@@ -672,7 +672,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
                     metric="final",
                 )
                 if np.isfinite(finals).any():
-                    s.best_lr[key] = float(BEST_LRS[int(np.nanargmin(finals))])
+                    s.best_lr[key] = float(f"{BEST_LRS[int(np.nanargmin(finals))]:.3g}")
         runs = race(surface, {FAMILIES[k][0]: s.spec(k).build() for k in keys}, start=s.start, n_steps=s.n_steps)
         self.results.update({key: runs[FAMILIES[key][0]] for key in keys})
         self.updates += 1
