@@ -766,7 +766,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 continue
             k = int(traj.diverged_at[0])
             if k >= 0:
-                messages.append(f"{traj.label} diverged at step {k}: {_why(s, key, surface)}")
+                messages.append(f"{traj.label} diverged at step {k}: {_why(s, key, surface, traj)}")
         if not messages:
             shown = [(float(t.values[-1, 0]), t.label) for k, t in self.results.items() if s.enabled[k]]
             if shown:
@@ -841,27 +841,27 @@ def _factory_of(settings: Settings, key: str) -> Callable[..., Any]:
     return functools.partial(optimizers.get(spec.factory), **fixed)
 
 
-def _why(settings: Settings, key: str, surface: surfaces.Surface) -> str:
+def _why(settings: Settings, key: str, surface: surfaces.Surface, traj: Trajectory) -> str:
+    """A sentence on why the run ``traj`` of optimizer ``key`` diverged (numbers from the core)."""
     lr = settings.alpha(key)
     if key in ("sgd", "momentum"):
         mu = settings.momentum if key == "momentum" else 0.0
         curvature = surfaces.max_curvature(surface, settings.start)
-        if curvature > 0:
-            limit = 2.0 * (1.0 + mu) / curvature
-            if lr > limit:
-                bound = "2(1 + momentum)/L" if mu else "2/L"
-                return (
-                    f"its alpha {lr:.3g} is above {bound} = {limit:.3g} for this surface "
-                    f"(L = {curvature:.3g}, the steepest curvature at the start)."
-                )
+        limit = surfaces.gd_lr_limit(curvature, mu)
+        if lr > limit:
+            bound = "2(1 + momentum)/L" if mu else "2/L"
+            return (
+                f"its alpha {lr:.3g} is above {bound} = {limit:.3g} for this surface "
+                f"(L = {curvature:.3g}, the steepest curvature at the start)."
+            )
         return f"its alpha {lr:.3g} is too large for the curvature it met on the way."
+    first = float(np.nanmax(np.abs(traj.updates[0, 0])))
     if key == "rmsprop":
-        first = lr / math.sqrt(1.0 - settings.beta)
         return (
-            f"its first steps are about alpha/sqrt(1 - beta) = {first:.3g} in every coordinate, "
-            f"too long for this surface."
+            f"its first step was {first:.3g} in each coordinate (alpha/sqrt(1 - beta), whatever the gradient), "
+            "too long for this surface."
         )
-    return f"its steps of about alpha = {lr:.3g} per coordinate are too long for this surface."
+    return f"its steps of about alpha = {lr:.3g} per coordinate (the first was {first:.3g}) are too long here."
 
 
 def _pair(a: Any) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "Saddle",
     "Shifting",
     "Surface",
+    "gd_lr_limit",
     "get",
     "max_curvature",
     "names",
@@ -696,6 +697,16 @@ def max_curvature(surface: Surface, point: tuple[float, float], step: int = 0) -
     hyx, hyy = (g([x, y + h], step) - g([x, y - h], step)) / (2 * h)
     off = 0.5 * (hxy + hyx)
     return float(np.linalg.eigvalsh(np.array([[hxx, off], [off, hyy]]))[-1])
+
+
+def gd_lr_limit(curvature: float, momentum: float = 0.0) -> float:
+    r"""The learning rate above which (heavy-ball) gradient descent diverges on a
+    quadratic of curvature :math:`L`: :math:`2(1 + \mu)/L`; infinite for :math:`L \le 0`.
+
+    >>> gd_lr_limit(50.0), gd_lr_limit(50.0, momentum=0.9)
+    (0.04, 0.076)
+    """
+    return math.inf if curvature <= 0 else 2.0 * (1.0 + momentum) / curvature
 
 
 # ---------------------------------------------------------------------- registry
