@@ -43,7 +43,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 # Higher layers load on first use, so `import rmsprop_viz` never imports matplotlib.
-_LAZY_MODULES = ("plotting", "animation", "explorer", "cli", "scenes", "claims")
+_LAZY_MODULES = ("plotting", "animation", "explorer", "cli", "scenes")
 
 
 def __getattr__(name: str) -> Any:
