@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 
 import numpy as np
 import pytest
@@ -204,3 +205,22 @@ def test_initial_values_and_bad_ones() -> None:
         rv.explore(backend="qt")
     with pytest.raises(ValueError, match="scene"):
         rv.explore("no-such-scene", backend="image")
+
+
+def test_export_writes_the_animation_and_its_recipe(tmp_path: pathlib.Path) -> None:
+    e = rv.explore("saddle", backend="image", n_steps=30, optimizers=["sgd", "rmsprop"])
+    path = e.export(str(tmp_path / "mine.gif"), frames=6)
+    from PIL import Image
+
+    with Image.open(path) as gif:
+        assert gif.n_frames == 6
+    recipe = json.loads(path.with_suffix(".json").read_text())
+    scene = Scene.from_recipe(recipe)
+    assert [s.label for s in scene.optimizers] == ["SGD", "RMSProp"]
+    np.testing.assert_array_equal(scene.run()["RMSProp"].params, e.results["rmsprop"].params)
+    assert "Exported" in e.status.value
+    # the button does the same with the file name typed beside it
+    e.export_name.value = str(tmp_path / "button.png")
+    e.export_button.click()
+    assert (tmp_path / "button.png").exists()
+    assert (tmp_path / "button.json").exists()
