@@ -631,7 +631,12 @@ class Explorer(W.VBox):  # type: ignore[misc]
     # ---------------------------------------------------------------- actions
 
     def _surface(self) -> surfaces.Surface:
-        return surface_from_spec(self.settings.surface)
+        """The current surface, built once per spec (a mini-batch surface makes its data)."""
+        key = json.dumps(self.settings.surface, sort_keys=True)
+        if getattr(self, "_surface_key", None) != key:
+            self._surface_key = key
+            self._surface_obj = surface_from_spec(self.settings.surface)
+        return self._surface_obj
 
     def _names(self) -> list[str]:
         return [label for label, _ in FAMILIES.values()]

@@ -68,6 +68,16 @@ OKABE_ITO = {
 FONT = {"title": 15, "label": 13, "tick": 11, "legend": 11, "note": 11}
 LINE_WIDTH = 2.4
 MARKER_SIZE = 9
+#: How a known minimum is drawn, in 2-D and 3-D alike.
+MINIMUM: dict[str, Any] = {
+    "linestyle": "none",
+    "marker": "*",
+    "markersize": 18,
+    "color": "white",
+    "markeredgecolor": "black",
+    "markeredgewidth": 1.2,
+    "label": "minimum",
+}
 
 
 @dataclass(frozen=True)
@@ -214,18 +224,7 @@ def draw_surface(
     minima = None
     if surface.minima:
         mx, my = np.asarray(surface.minima).T
-        (minima,) = ax.plot(
-            mx,
-            my,
-            linestyle="none",
-            marker="*",
-            markersize=18,
-            color="white",
-            markeredgecolor="black",
-            markeredgewidth=1.2,
-            zorder=5,
-            label="minimum",
-        )
+        (minima,) = ax.plot(mx, my, zorder=5, **MINIMUM)
     (x0, x1), (y0, y1) = surface.bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -642,18 +641,7 @@ def draw_surface_3d(ax: Any, surface: Surface, *, resolution: int = 80, title: b
     if surface.minima:
         mx, my = np.asarray(surface.minima).T
         mz = height(np.asarray(surface.value(np.asarray(surface.minima)), dtype=np.float64))
-        ax.plot(
-            mx,
-            my,
-            np.maximum(mz, float(np.nanmin(h))),
-            linestyle="none",
-            marker="*",
-            markersize=18,
-            color="white",
-            markeredgecolor="black",
-            zorder=10,
-            label="minimum",
-        )
+        ax.plot(mx, my, np.maximum(mz, float(np.nanmin(h))), zorder=10, **MINIMUM)
     ax.view_init(elev=38, azim=-120)
     ax.tick_params(labelsize=FONT["tick"] - 2)
     if title:

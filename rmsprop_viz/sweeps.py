@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from ._checks import check_int, check_number
 from .optimizers import Optimizer
-from .run import _check_start, _check_surface, escape_box
+from .run import _best, _check_start, _check_surface, _steps_to, escape_box
 from .surfaces import Surface, _xy_of
 
 __all__ = ["METRICS", "sweep"]
@@ -130,12 +130,9 @@ def sweep(
     elif metric == "final":
         result = values[-1]
     elif metric == "best":
-        finite = np.where(np.isfinite(values), values, np.inf).min(axis=0)
-        result = np.where(np.isfinite(finite), finite, np.nan)
+        result = _best(values)  # the same reductions as Trajectory.best_value / steps_to
     else:
-        with np.errstate(invalid="ignore"):
-            hit = values - target <= tol
-        result = np.where(hit.any(axis=0), np.argmax(hit, axis=0), -1)
+        result = _steps_to(values, tol, target)
     return np.asarray(result).reshape(shape)
 
 

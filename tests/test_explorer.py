@@ -188,7 +188,7 @@ def test_the_image_fallback_renders_a_png_of_the_figure() -> None:
 
 def test_initial_values_and_bad_ones() -> None:
     e = rv.explore(
-        "quadratic-ill" if "quadratic-ill" in rv.scenes.names() else None,
+        "ill-conditioned",
         backend="image",
         alpha=0.003,
         beta=0.99,
@@ -196,8 +196,11 @@ def test_initial_values_and_bad_ones() -> None:
         optimizers=["rmsprop", "adam"],
         n_steps=30,
     )
+    assert e.settings.surface["params"]["condition"] == 25.0
     assert e.settings.beta == 0.99
     assert e.settings.eps == 1e-6
+    assert e.settings.lr["rmsprop"] == e.settings.lr["adam"] == 0.003
+    assert e.results["rmsprop"].n_steps == 30
     assert [k for k, on in e.settings.enabled.items() if on] == ["rmsprop", "adam"]
     with pytest.raises(ValueError, match="unknown setting"):
         rv.explore(backend="image", speed=3)
