@@ -4,7 +4,10 @@ Run with ``python benchmarks/bench_core.py``. It prints the median time of
 
 * a race of SGD, Adagrad, RMSProp and Adam, 1000 steps each, one run each, on
   Rosenbrock (the explorer recomputes this on every slider move): target < 10 ms;
-* a 100 x 100 (lr, beta) sweep of RMSProp on Rosenbrock, 500 steps: target < 50 ms;
+* a 100 x 100 (lr, beta) sweep of RMSProp on Rosenbrock, 500 steps: target < 50 ms.
+  ``sweep`` compiles its loop with numba when numba is installed (the ``fast`` extra);
+  the same sweep with ``backend="numpy"`` (in-place numpy calls) is printed too, and
+  the time numba takes to compile the loop on first use, with an empty cache;
 
 and, when torch is installed, the same work done with torch in the same process, as a
 ratio (torch.optim for the race; for the sweep, torch tensors holding all 10,000 runs,
@@ -17,6 +20,9 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -58,8 +64,35 @@ def sweep_grid() -> dict[str, np.ndarray]:
     return {"lr": np.geomspace(1e-4, 1.0, SWEEP_SIDE), "beta": np.linspace(0.0, 0.999, SWEEP_SIDE)}
 
 
-def sweep_ours() -> None:
-    rv.sweep(rv.Rosenbrock(), rv.rmsprop, grid=sweep_grid(), start=START, n_steps=SWEEP_STEPS, metric="final")
+def sweep_ours(backend: str = "auto") -> None:
+    rv.sweep(
+        rv.Rosenbrock(),
+        rv.rmsprop,
+        grid=sweep_grid(),
+        start=START,
+        n_steps=SWEEP_STEPS,
+        metric="final",
+        backend=backend,
+    )
+
+
+def numba_compile_s() -> float | None:
+    """Seconds the first numba sweep takes in a fresh process with an empty cache."""
+    from rmsprop_viz import _compiled
+
+    if not _compiled.available():
+        return None
+    code = (
+        "import time, numpy as np, rmsprop_viz as rv\n"
+        "start = time.perf_counter()\n"
+        "rv.sweep(rv.Rosenbrock(), rv.rmsprop, grid={'lr': [0.01], 'beta': [0.9]}, n_steps=2, backend='numba')\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        out = subprocess.run(
+            [sys.executable, "-c", code], env={**os.environ, "RMSPROP_VIZ_CACHE": cache}, capture_output=True, text=True
+        )
+    return float(out.stdout) if out.returncode == 0 else None
 
 
 def torch_race() -> Callable[[], None] | None:
@@ -131,17 +164,23 @@ def main() -> None:
         f"{os.cpu_count()} cores, {platform.machine()}"
     )
 
+    from rmsprop_viz import _compiled
+
+    sweep_repeats = max(5, args.repeats // 3)
     race_ms = median_ms(race_ours, args.repeats)
-    sweep_ms = median_ms(sweep_ours, max(5, args.repeats // 3), warmup=1)
+    sweep_ms = median_ms(sweep_ours, sweep_repeats, warmup=1)
+    numpy_ms = median_ms(lambda: sweep_ours("numpy"), sweep_repeats, warmup=1)
+    backend = "numba" if _compiled.available() else "numpy"
     rows = [
         ("race: 4 optimizers x 1000 steps", race_ms, RACE_TARGET_MS, torch_race(), args.repeats),
         (
-            "sweep: RMSProp 100 x 100 (lr, beta) x 500 steps",
+            f"sweep: RMSProp 100 x 100 (lr, beta) x 500 steps [{backend}]",
             sweep_ms,
             SWEEP_TARGET_MS,
             torch_sweep(),
-            max(5, args.repeats // 3),
+            sweep_repeats,
         ),
+        ("  the same sweep, backend='numpy'", numpy_ms, SWEEP_TARGET_MS, None, sweep_repeats),
     ]
     print(f"{'benchmark':50s} {'median':>10s} {'target':>9s}  {'':4s} {'torch':>10s} {'torch/ours':>10s}")
     for name, ours, target, torch_work, repeats in rows:
@@ -155,6 +194,11 @@ def main() -> None:
             f"{name:50s} {ours:8.2f}ms {'< ' + format(target, 'g') + 'ms':>9s}  {verdict:4s} {torch_text:>10s} "
             f"{ratio:>10s}"
         )
+    compile_s = numba_compile_s()
+    if compile_s is not None:
+        print(f"numba: first sweep in a new process with an empty cache (compiling the loop): {compile_s:.2f} s")
+    else:
+        print("numba is not installed: sweeps use the numpy loop (pip install 'rmsprop-viz[fast]')")
 
 
 if __name__ == "__main__":

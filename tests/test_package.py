@@ -14,7 +14,7 @@ import pytest
 import rmsprop_viz
 
 PACKAGE_DIR = Path(importlib.util.find_spec("rmsprop_viz").origin).parent
-CORE_MODULES = ["surfaces", "optimizers", "run", "sweeps", "_tracing", "_checks", "__init__"]
+CORE_MODULES = ["surfaces", "optimizers", "run", "sweeps", "_tracing", "_compiled", "_checks", "__init__"]
 # Modules that load matplotlib (directly or through each other) and must stay lazy.
 PLOTTING = {"matplotlib", "ipywidgets", "ipympl", "mpl_toolkits"}
 LAZY_LAYERS = {"plotting", "animation", "explorer", "cli", "scenes", "claims"}
@@ -35,7 +35,8 @@ def test_import_loads_neither_matplotlib_nor_ipywidgets():
         import rmsprop_viz as rv
         rv.run(rv.Rosenbrock(), rv.rmsprop(lr=0.01), n_steps=5)
         rv.race(rv.Quadratic(), {"a": rv.sgd(lr=0.1)}, n_steps=5)
-        loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"matplotlib", "ipywidgets", "ipympl"})
+        rv.sweep(rv.Quadratic(), rv.rmsprop, grid={"lr": [0.01, 0.1]}, n_steps=5)
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"matplotlib", "ipywidgets", "ipympl", "numba"})
         print(loaded)
         print("numpy" in sys.modules)
         """
