@@ -50,6 +50,12 @@ class _Tape:
         self.ops: list[tuple[str, str, tuple[str, ...]]] = []
 
     def name_of(self, value: Any) -> str:
+        kind = type(value)
+        if kind is _Var:
+            return str(value.name)
+        if kind is float or kind is int:  # the common constants, without the checks below
+            self.constants.append(value)
+            return f"k{len(self.constants) - 1}"
         if isinstance(value, _Var):
             return value.name
         if self.arrays and isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
@@ -62,7 +68,7 @@ class _Tape:
 
     def emit(self, template: str, *operands: Any) -> _Var:
         out = f"{self.prefix}{len(self.lines)}"
-        names = tuple(map(self.name_of, operands))
+        names = tuple([self.name_of(operand) for operand in operands])
         self.lines.append(f"{out} = {template.format(*names)}")
         self.ops.append((out, template, names))
         return _Var(out, self)
