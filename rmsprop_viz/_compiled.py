@@ -4,7 +4,7 @@
 operations. :mod:`._tracing` writes them as in-place numpy calls, one pass over all runs
 per operation; here they are written as one loop over the runs that does a whole step
 of one run at a time, and numba compiles it. Nothing is stored between the operations
-of a step, so a 100 x 100 sweep of 500 steps runs about four times faster than the
+of a step, so a 100 x 100 sweep of 500 steps runs about three times faster than the
 numpy loop (``benchmarks/bench_core.py``).
 
 The compiled loop performs the same IEEE operations in the same order as numpy does

@@ -103,7 +103,7 @@ def sweep(
     backend : {"auto", "numpy", "numba"}
         How the step loop runs. ``"numpy"``: in-place numpy calls over all runs.
         ``"numba"``: the same loop compiled with numba (``pip install
-        "rmsprop-viz[fast]"``), about four times faster; compiling takes about a second
+        "rmsprop-viz[fast]"``), about three times faster; compiling takes about a second
         the first time a kind of loop is used on a machine, then it is cached.
         ``"auto"`` (default) takes numba when it is installed and the sweep has at least
         :data:`NUMBA_MIN_WORK` run-steps. Results are identical to the bit.
