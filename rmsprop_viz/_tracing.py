@@ -36,9 +36,9 @@ class Untraceable(Exception):
 class _Tape:
     """Straight-line code; temporaries are ``{prefix}{n}``, constants ``k{n}``.
 
-    Each operation is kept twice: as a line of Python (``lines``) and as
-    ``(output, template, operand names)`` (``ops``) for :func:`batched_loop`, which
-    writes it as a numpy call with an ``out=`` buffer. Array constants (hyperparameter
+    Each operation is kept as ``(output, template, operand names)`` (``ops``); the
+    loops written from a tape spell them as Python expressions or as numpy calls with
+    an ``out=`` buffer. Array constants (hyperparameter
     arrays of a batch) are accepted only when ``arrays`` is true.
     """
 
@@ -46,8 +46,11 @@ class _Tape:
         self.prefix = prefix
         self.constants = constants  # shared by every tape of one loop
         self.arrays = arrays
-        self.lines: list[str] = []
         self.ops: list[tuple[str, str, tuple[str, ...]]] = []
+
+    @property
+    def lines(self) -> list[str]:
+        return [f"{out} = {template.format(*args)}" for out, template, args in self.ops]
 
     def name_of(self, value: Any) -> str:
         kind = type(value)
@@ -67,10 +70,8 @@ class _Tape:
         return f"k{len(self.constants) - 1}"
 
     def emit(self, template: str, *operands: Any) -> _Var:
-        out = f"{self.prefix}{len(self.lines)}"
-        names = tuple([self.name_of(operand) for operand in operands])
-        self.lines.append(f"{out} = {template.format(*names)}")
-        self.ops.append((out, template, names))
+        out = f"{self.prefix}{len(self.ops)}"
+        self.ops.append((out, template, tuple([self.name_of(operand) for operand in operands])))
         return _Var(out, self)
 
 
@@ -147,6 +148,42 @@ def _compile(source: str) -> Callable[..., list[Any]]:
     return loop
 
 
+def _straight_line(ops: list[Op], results: dict[str, str]) -> list[str]:
+    """Python lines for ``ops``, each value written once and nested where it is read once.
+
+    ``results`` maps a traced value to the variable it must end up in (``gx``, ``ux``,
+    ``sx0``, ...). A value read by exactly one later operation is written inside that
+    operation's expression, in parentheses, instead of through a temporary: the same
+    floating-point operations on the same operands, so the same results, with fewer
+    loads and stores for the interpreter. A result is assigned to its variable as soon
+    as it is computed, unless the old value of that variable is still to be read.
+    """
+    uses: dict[str, int] = {}
+    last_read: dict[str, int] = {}
+    for j, (_, _, args) in enumerate(ops):
+        for a in args:
+            uses[a] = uses.get(a, 0) + 1
+            last_read[a] = j
+    nested: dict[str, str] = {}  # value -> its expression, not yet written out
+    alias: dict[str, str] = {}  # value -> the variable holding it
+    lines: list[str] = []
+    for j, (out, template, args) in enumerate(ops):
+        text = template.format(*(f"({nested.pop(a)})" if a in nested else alias.get(a, a) for a in args))
+        target = results.get(out)
+        if target is None and uses.get(out, 0) == 1:
+            nested[out] = text
+        elif target is not None and last_read.get(target, -1) <= j:
+            lines.append(f"{target} = {text}")
+            alias[out] = target
+        else:
+            lines.append(f"{out} = {text}")
+    for value, target in results.items():
+        source = alias.get(value, value)
+        if source != target:
+            lines.append(f"{target} = {source}")
+    return lines
+
+
 def _trace_update(update: Callable[..., Any], template: tuple[Any, ...], c: str, constants: list[Any]) -> list[str]:
     """Lines computing ``u{c}`` and the new ``s{c}0, s{c}1, ...`` from ``g{c}`` and the old ones."""
     tape = _Tape(f"_{c}", constants)
@@ -155,11 +192,19 @@ def _trace_update(update: Callable[..., Any], template: tuple[Any, ...], c: str,
     step, new_state = update(_Var(f"g{c}", tape), state)
     if type(new_state) is not type(template):
         raise Untraceable("the update returned a different state type")
-    lines = [*tape.lines, f"u{c} = {tape.name_of(step)}"]
-    if template:
-        targets = ", ".join(f"s{c}{i}" for i in range(len(template)))
-        lines.append(f"{targets}, = {', '.join(map(tape.name_of, new_state))},")
-    return lines
+    results = {tape.name_of(step): f"u{c}"}
+    after: list[str] = []  # fields that take a value computed for something else, or a constant
+    for i, field in enumerate(new_state):
+        name, target = tape.name_of(field), f"s{c}{i}"
+        if name == target:
+            continue  # unchanged
+        if name.startswith(f"s{c}"):
+            raise Untraceable("a state field takes another field's old value")
+        if name.startswith("_") and name not in results:
+            results[name] = target
+        else:
+            after.append(f"{target} = {results.get(name, name)}")
+    return _straight_line(tape.ops, results) + after
 
 
 def fused_loop(
@@ -194,7 +239,11 @@ def fused_loop(
     try:
         tape = _Tape("_g", constants)
         gx, gy = grad_xy(_Var("x", tape), _Var("y", tape), _Var("t", tape))
-        gradient = [*tape.lines, f"gx, gy = {tape.name_of(gx)}, {tape.name_of(gy)}"]
+        gx_name, gy_name = tape.name_of(gx), tape.name_of(gy)
+        if gx_name.startswith("_g") and gy_name.startswith("_g") and gx_name != gy_name:
+            gradient = _straight_line(tape.ops, {gx_name: "gx", gy_name: "gy"})
+        else:
+            gradient = [*tape.lines, f"gx, gy = {gx_name}, {gy_name}"]
     except Exception:  # e.g. noise keyed by the step: call the function each step instead
         del constants[n_before:]
         gradient = ["gx, gy = grad_xy(x, y, t)"]
