@@ -22,11 +22,11 @@ import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["BatchedLoop", "TracedStep", "batched_loop", "fused_loop", "park", "trace_step"]
+__all__ = ["BatchedLoop", "FusedLoop", "TracedStep", "batched_loop", "fused_loop", "park", "trace_step"]
 
 
 class Untraceable(Exception):
@@ -184,8 +184,11 @@ def _straight_line(ops: list[Op], results: dict[str, str]) -> list[str]:
     return lines
 
 
-def _trace_update(update: Callable[..., Any], template: tuple[Any, ...], c: str, constants: list[Any]) -> list[str]:
-    """Lines computing ``u{c}`` and the new ``s{c}0, s{c}1, ...`` from ``g{c}`` and the old ones."""
+def _trace_update(
+    update: Callable[..., Any], template: tuple[Any, ...], c: str, constants: list[Any]
+) -> tuple[list[str], list[int]]:
+    """Lines computing ``u{c}`` and the new ``s{c}0, s{c}1, ...`` from ``g{c}`` and the old
+    ones, and the indices of the fields that change (the others keep their first value)."""
     tape = _Tape(f"_{c}", constants)
     stand_ins: list[Any] = [_Var(f"s{c}{i}", tape) for i in range(len(template))]
     state = type(template)(*stand_ins)
@@ -194,22 +197,33 @@ def _trace_update(update: Callable[..., Any], template: tuple[Any, ...], c: str,
         raise Untraceable("the update returned a different state type")
     results = {tape.name_of(step): f"u{c}"}
     after: list[str] = []  # fields that take a value computed for something else, or a constant
+    changed: list[int] = []
     for i, field in enumerate(new_state):
         name, target = tape.name_of(field), f"s{c}{i}"
         if name == target:
             continue  # unchanged
+        changed.append(i)
         if name.startswith(f"s{c}"):
             raise Untraceable("a state field takes another field's old value")
         if name.startswith("_") and name not in results:
             results[name] = target
         else:
             after.append(f"{target} = {results.get(name, name)}")
-    return _straight_line(tape.ops, results) + after
+    return _straight_line(tape.ops, results) + after, changed
 
 
-def fused_loop(
-    update: Callable[..., Any], template: Any, grad_xy: Callable[..., tuple[Any, Any]]
-) -> Callable[[float, float, int], list[Any]] | None:
+class FusedLoop(NamedTuple):
+    """A single-run loop from :func:`fused_loop`."""
+
+    #: ``run(x, y, n_steps)`` -> one flat list, per step ``gx, gy, ux, uy``, then the
+    #: ``changed`` fields of the x state, then those of the y state.
+    run: Callable[[float, float, int], list[Any]]
+    #: Indices of the state fields that change; the others keep their initial value
+    #: and are not recorded.
+    changed: tuple[int, ...]
+
+
+def fused_loop(update: Callable[..., Any], template: Any, grad_xy: Callable[..., tuple[Any, Any]]) -> FusedLoop | None:
     """Trace ``update`` (and, if it allows, ``grad_xy``) into one single-run loop.
 
     Parameters
@@ -223,18 +237,22 @@ def fused_loop(
 
     Returns
     -------
-    callable or None
-        ``loop(x, y, n_steps)`` returning one flat list, per step
-        ``gx, gy, ux, uy, *state_x, *state_y`` (flat: numpy converts it fastest);
-        ``None`` if ``update`` cannot be traced.
+    FusedLoop or None
+        The loop, whose ``run(x, y, n_steps)`` returns one flat list (numpy converts
+        that fastest), and which state fields it records; ``None`` if ``update``
+        cannot be traced.
     """
     if not isinstance(template, tuple) or not all(isinstance(f, (int, float)) for f in template):
         return None
     constants: list[Any] = []
     try:
-        body = _trace_update(update, template, "x", constants) + _trace_update(update, template, "y", constants)
+        body_x, changed = _trace_update(update, template, "x", constants)
+        body_y, changed_y = _trace_update(update, template, "y", constants)
     except Exception:  # Untraceable, or anything else the rule does with a stand-in: don't guess
         return None
+    if changed != changed_y:
+        return None
+    body = body_x + body_y
     n_before = len(constants)
     try:
         tape = _Tape("_g", constants)
@@ -257,7 +275,8 @@ def fused_loop(
         + ["    records = []", "    record = records.extend", "    for t in range(n_steps):"]
         + [f"        {line}" for line in gradient + body]
         + ["        x = x + ux", "        y = y + uy"]
-        + [f"        record((gx, gy, ux, uy{''.join(', ' + s for s in states)}))", "    return records", ""]
+        + [f"        record((gx, gy, ux, uy{''.join(f', s{c}{i}' for c in 'xy' for i in changed)}))"]
+        + ["    return records", ""]
     )
     loop = _compile(source)
     state0 = tuple(template) * 2
@@ -266,7 +285,7 @@ def fused_loop(
     def run_loop(x: float, y: float, n_steps: int) -> list[Any]:
         return loop(x, y, n_steps, grad_xy, state0, *values)
 
-    return run_loop
+    return FusedLoop(run_loop, tuple(changed))
 
 
 # ----------------------------------------------------------------- batched loops

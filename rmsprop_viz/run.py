@@ -22,7 +22,7 @@ import numpy.typing as npt
 from ._checks import check_int, check_number
 from ._tracing import fused_loop
 from .optimizers import Optimizer
-from .surfaces import Surface, _xy_of
+from .surfaces import Surface, _Planar, _xy_of
 
 __all__ = ["ESCAPE_FACTOR", "Trajectory", "escape_box", "race", "run"]
 
@@ -161,7 +161,8 @@ def _check_surface(surface: Any) -> Surface:
         raise ValueError(
             f"surface must be a Surface instance such as rv.{surface.__name__}(), got the class {surface.__name__}"
         )
-    if not isinstance(surface, Surface):
+    # The package's own surfaces pass at once; others by the protocol's (slower) structural check.
+    if not isinstance(surface, _Planar) and not isinstance(surface, Surface):
         raise ValueError(f"surface must be a Surface such as rv.Rosenbrock(), got {surface!r}")
     return surface
 
@@ -213,12 +214,19 @@ def _columns(surface: Surface, optimizer: Optimizer, x0: Any, y0: Any, n_steps: 
     :func:`_iterate`.
     """
     grad_xy = _xy_of(surface)[1]
-    loop = fused_loop(optimizer.update, template, grad_xy) if not isinstance(x0, np.ndarray) else None
-    if loop is not None:
-        k = len(template)
+    fused = fused_loop(optimizer.update, template, grad_xy) if not isinstance(x0, np.ndarray) else None
+    if fused is not None:
+        k = len(fused.changed)
         width = 4 + 2 * k
-        table = np.fromiter(loop(x0, y0, n_steps), dtype=np.float64, count=n_steps * width).reshape(n_steps, width)
-        return (*table[:, :4].T, table[:, 4 : 4 + k].T, table[:, 4 + k :].T)
+        records = fused.run(x0, y0, n_steps)
+        table = np.fromiter(records, dtype=np.float64, count=n_steps * width).reshape(n_steps, width)
+        # Fields the update never changes were not recorded: they keep their first value.
+        fields_x = np.empty((len(template), n_steps))
+        fields_y = np.empty((len(template), n_steps))
+        fields_x[:] = fields_y[:] = np.array(template, dtype=np.float64)[:, None]
+        fields_x[list(fused.changed)] = table[:, 4 : 4 + k].T
+        fields_y[list(fused.changed)] = table[:, 4 + k :].T
+        return (*table[:, :4].T, fields_x, fields_y)
     gx, gy, ux, uy, states_x, states_y = zip(*_iterate(surface, optimizer, x0, y0, n_steps))
     return gx, gy, ux, uy, list(zip(*states_x)), list(zip(*states_y))
 
