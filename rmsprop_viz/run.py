@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -164,7 +164,7 @@ def _check_surface(surface: Any) -> Surface:
     # The package's own surfaces pass at once; others by the protocol's (slower) structural check.
     if not isinstance(surface, _Planar) and not isinstance(surface, Surface):
         raise ValueError(f"surface must be a Surface such as rv.Rosenbrock(), got {surface!r}")
-    return surface
+    return cast(Surface, surface)
 
 
 def _iterate(surface: Surface, optimizer: Optimizer, x: Any, y: Any, n_steps: int) -> list[Any]:
