@@ -174,15 +174,15 @@ def main() -> None:
     rows = [
         ("race: 4 optimizers x 1000 steps", race_ms, RACE_TARGET_MS, torch_race(), args.repeats),
         (
-            f"sweep: RMSProp 100 x 100 (lr, beta) x 500 steps [{backend}]",
+            f"sweep: RMSProp 100 x 100 (lr, beta) x 500 steps, {backend}",
             sweep_ms,
             SWEEP_TARGET_MS,
             torch_sweep(),
             sweep_repeats,
         ),
-        ("  the same sweep, backend='numpy'", numpy_ms, SWEEP_TARGET_MS, None, sweep_repeats),
+        ('  the same sweep with backend="numpy"', numpy_ms, SWEEP_TARGET_MS, None, sweep_repeats),
     ]
-    print(f"{'benchmark':50s} {'median':>10s} {'target':>9s}  {'':4s} {'torch':>10s} {'torch/ours':>10s}")
+    print(f"{'benchmark':56s} {'median':>10s} {'target':>9s}  {'':4s} {'torch':>10s} {'torch/ours':>10s}")
     for name, ours, target, torch_work, repeats in rows:
         verdict = "ok" if ours < target else "MISS"
         if torch_work is None:
@@ -191,7 +191,7 @@ def main() -> None:
             torch_ms = median_ms(torch_work, max(3, repeats // 4), warmup=1)
             torch_text, ratio = f"{torch_ms:8.1f}ms", f"{torch_ms / ours:9.1f}x"
         print(
-            f"{name:50s} {ours:8.2f}ms {'< ' + format(target, 'g') + 'ms':>9s}  {verdict:4s} {torch_text:>10s} "
+            f"{name:56s} {ours:8.2f}ms {'< ' + format(target, 'g') + 'ms':>9s}  {verdict:4s} {torch_text:>10s} "
             f"{ratio:>10s}"
         )
     compile_s = numba_compile_s()
