@@ -444,6 +444,7 @@ def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, r
             markeredgecolor="black",
             markeredgewidth=0.8,
             linestyle="none",
+            zorder=3,  # over every curve and the spines (an export keeps those drawn under the markers)
         )
         curves.lines.append(line)
         curves.heads.append(head)
@@ -841,6 +842,9 @@ class RaceFigure:
                 transform=self.ax.transAxes,
                 fontsize=FONT["label"],
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "alpha": 0.85},
+                # Over the paths, start circles and minima (an export keeps those drawn under
+                # it), under the moving markers and the notes.
+                zorder=5.5,
             )
         )
         self.show_frame(self.n_steps)
@@ -857,6 +861,21 @@ class RaceFigure:
             if curves is not None:
                 moving += curves.moving
         return moving
+
+    @property
+    def growing_lines(self) -> list[Line2D]:
+        """The lines that only grow as the step goes up: the paths and the curves.
+
+        :meth:`show_frame` gives each the first points of what it holds at the last step
+        (none, one, or more), so a frame at a later step only adds to each line. Exports use
+        this to draw only the new part of each line; 3-D paths, which drop the points that
+        leave the window, are not listed.
+        """
+        lines = [p.line for p in self.paths]
+        for curves in (self.losses, self.steps):
+            if curves is not None:
+                lines += curves.lines
+        return lines
 
     def show_frame(self, step: int) -> list[Artist]:
         """Show every panel at ``step`` (0 is the start); returns the artists changed."""

@@ -71,6 +71,40 @@ def test_show_frame_only_mutates_the_moving_artists() -> None:
     assert fig.counter.get_text() == "step 12 / 30"
 
 
+def test_growing_lines_only_grow() -> None:
+    """At any step each growing line holds the first points of what it holds at the last
+    step: what lets an export draw only the new part of each line."""
+    surface = rv.Rosenbrock()
+    race = rv.race(surface, {"SGD": rv.sgd(0.01), "Adam": rv.adam(0.05)}, n_steps=40)  # SGD diverges
+    assert race["SGD"].diverged_at[0] > 0
+    fig = RaceFigure(surface, race)
+    lines = fig.growing_lines
+    assert len(lines) == 2 + 2 + 4  # the paths, the loss curves, the step-size curves
+    assert not set(lines) & {a for p in fig.paths for a in (p.head, p.cross)}
+    full = [(line.get_xdata().copy(), line.get_ydata().copy()) for line in lines]
+    for step in (0, 1, 2, 17, 40, 3):
+        fig.show_frame(step)
+        for line, (xs, ys) in zip(lines, full):
+            n = len(line.get_xdata())
+            np.testing.assert_array_equal(line.get_xdata(), xs[:n])
+            np.testing.assert_array_equal(line.get_ydata(), ys[:n])
+    in_3d = RaceFigure(surface, race, three_d=True)  # 3-D paths drop the points that leave the window
+    assert not set(in_3d.growing_lines) & {a for pair in in_3d.paths_3d for a in pair}
+    assert len(in_3d.growing_lines) == 2 + 4
+
+
+def test_markers_sit_over_every_curve_and_the_counter_over_still_markers() -> None:
+    surface = rv.Rosenbrock()
+    fig = RaceFigure(surface, _race(surface, 10))
+    assert fig.losses is not None
+    assert fig.ax_loss is not None
+    under = [*fig.losses.lines, *fig.ax_loss.spines.values()]
+    assert min(h.get_zorder() for h in fig.losses.heads) > max(a.get_zorder() for a in under)
+    still = [p.start for p in fig.paths] + [fig.surface_artists.minima]
+    moving = [a for p in fig.paths for a in (p.head, p.cross, p.note)]
+    assert max(a.get_zorder() for a in still) < fig.counter.get_zorder() < min(a.get_zorder() for a in moving)
+
+
 def test_diverged_run_ends_in_a_cross_with_its_step_and_the_view_stays() -> None:
     surface = rv.Rosenbrock()
     race = rv.race(surface, {"SGD": rv.sgd(0.01), "RMSProp": rv.rmsprop(0.01)}, n_steps=40)
