@@ -96,12 +96,11 @@ def compiled_loop(
         return None
     kernel = _load(source)
     constants = tuple(traced.constants)
-    fields = traced.state0
 
     def run_loop(
         p: Any, n_steps: int, record: Any, diverged_at: Any, box: tuple[float, ...], centre: tuple[float, float]
     ) -> None:
-        state = [np.array(f, dtype=np.float64) if isinstance(f, np.ndarray) else f for f in fields]
+        state = traced.fresh_state()
         rows = record if value_xy is not None else np.empty((1, 1))
         kernel(p, n_steps, rows, diverged_at, *box, *centre, *state, *constants)
 

@@ -332,6 +332,10 @@ class TracedStep:
     loss: str | None  # None: value_xy is called each step (or no loss is recorded)
     state0: tuple[Any, ...]
 
+    def fresh_state(self) -> list[Any]:
+        """The initial state, with its arrays copied: a loop writes into them."""
+        return [np.array(f, dtype=np.float64) if isinstance(f, np.ndarray) else f for f in self.state0]
+
 
 def trace_step(
     update: Callable[..., Any],
@@ -477,7 +481,6 @@ def batched_loop(
     source, buffers = _numpy_source(traced, record=value_xy is not None)
     loop = _compile(source)
     values = tuple(traced.constants)
-    fields = traced.state0
 
     def run_loop(
         p: Any, n_steps: int, record: Any, diverged_at: Any, box: tuple[float, ...], centre: tuple[float, float]
@@ -485,7 +488,7 @@ def batched_loop(
         def escaped(step: int) -> None:
             park(p, diverged_at, box, centre, step)
 
-        state = [np.array(f, dtype=np.float64) if isinstance(f, np.ndarray) else f for f in fields]
+        state = traced.fresh_state()
         scratch = [np.empty(shape) for shape in buffers]
         gradient = np.empty_like(p)
         loop(p, gradient, n_steps, record, escaped, *box, grad_xy, value_xy, *state, *values, *scratch)
