@@ -20,7 +20,8 @@ points; and it pastes the markers at their heads and the step counter from pictu
 rendered once. The frames are the pixels of a full redraw to within a level or two in 256
 (lines of 128 points or more, which Agg simplifies, to within a fraction of a pixel),
 before a GIF's palette or the video codec, many times faster. An MP4 is encoded while the
-frames are drawn, with ffmpeg's fastest libx264 preset.
+frames are drawn, with ffmpeg's fastest libx264 preset; the frames go to ffmpeg in the
+video's own pixel format (YUV 4:2:0), converted only where they changed.
 
 Files are written under a temporary name in the target directory and renamed into place
 only when complete, so a failed or interrupted export leaves nothing behind.
@@ -35,14 +36,12 @@ import io
 import json
 import math
 import os
-import queue
 import re
 import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -623,16 +622,32 @@ class _Still:
 
 
 class _Plain:
-    """An artist drawn by its own ``draw``."""
+    """An artist drawn by its own ``draw``: a marker line with no point when the frames were
+    set up, a divergence note. Where it drew is its window extent, widened by how far its
+    strokes reach past their points; known for 2-D lines and texts (with their boxes), not
+    worked out for others."""
 
     def __init__(self, artist: Artist) -> None:
         self.artist = artist
 
     def draw(self, renderer: Any) -> list[Box] | None:
-        if not _shows_something(self.artist):
+        artist = self.artist
+        if not _shows_something(artist):
             return []
-        self.artist.draw(renderer)
-        return None
+        artist.draw(renderer)
+        if isinstance(artist, Line2D) and not hasattr(artist, "get_data_3d"):
+            width = max(float(artist.get_linewidth()), float(artist.get_markeredgewidth()))
+            extents = [artist.get_window_extent(renderer)]
+        elif isinstance(artist, Text) and getattr(artist, "arrow_patch", None) is None:
+            width = 0.0 if (patch := artist.get_bbox_patch()) is None else float(patch.get_linewidth())
+            extents = [
+                artist.get_window_extent(renderer),
+                *([] if patch is None else [patch.get_window_extent(renderer)]),
+            ]
+        else:
+            return None
+        pad = width * renderer.dpi / 72 + 2  # the stroke, and a pixel each for antialiasing and rounding
+        return [(e.x0 - pad, e.y0 - pad, e.x1 + pad, e.y1 + pad) for e in extents]
 
 
 class _Sprite:
@@ -984,15 +999,21 @@ class _Renderer:
         for layer in self._layers:
             layer.draw(self._renderer, [0] * len(layer.pens))  # the still artists, before any line
         self._trail: RGBA = self._pixels.copy()  # the background with the layers as drawn so far
-        self._over: list[Box] | None = []  # where the last frame drew over the trail (None: not known)
+        self._over: list[Box] | None = None  # where the last frame drew over the trail (None: not known)
+        #: The pixels the last call changed, as (rows, columns) of the buffer; None: any.
+        self.changed: list[tuple[slice, slice]] | None = None
 
     def __call__(self, step: int) -> RGBA:
         self._figure.show_frame(step)
+        changed: list[tuple[slice, slice]] | None = []
         if self._over is None:
             np.copyto(self._pixels, self._trail)
+            changed = None
         for box in self._over or []:
             rows, columns, _ = self._slices(box)
             self._pixels[rows, columns] = self._trail[rows, columns]
+            if changed is not None:
+                changed.append((rows, columns))
         for layer in self._layers:
             points = [pen.points() for pen in layer.pens]
             if any(n < pen.drawn for pen, n in zip(layer.pens, points)):
@@ -1000,7 +1021,9 @@ class _Renderer:
             else:
                 changes = layer.changes(points)
             for box in _merged(changes):
-                self._redraw(layer, points, box)
+                region = self._redraw(layer, points, box)
+                if changed is not None and region is not None:
+                    changed.append(region)
             for pen, n in zip(layer.pens, points):
                 pen.drawn = n
         over: list[Box] | None = []
@@ -1008,6 +1031,9 @@ class _Renderer:
             boxes = drawer.draw(self._renderer)
             over = None if boxes is None or over is None else over + boxes
         self._over = over
+        if changed is not None and over is not None:
+            changed += [self._slices(box)[:2] for box in over]
+        self.changed = None if over is None else changed
         return self._pixels
 
     def _slices(self, box: Box) -> tuple[slice, slice, Box]:
@@ -1019,15 +1045,17 @@ class _Renderer:
         # The buffer's rows go down.
         return slice(height - y1, height - y0), slice(x0, x1), (float(x0), float(y0), float(x1), float(y1))
 
-    def _redraw(self, layer: _Layer, points: list[int], box: Box) -> None:
-        """Draw ``layer`` anew over the background inside ``box`` (the pixels that change)."""
+    def _redraw(self, layer: _Layer, points: list[int], box: Box) -> tuple[slice, slice] | None:
+        """Draw ``layer`` anew over the background inside ``box`` (the pixels that change);
+        return the buffer's rows and columns drawn (None: none)."""
         rows, columns, box = self._slices(box)
         if box[2] <= box[0] or box[3] <= box[1]:
-            return
+            return None
         self._pixels[rows, columns] = self.background[rows, columns]
         # Whole pixels: Agg clips to the nearest pixel edges, which are these.
         layer.draw(self._renderer, points, box)
         self._trail[rows, columns] = self._pixels[rows, columns]
+        return rows, columns
 
 
 @contextmanager
@@ -1080,62 +1108,108 @@ def _fast_frames(figure: RaceFigure, dpi: float | None) -> Iterator[_Renderer]:
 _X264 = ("-preset", "ultrafast", "-threads", "1")
 
 
-class _Feed:
-    """Writes frames into a pipe from a thread of its own.
+class _Yuv420:
+    """Frames in the video's own pixel format, YUV 4:2:0 (ffmpeg's ``yuv420p``), kept up to
+    date where they change.
 
-    A 1.2 MB frame goes down a pipe in pieces, each waiting for ffmpeg to take the one
-    before; written from a thread (which lets go of the GIL while it waits), that happens
-    while the next frame is drawn. Each frame is copied first, since the canvas is drawn
-    over while it waits in the queue: into one of a few buffers, used in turn (a new array
-    each time would cost more, in fresh memory, than the copy).
+    ITU-R BT.601 in limited ("TV") range, as ffmpeg converts RGB by default:
+
+    .. math::
+
+        Y  &= 16 + (65.481 R + 128.553 G + 24.966 B) / 255 \\
+        C_b &= 128 + (-37.797 \bar R - 74.203 \bar G + 112 \bar B) / 255 \\
+        C_r &= 128 + (112 \bar R - 93.786 \bar G - 18.214 \bar B) / 255
+
+    with :math:`\bar R, \bar G, \bar B` the means over each 2 x 2 block of pixels, which
+    share one pair of colour values; alpha is ignored (the figure is opaque). Converting a
+    whole frame in numpy costs as much as drawing one, and ffmpeg's own conversion as much
+    again on the other core; but a frame differs from the one before in a few small boxes,
+    and only those are converted. The frame is cropped to even sides, as yuv420p needs.
+
+    >>> frame = np.zeros((2, 4, 4), np.uint8)
+    >>> frame[:, :2] = (255, 0, 0, 255)  # red on the left, black on the right
+    >>> video = _Yuv420(2, 4)
+    >>> video.update(frame, None).tolist()  # Y (2 x 4), then Cb and Cr (1 x 2 each)
+    [81, 81, 16, 16, 81, 81, 16, 16, 90, 128, 240, 128]
+    >>> frame[:, 2:] = 255  # the right turns white
+    >>> video.update(frame, [(slice(0, 1), slice(3, 4))]).tolist()  # a pixel of its block changed
+    [81, 81, 235, 235, 81, 81, 235, 235, 90, 128, 240, 128]
     """
 
-    _QUEUED = 2
+    # A pixel's R, G, B, A (0..255) to its Y; the sum of a 2 x 2 block's to its Cb and Cr.
+    _Y = np.array([[65.481], [128.553], [24.966], [0]]) / 255
+    _CBCR = np.array([[-37.797, 112.0], [-74.203, -93.786], [112.0, -18.214], [0, 0]]) / (4 * 255)
+    _Y_OFFSET, _C_OFFSET = np.float32(16.5), np.float32(128.5)  # + 0.5: storing truncates
 
-    def __init__(self, pipe: IO[bytes]) -> None:
-        self._pipe = pipe
-        self._queue: queue.Queue[RGBA | None] = queue.Queue(maxsize=self._QUEUED)
-        self._buffers: list[RGBA] = []  # queued, being written, being filled: _QUEUED + 2 at most
-        self.broken = False  # the reader stopped: ffmpeg ended early
-        self._thread = threading.Thread(target=self._write, name="ffmpeg feed", daemon=True)
-        self._thread.start()
+    def __init__(self, height: int, width: int) -> None:
+        self.height, self.width = height - height % 2, width - width % 2
+        # Converted in square tiles: the largest side of 16, 8, 4 or 2 pixels that fits.
+        self._tile = tile = next(t for t in (16, 8, 4, 2) if self.height % t == 0 and self.width % t == 0)
+        rows, columns = self.height // tile, self.width // tile
+        size = self.height * self.width
+        self.data: npt.NDArray[np.uint8] = np.zeros(size * 3 // 2, dtype=np.uint8)
+        # The planes as tiles: (tile row, row in tile, tile column, column in tile).
+        self._y = self.data[:size].reshape(rows, tile, columns, tile)
+        self._cb = self.data[size : size * 5 // 4].reshape(rows, tile // 2, columns, tile // 2)
+        self._cr = self.data[size * 5 // 4 :].reshape(rows, tile // 2, columns, tile // 2)
+        self._changed = np.zeros((rows, columns), dtype=bool)  # the tiles to convert
+        # The same for a few pixels side by side at once (one matrix product for all): their
+        # RGBA in a row to their Y; the sums of two rows of them to their blocks' Cb, Cr, Cb...
+        self._across = across = min(tile, 4)
+        self._to_y = np.kron(np.eye(across), self._Y).astype(np.float32)
+        self._to_c = np.kron(np.kron(np.eye(across // 2), [[1], [1]]), self._CBCR).astype(np.float32)
 
-    def _write(self) -> None:
-        while (frame := self._queue.get()) is not None:
-            if not self.broken:
-                try:
-                    self._pipe.write(frame.data)
-                except (OSError, ValueError):  # a broken or closed pipe
-                    self.broken = True
-
-    def put(self, frame: RGBA) -> None:
-        if len(self._buffers) < self._QUEUED + 2:
-            self._buffers.append(np.empty_like(frame))
-        buffer = self._buffers.pop(0)  # the oldest: written out already (a put waits while the queue is full)
-        np.copyto(buffer, frame)
-        self._queue.put(buffer)
-        self._buffers.append(buffer)
-
-    def close(self) -> None:
-        """Write what is queued (unless the pipe broke) and stop the thread."""
-        self._queue.put(None)
-        self._thread.join()
+    def update(self, frame: RGBA, changed: list[tuple[slice, slice]] | None) -> npt.NDArray[np.uint8]:
+        """Convert ``frame`` where it ``changed`` (rows and columns; None: everywhere) and
+        return the whole picture: the Y plane, then Cb, then Cr."""
+        tile = self._tile
+        mask = self._changed
+        if changed is None:
+            mask[:] = True
+        else:
+            mask[:] = False
+            for rows, columns in changed:
+                mask[rows.start // tile : -(-rows.stop // tile), columns.start // tile : -(-columns.stop // tile)] = (
+                    True
+                )
+        tile_rows, tile_columns = np.nonzero(mask)
+        if not len(tile_rows):
+            return self.data
+        # The changed tiles, a pixel's RGBA as one 32-bit number: (tile, row, column).
+        pixels = np.ascontiguousarray(frame[: self.height, : self.width]).view(np.uint32)[..., 0]
+        tiles = pixels.reshape(len(mask), tile, -1, tile)[tile_rows, :, tile_columns]
+        count, half = len(tile_rows), tile // 2
+        rgba = tiles.view(np.uint8).reshape(count, tile, tile, 4).astype(np.float32)
+        y = (rgba.reshape(-1, 4 * self._across) @ self._to_y).reshape(count, tile, tile)
+        y += self._Y_OFFSET
+        self._y[tile_rows, :, tile_columns] = y
+        pairs = rgba[:, 0::2] + rgba[:, 1::2]  # the sums of two rows
+        colour = (pairs.reshape(-1, 4 * self._across) @ self._to_c).reshape(count, half, half, 2)
+        colour += self._C_OFFSET
+        self._cb[tile_rows, :, tile_columns] = colour[..., 0]
+        self._cr[tile_rows, :, tile_columns] = colour[..., 1]
+        return self.data
 
 
 def _widen(pipe: IO[bytes], size: int) -> None:
-    """Ask for a pipe buffer of ``size`` bytes (a frame), so that a frame goes through in one
-    or two pieces; Linux only, and only up to its limit (1 MB by default)."""
+    """Ask for a pipe buffer of ``size`` bytes, so that a write of a frame or two returns at
+    once while ffmpeg reads the one before; Linux only, and only up to its limit (1 MB by
+    default). Elsewhere a write waits for ffmpeg to read."""
     with suppress(ImportError, AttributeError, OSError):
         import fcntl
 
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, min(size, 1 << 20))
 
 
-def _write_mp4(frames: Iterator[RGBA], dest: Path, fps: float, exe: str) -> tuple[int, int]:
-    """Pipe raw RGBA frames into ffmpeg; returns the video's (even) width and height."""
-    first = next(frames)
-    height, width = first.shape[:2]
-    even = ["-vf", f"crop={width - width % 2}:{height - height % 2}:0:0"] if width % 2 or height % 2 else []
+def _write_mp4(
+    frames: Iterator[tuple[RGBA, list[tuple[slice, slice]] | None]], dest: Path, fps: float, exe: str
+) -> tuple[int, int]:
+    """Pipe the frames into ffmpeg as raw YUV 4:2:0; returns the video's (even) width and
+    height. Each frame comes with the rows and columns that changed since the one before
+    (None: not known)."""
+    frame, changed = next(frames)
+    video = _Yuv420(*frame.shape[:2])
+    first = video.update(frame, None)
     command = [
         exe,
         "-hide_banner",
@@ -1145,14 +1219,13 @@ def _write_mp4(frames: Iterator[RGBA], dest: Path, fps: float, exe: str) -> tupl
         "-f",
         "rawvideo",
         "-pix_fmt",
-        "rgba",
+        "yuv420p",
         "-s",
-        f"{width}x{height}",
+        f"{video.width}x{video.height}",
         "-r",
         f"{fps:g}",
         "-i",
         "-",
-        *even,
         "-an",
         "-c:v",
         "libx264",
@@ -1171,29 +1244,26 @@ def _write_mp4(frames: Iterator[RGBA], dest: Path, fps: float, exe: str) -> tupl
         except OSError as error:
             raise ExportError(f"cannot run ffmpeg at {exe!r} ({error.strerror or error}); {_INSTALL_FFMPEG}") from None
         assert process.stdin is not None
-        _widen(process.stdin, first.nbytes)
-        feed = _Feed(process.stdin)
+        pipe = process.stdin
+        _widen(pipe, 2 * first.nbytes)
         try:
-            feed.put(first)
-            for frame in frames:
-                if feed.broken:
-                    break  # ffmpeg stopped early: its exit status and log say why
-                feed.put(frame)
-            feed.close()
+            with suppress(BrokenPipeError):  # ffmpeg stopped early: its exit status and log say why
+                pipe.write(first.data)
+                for frame, changed in frames:
+                    pipe.write(video.update(frame, changed).data)
             with suppress(BrokenPipeError):
-                process.stdin.close()
+                pipe.close()
             code = process.wait()
         except BaseException:
-            process.kill()  # first: a write blocked on the pipe then fails, and the feed ends
-            feed.close()
+            process.kill()
             process.wait()
             raise
         finally:
             with suppress(OSError):
-                process.stdin.close()
+                pipe.close()
         if code != 0:
             raise ExportError(f"ffmpeg failed with exit status {code}: {_tail(log)}")
-    return width - width % 2, height - height % 2
+    return video.width, video.height
 
 
 def _tail(log: IO[bytes]) -> str:
@@ -1585,14 +1655,18 @@ def _write_frames(
                 yield render(step)
                 bar.update(1)
 
+        def changes() -> Iterator[tuple[RGBA, list[tuple[slice, slice]] | None]]:
+            for frame in each():
+                yield frame, render.changed
+
         if kind == ".gif":
             _write_gif(each(), dest, fps, last=render(steps[-1]))
         elif kind == ".mp4":
             assert exe is not None
-            _write_mp4(each(), dest, fps, exe)
+            _write_mp4(changes(), dest, fps, exe)
         elif exe is not None:  # .html with ffmpeg: a small MP4 in a <video> tag
             video = staging.temp(dest.with_name(name))
-            size = _write_mp4(each(), video, fps, exe)
+            size = _write_mp4(changes(), video, fps, exe)
             _write_html_video(video, dest, Path(name).stem, size)
         else:  # .html without ffmpeg: a little player of PNG layers
             _write_html_frames(each(), dest, fps, Path(name).stem, last=render(steps[-1]), background=render.background)

@@ -10,13 +10,14 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import warnings
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.animation import FuncAnimation
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from PIL import Image
@@ -301,6 +302,119 @@ def test_last_mp4_frame_matches_a_full_draw(make_figure, tmp_path: Path) -> None
     assert error.mean() < 8  # H.264 and yuv420p are lossy
 
 
+# ------------------------------------------------------- the video's own pixels
+
+# R, G, B -> Y, Cb, Cr of ITU-R BT.601 in limited range, worked out by hand from its
+# formulas: Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255, and so on.
+BT601 = {
+    (255, 255, 255): (235, 128, 128),
+    (0, 0, 0): (16, 128, 128),
+    (255, 0, 0): (81, 90, 240),
+    (0, 255, 0): (145, 54, 34),
+    (0, 0, 255): (41, 240, 110),
+}
+
+
+def planes(data: np.ndarray, height: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    size = height * width
+    chroma = (height // 2, width // 2)
+    return (
+        data[:size].reshape(height, width),
+        data[size : size * 5 // 4].reshape(chroma),
+        data[size * 5 // 4 :].reshape(chroma),
+    )
+
+
+@pytest.mark.parametrize("colour", list(BT601))
+def test_yuv_of_plain_colours(colour: tuple[int, int, int]) -> None:
+    frame = np.zeros((6, 8, 4), np.uint8)
+    frame[...] = (*colour, 255)
+    y, cb, cr = planes(animation._Yuv420(6, 8).update(frame, None), 6, 8)
+    assert {int(v) for v in y.flat} == {BT601[colour][0]}
+    assert {int(v) for v in cb.flat} == {BT601[colour][1]}
+    assert {int(v) for v in cr.flat} == {BT601[colour][2]}
+
+
+def test_yuv_colour_of_a_block_is_its_mean() -> None:
+    # Red, green, blue and white in one 2 x 2 block: their Cb and Cr offsets add up to 0.
+    frame = np.zeros((2, 2, 4), np.uint8)
+    frame[0, 0, :3], frame[0, 1, :3], frame[1, 0, :3], frame[1, 1, :3] = (
+        (255, 0, 0),
+        (0, 255, 0),
+        (0, 0, 255),
+        (255, 255, 255),
+    )
+    y, cb, cr = planes(animation._Yuv420(2, 2).update(frame, None), 2, 2)
+    assert y.tolist() == [[81, 145], [41, 235]]
+    assert (cb.item(), cr.item()) == (128, 128)
+
+
+def test_yuv_crops_odd_sides() -> None:
+    frame = np.full((5, 7, 4), 255, np.uint8)
+    video = animation._Yuv420(5, 7)
+    assert (video.height, video.width) == (4, 6)
+    assert video.update(frame, None).size == 4 * 6 * 3 // 2
+
+
+def test_yuv_agrees_with_ffmpeg(make_figure) -> None:
+    """Against ffmpeg's own conversion of a rendered frame, told to average each 2 x 2 block
+    for its colour (``-sws_flags area``; by default it filters a little wider): the same
+    values to within a level, from rounding."""
+    figure = make_figure()
+    with animation._fast_frames(figure, 60) as render:
+        frame = render(N_STEPS).copy()
+    height, width = frame.shape[:2]
+    ours = animation._Yuv420(height, width).update(frame, None).astype(np.int16)
+    even = np.ascontiguousarray(frame[: height - height % 2, : width - width % 2])
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgba"]
+    command += ["-s", f"{even.shape[1]}x{even.shape[0]}", "-i", "-", "-sws_flags", "area"]
+    command += ["-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
+    theirs = subprocess.run(command, input=even.tobytes(), capture_output=True, check=True).stdout
+    error = np.abs(ours - np.frombuffer(theirs, np.uint8).astype(np.int16))
+    assert error.max() <= 1
+    assert error.mean() < 0.01
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.tuples(st.integers(2, 41), st.integers(2, 41)),
+    boxes=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)), max_size=6),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_yuv_converted_where_changed_equals_converted_whole(
+    size: tuple[int, int], boxes: list[tuple[float, float, float, float]], seed: int
+) -> None:
+    height, width = size
+    rng = np.random.default_rng(seed)
+    frame = rng.integers(0, 256, (height, width, 4), dtype=np.uint8)
+    video = animation._Yuv420(height, width)
+    video.update(frame, None)
+    changed = []
+    for a, b, c, d in boxes:  # rows and columns of the frame, any size, odd ends included
+        top, bottom = sorted((int(a * (height - 1)), int(b * (height - 1)) + 1))
+        left, right = sorted((int(c * (width - 1)), int(d * (width - 1)) + 1))
+        frame[top:bottom, left:right] = rng.integers(0, 256, (bottom - top, right - left, 4), dtype=np.uint8)
+        changed.append((slice(top, bottom), slice(left, right)))
+    expected = animation._Yuv420(height, width).update(frame, None)
+    assert np.array_equal(video.update(frame, changed), expected)
+
+
+def test_frames_change_only_where_they_say(make_figure) -> None:
+    """What the video converts: every pixel that differs from the frame before lies in the
+    rows and columns the renderer says it changed, growing, going back, and diverging."""
+    with animation._fast_frames(make_figure(), 60) as render:
+        before = render(0).copy()
+        assert render.changed is None  # the first frame: all of it
+        for step in [1, 2, 3, 4, 5, 6, 9, 10, 20, 12, 13, N_STEPS]:
+            frame = render(step)
+            differs = (frame != before).any(axis=-1)
+            assert render.changed is not None  # known, divergence note included
+            for rows, columns in render.changed:
+                differs[rows, columns] = False
+            assert not differs.any(), f"step {step}: {differs.sum()} pixels changed unsaid"
+            before = frame.copy()
+
+
 def test_save_restores_the_figure(figure: RaceFigure, tmp_path: Path) -> None:
     canvas = figure.fig.canvas
     save(figure, tmp_path / "race.gif", frames=FRAMES, dpi=40, progress=False)
@@ -524,7 +638,6 @@ def test_failure_midway_leaves_no_file(
     assert (tmp_path / "race.json").read_text() == "{}"
     assert not any(a.get_animated() for a in figure.animated_artists)
     assert isinstance(figure.fig.get_layout_engine(), ConstrainedLayoutEngine)
-    assert not [t for t in threading.enumerate() if t.name == "ffmpeg feed"]  # the MP4 writer's thread ended
 
 
 # ------------------------------------------------------------------- recipe
