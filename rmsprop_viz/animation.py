@@ -449,6 +449,7 @@ class _Pen:
         self.line = line
         self._call = call
         path, self._transform, *self._face = call.args
+        self._path: MplPath = path  # as recorded, at full length
         self._vertices: npt.NDArray[np.float64] = path.vertices  # before the transform's last, affine step
         pixels = self._transform.transform(self._vertices)
         self.clip = call.clip  # a pen is clipped (see of)
@@ -466,6 +467,9 @@ class _Pen:
         self._along = along * 72.0 / renderer.dpi
         self._stretch = np.maximum.accumulate(np.where(starts, np.arange(len(starts)), 0))  # where each point's starts
         self._dashes = call.gc.get_dashes()  # (offset, pattern); pattern None for a solid line
+        # Whether the graphics context keeps its dashes as set_dashes sets them (it has for
+        # years), so that a new offset can go in directly: much of a short line's cost.
+        self._checked_dashes = getattr(call.gc, "_dashes", None) == self._dashes
         # Agg simplifies paths from some number of points on (rcParams["path.simplify"]),
         # which moves a whole line by a fraction of a pixel: find that number.
         low, high = 2, len(self._vertices) + 1
@@ -518,8 +522,15 @@ class _Pen:
         if pattern is not None:
             if self._stretch[first] != self._stretch[stop - 1]:
                 first = 0  # a gap in the part: Agg would start its dashes after it at the shifted offset
-            self._call.gc.set_dashes((offset or 0.0) + self._along[first], pattern)
-        path = MplPath(self._vertices[first:stop])
+            dashes = ((offset or 0.0) + float(self._along[first]), pattern)
+            if self._checked_dashes:
+                # The pattern was checked when the line was recorded, and only the offset
+                # changes: set what set_dashes sets, without checking the pattern each time.
+                self._call.gc._dashes = dashes
+            else:
+                self._call.gc.set_dashes(*dashes)
+        # (The constructor matplotlib itself uses for paths made per draw: checks skipped.)
+        path = MplPath._fast_from_codes_and_verts(self._vertices[first:stop], None, self._path)
         path.should_simplify = points >= self._simplified_from  # as the whole line would be
         self._call.replay(renderer, box, (path, self._transform, *self._face))
 
@@ -775,9 +786,11 @@ class _Marks:
 
     def draw(self, renderer: Any) -> list[Box] | None:
         line = self.line
-        if not _shows_something(line):
+        if not line.get_visible():
             return []
-        points = np.column_stack([line.get_xdata(orig=True), line.get_ydata(orig=True)]).astype(np.float64)
+        points = np.array((line.get_xdata(orig=True), line.get_ydata(orig=True)), dtype=np.float64).T
+        if not len(points):
+            return []
         # As Line2D.draw: the data through the non-affine part of the transform (a log scale,
         # say); the affine part, which the frozen layout fixes, is in the recorded call.
         if not self._transform.is_affine:
@@ -999,21 +1012,22 @@ class _Renderer:
         for layer in self._layers:
             layer.draw(self._renderer, [0] * len(layer.pens))  # the still artists, before any line
         self._trail: RGBA = self._pixels.copy()  # the background with the layers as drawn so far
-        self._over: list[Box] | None = None  # where the last frame drew over the trail (None: not known)
+        # Where the last frame drew over the trail, as rows and columns (None: not known).
+        self._over: list[tuple[slice, slice]] | None = None
         #: The pixels the last call changed, as (rows, columns) of the buffer; None: any.
         self.changed: list[tuple[slice, slice]] | None = None
 
     def __call__(self, step: int) -> RGBA:
         self._figure.show_frame(step)
-        changed: list[tuple[slice, slice]] | None = []
+        pixels, trail = self._pixels, self._trail
+        changed: list[tuple[slice, slice]] | None
         if self._over is None:
-            np.copyto(self._pixels, self._trail)
+            np.copyto(pixels, trail)
             changed = None
-        for box in self._over or []:
-            rows, columns, _ = self._slices(box)
-            self._pixels[rows, columns] = self._trail[rows, columns]
-            if changed is not None:
-                changed.append((rows, columns))
+        else:
+            for rows, columns in self._over:
+                pixels[rows, columns] = trail[rows, columns]
+            changed = list(self._over)
         for layer in self._layers:
             points = [pen.points() for pen in layer.pens]
             if any(n < pen.drawn for pen, n in zip(layer.pens, points)):
@@ -1026,15 +1040,16 @@ class _Renderer:
                     changed.append(region)
             for pen, n in zip(layer.pens, points):
                 pen.drawn = n
-        over: list[Box] | None = []
+        over: list[tuple[slice, slice]] | None = []
         for drawer in self._on_top:
             boxes = drawer.draw(self._renderer)
-            over = None if boxes is None or over is None else over + boxes
+            if boxes is None:
+                over = None
+            elif over is not None:
+                over += [self._slices(box)[:2] for box in boxes]
         self._over = over
-        if changed is not None and over is not None:
-            changed += [self._slices(box)[:2] for box in over]
-        self.changed = None if over is None else changed
-        return self._pixels
+        self.changed = None if changed is None or over is None else changed + over
+        return pixels
 
     def _slices(self, box: Box) -> tuple[slice, slice, Box]:
         """The buffer's rows and columns of the whole pixels over ``box``, and those pixels as
