@@ -530,7 +530,9 @@ class _Pen:
             else:
                 self._call.gc.set_dashes(*dashes)
         # (The constructor matplotlib itself uses for paths made per draw: checks skipped.)
-        path = MplPath._fast_from_codes_and_verts(self._vertices[first:stop], None, self._path)
+        path = MplPath._fast_from_codes_and_verts(  # type: ignore[attr-defined]
+            self._vertices[first:stop], None, self._path
+        )
         path.should_simplify = points >= self._simplified_from  # as the whole line would be
         self._call.replay(renderer, box, (path, self._transform, *self._face))
 

@@ -372,7 +372,7 @@ def update_paths(
             art.note.set_visible(True)
         else:
             art.head.set_data([xy[k, 0]], [xy[k, 1]])
-            if len(art.cross.get_xdata(orig=True)):  # (unchanged artists are left alone: cheaper per frame)
+            if np.size(art.cross.get_xdata(orig=True)):  # (unchanged artists are left alone: cheaper per frame)
                 art.cross.set_data([], [])
             if art.note.get_visible():
                 art.note.set_visible(False)
