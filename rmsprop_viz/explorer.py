@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from . import optimizers, surfaces
-from .plotting import STYLES, FrameRenderer, RaceFigure
+from .plotting import STYLES, FrameRenderer, RaceFigure, set_step_limits
 from .run import Trajectory, race
 from .scenes import OptimizerSpec, Scene, default_spec, kind_of, surface_from_spec, surface_to_spec
 from .scenes import get as get_scene
@@ -728,11 +728,11 @@ class Explorer(W.VBox):  # type: ignore[misc]
         start_gap = max(float(np.nanmax([t.values[0, 0] for t in self.results.values()])) - self.figure.floor, 1e-6)
         n = self.settings.n_steps
         if self.figure.ax_loss is not None:
-            self.figure.ax_loss.set_xlim(0, n)
+            set_step_limits(self.figure.ax_loss, n)
             self.figure.ax_loss.set_ylim(1e-14, start_gap * 1e3)
         if self.figure.ax_steps is not None:
             (x0, x1), (y0, y1) = self._surface().bounds
-            self.figure.ax_steps.set_xlim(0, n)
+            set_step_limits(self.figure.ax_steps, n)
             self.figure.ax_steps.set_ylim(1e-8, max(x1 - x0, y1 - y0))
 
     def _show_frame(self, step: int) -> None:

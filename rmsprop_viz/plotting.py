@@ -13,6 +13,7 @@ functions only read them.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ __all__ = [
     "draw_surface_3d",
     "draw_sweep",
     "loss_gap",
+    "set_step_limits",
     "style_for",
     "surface_grid",
 ]
@@ -419,20 +421,44 @@ def _log_limits(ax: Axes, arrays: Sequence[FloatArray]) -> None:
         high = low * 10
     ax.set_yscale("log")
     ax.set_ylim(low / 2, high * 2)
-    # Plain labels on whole decades: mathtext labels ("$10^{-3}$") cost most of a draw.
-    ax.yaxis.set_major_locator(mticker.LogLocator(numticks=7))
-    ax.yaxis.set_major_formatter(mticker.FuncFormatter(_decade_label))
+    # Plain labels: mathtext labels ("$10^{-3}$") cost most of a draw.
+    ax.yaxis.set_major_locator(_LogTicks(numticks=7))
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(_log_label))
     ax.yaxis.set_minor_locator(mticker.NullLocator())  # a hundred minor ticks are a hundred lines to draw
 
 
-def _decade_label(value: float, _position: Any = None) -> str:
-    """``0.01, 0.1, 1, 10, 100`` and ``1e-5``-style beyond: quick to draw, easy to read."""
+class _LogTicks(mticker.LogLocator):
+    """Ticks on whole decades; on an axis of less than two decades also at 2 and 5 times
+    them, which would otherwise show a single label or none."""
+
+    def tick_values(self, vmin: float, vmax: float) -> Any:
+        low, high = sorted((vmin, vmax))
+        narrow = 0 < low < high and math.log10(high / low) < 2
+        self.set_params(subs=(1.0, 2.0, 5.0) if narrow else (1.0,))
+        return super().tick_values(vmin, vmax)
+
+
+def _log_label(value: float, _position: Any = None) -> str:
+    """``0.01, 0.1, 1, 10, 100``, ``1e-5`` beyond, and 2 and 5 times those (``0.02``,
+    ``5e-4``): quick to draw, easy to read; other values unlabelled.
+
+    >>> [_log_label(v) for v in (1e-5, 2e-4, 0.05, 1.0, 20.0, 500.0, 3.0)]
+    ['1e-5', '2e-4', '0.05', '1', '20', '500', '']
+    """
     if value <= 0 or not np.isfinite(value):
         return ""
-    exponent = round(float(np.log10(value)))
-    if abs(np.log10(value) - exponent) > 1e-6:
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = value / 10.0**exponent
+    whole = round(mantissa)
+    if whole not in (1, 2, 5) or abs(mantissa - whole) > 1e-6:
         return ""
-    return f"{10.0**exponent:g}" if -2 <= exponent <= 2 else f"1e{exponent}"
+    return f"{value:g}" if -2 <= exponent <= 2 else f"{whole}e{exponent}"
+
+
+def set_step_limits(ax: Axes, n_steps: int) -> None:
+    """Show steps 0 to ``n_steps`` on the x axis of ``ax``, with 2% of room either side so
+    that the markers of the first and the last step show whole."""
+    ax.set_xlim(-0.02 * n_steps, 1.02 * n_steps)
 
 
 def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, run: int = 0) -> CurveArtists:
@@ -456,8 +482,7 @@ def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, r
         curves.lines.append(line)
         curves.heads.append(head)
         curves.data.append((steps, gap))
-    n = max(t.n_steps for t in trajectories)
-    ax.set_xlim(0, n)
+    set_step_limits(ax, max(t.n_steps for t in trajectories))
     _log_limits(ax, [gap for _, gap in curves.data])
     ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))  # few labels: readable, fast
     ax.set_xlabel("step", fontsize=FONT["label"])
@@ -486,13 +511,12 @@ def draw_step_sizes(ax: Axes, trajectories: Sequence[Trajectory], *, run: int = 
             curves.lines.append(line)
             curves.heads.append(None)  # type: ignore[arg-type]
             curves.data.append((steps, np.where(size > 0, size, np.nan)))
-    n = max(t.n_steps for t in trajectories)
-    ax.set_xlim(0, n)
+    set_step_limits(ax, max(t.n_steps for t in trajectories))
     _log_limits(ax, [d for _, d in curves.data])
     ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))
     ax.set_xlabel("step", fontsize=FONT["label"])
-    ax.set_ylabel("|step|", fontsize=FONT["label"])
-    ax.set_title("step size: |Δx| solid, |Δy| dotted", fontsize=FONT["label"] - 1, y=TITLE_Y)
+    ax.set_ylabel("step size", fontsize=FONT["label"])
+    ax.set_title("|Δx| solid, |Δy| dotted", fontsize=FONT["label"] - 1, y=TITLE_Y)
     ax.grid(True, which="major", alpha=0.3)
     _tidy(ax)
     curves.show(None)
@@ -986,7 +1010,7 @@ class RaceFigure:
                 (np.arange(t.n_steps + 1, dtype=np.float64), loss_gap(t, self.floor, self.run)) for t in trajs
             ]
             if rescale:
-                self.ax_loss.set_xlim(0, self.n_steps)
+                set_step_limits(self.ax_loss, self.n_steps)
                 _log_limits(self.ax_loss, [gap for _, gap in self.losses.data])
         if self.steps is not None and self.ax_steps is not None:
             data = []
@@ -997,7 +1021,7 @@ class RaceFigure:
                     data.append((steps, np.where(size > 0, size, np.nan)))
             self.steps.data = data
             if rescale:
-                self.ax_steps.set_xlim(0, self.n_steps)
+                set_step_limits(self.ax_steps, self.n_steps)
                 _log_limits(self.ax_steps, [d for _, d in data])
         if labels is not None:
             self._update_legend()

@@ -171,7 +171,7 @@ def test_html_without_ffmpeg_embeds_every_frame(make_figure, tmp_path: Path, mon
     assert (error > 96).sum() <= 2
     untouched_pixels = np.asarray(top)[..., 3] == 0
     assert untouched_pixels.mean() > 0.5  # most of each frame is the background...
-    assert (error[untouched_pixels] == 0).all()  # ...and exact there
+    assert error[untouched_pixels].max() <= 2  # ...and a full draw's pixels there (to within 2 levels, as frames are)
 
 
 def test_png_is_the_last_frame(make_figure, tmp_path: Path) -> None:

@@ -239,7 +239,7 @@ def test_set_trajectories_swaps_the_data_and_keeps_a_ghost() -> None:
         np.testing.assert_array_equal(art.line.get_xdata(), new.params[:, 0, 0])
     assert fig.n_steps == 80
     assert fig.ax_loss is not None
-    assert fig.ax_loss.get_xlim() == (0, 80)
+    assert fig.ax_loss.get_xlim() == pytest.approx((-1.6, 81.6))  # steps 0 to 80, and 2% either side
     assert [t.get_text() for t in fig.ax.get_legend().get_texts()] == ["minimum", "a", "b", "c", "d"]
     with pytest.raises(ValueError, match="expected 4 trajectories"):
         fig.set_trajectories(list(second.values())[:2])
