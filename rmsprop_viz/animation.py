@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import gc
 import html
 import io
 import json
@@ -1642,11 +1643,28 @@ def save(
         if kind == ".png":
             _write_png(figure, dest, resolution)
         else:
-            _write_frames(figure, kind, dest, staging, rate, count, resolution, progress, exe)
+            with _collector_paused():
+                _write_frames(figure, kind, dest, staging, rate, count, resolution, progress, exe)
         staging.commit()
     finally:
         staging.cleanup()
     return target
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the frames are written, on again after (if it
+    was on). Drawing makes many short-lived objects, which set off collections of every
+    object in the process: a tenth of a second each on a slow machine, now and then in
+    the middle of an export, for garbage the export hardly makes (reference counting
+    frees its objects)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _write_frames(

@@ -415,6 +415,34 @@ def test_frames_change_only_where_they_say(make_figure) -> None:
             before = frame.copy()
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_save_leaves_the_garbage_collector_as_it_was(
+    make_figure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    """Paused while the frames are written, then as before: after an export, and after one
+    that fails."""
+    seen = []
+    real = animation._write_gif
+
+    def writer(*args: object, **kwargs: object) -> None:
+        seen.append(gc.isenabled())
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(animation, "_write_gif", writer)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        save(make_figure(), tmp_path / "race.gif", frames=FRAMES, progress=False)
+        assert seen == [False]
+        assert gc.isenabled() == enabled
+        figure = make_figure()
+        monkeypatch.setattr(figure, "show_frame", lambda step: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            save(figure, tmp_path / "again.gif", frames=FRAMES, progress=False)
+        assert gc.isenabled() == enabled
+    finally:
+        gc.enable()
+
+
 def test_save_restores_the_figure(figure: RaceFigure, tmp_path: Path) -> None:
     canvas = figure.fig.canvas
     save(figure, tmp_path / "race.gif", frames=FRAMES, dpi=40, progress=False)
