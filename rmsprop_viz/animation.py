@@ -63,7 +63,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from ._checks import check_int, check_number
-from .plotting import RaceFigure
+from .plotting import FIGURE_SPACE, RaceFigure
 
 __all__ = ["SUFFIXES", "ExportError", "animate", "ffmpeg_path", "save"]
 
@@ -75,8 +75,6 @@ SUFFIXES: dict[str, str] = {
     ".png": "image of the last frame",
 }
 
-#: As wide as a digit, and blank: what the step counter is drawn with in place of its digits.
-FIGURE_SPACE = "\u2007"
 
 #: Colours in the GIF palette (GIF allows 256); fewer make smaller files.
 GIF_COLOURS = 128
@@ -822,6 +820,8 @@ class _Piece:
     def draw(self, renderer: Any, number: str) -> list[Box]:
         boxes = [self.words.paste(renderer, self.gc)]
         for place, digit in enumerate(number):
+            if digit == FIGURE_SPACE:
+                continue  # blank in the words already
             sprite = self.digits[digit]
             boxes.append(sprite.paste(renderer, self.gc, sprite.left + place * self.advance))
         return boxes
@@ -840,7 +840,7 @@ class _Counter:
     within one level in 256; else the text is drawn whole.
     """
 
-    _NUMBER = re.compile(r"(\D*)(\d+)(.*)", re.DOTALL)
+    _NUMBER = re.compile(rf"(\D*?)({FIGURE_SPACE}*\d+)(.*)", re.DOTALL)  # a number padded with figure spaces
 
     def __init__(self, text: Text, renderer: Any, scratch: Any) -> None:
         self.text = text

@@ -27,8 +27,9 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import findfont, get_font
 from matplotlib.lines import Line2D
-from matplotlib.text import Annotation
+from matplotlib.text import Annotation, Text
 
 from .run import Trajectory
 from .surfaces import Surface
@@ -410,6 +411,19 @@ class CurveArtists:
     @property
     def moving(self) -> list[Artist]:
         return [*self.lines, *(h for h in self.heads if h is not None)]
+
+
+#: As wide as a digit, and blank: pads the step counter's number.
+FIGURE_SPACE = "\u2007"
+
+
+def _has_glyph(text: Text, character: str) -> bool:
+    """Whether the font of ``text`` draws ``character`` itself (no fallback, no empty box)."""
+    try:
+        font = get_font(findfont(text.get_fontproperties()))
+        return bool(font.get_char_index(ord(character)))
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def _log_limits(ax: Axes, arrays: Sequence[FloatArray]) -> None:
@@ -878,6 +892,9 @@ class RaceFigure:
                 zorder=5.5,
             )
         )
+        # The step number is padded to the width of the last one, so that the counter's box
+        # keeps its size, with figure spaces (as wide as a digit) where its font has them.
+        self._pad = FIGURE_SPACE if _has_glyph(self.counter, FIGURE_SPACE) else " "
         self.show_frame(self.n_steps)
 
     @property
@@ -931,7 +948,7 @@ class RaceFigure:
             if step == 0:
                 for line in self.steps.lines:
                     line.set_data([], [])
-        self.counter.set_text(f"step {step} / {self.n_steps}")
+        self.counter.set_text(f"step {str(step).rjust(len(str(self.n_steps)), self._pad)} / {self.n_steps}")
         return self.animated_artists
 
     def _update_legend(self) -> None:

@@ -114,7 +114,7 @@ def test_the_frame_slider_shows_a_step_and_the_readout_follows_it(explorer: ex.E
     assert "Step 7" in explorer.readout.value
     g = explorer.results["rmsprop"].grads[6, 0]
     assert ex._fmt(float(g[0])) in explorer.readout.value
-    assert explorer.figure.counter.get_text() == "step 7 / 120"
+    assert explorer.figure.counter.get_text() == "step \u2007\u20077 / 120"  # padded with figure spaces
 
 
 def test_divergence_is_explained_and_the_view_stays(explorer: ex.Explorer) -> None:

@@ -8,6 +8,7 @@ import pathlib
 import matplotlib
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.testing.decorators import check_figures_equal
 
@@ -69,6 +70,23 @@ def test_show_frame_only_mutates_the_moving_artists() -> None:
     for a, b in zip(lines_before, lines_after):
         np.testing.assert_array_equal(a, b)
     assert fig.counter.get_text() == "step 12 / 30"
+
+
+def test_counter_keeps_its_width() -> None:
+    """The step number is padded with figure spaces (as wide as a digit), so that the
+    counter's box does not grow at steps 10 and 100."""
+    surface = rv.Rosenbrock()
+    fig = RaceFigure(surface, _race(surface, 120), figsize=(6.4, 4.8), dpi=50)
+    canvas = FigureCanvasAgg(fig.fig)
+    widths = []
+    for step, text in [(5, "step \u2007\u20075 / 120"), (42, "step \u200742 / 120"), (120, "step 120 / 120")]:
+        fig.show_frame(step)
+        assert fig.counter.get_text() == text
+        canvas.draw()
+        patch = fig.counter.get_bbox_patch()
+        assert patch is not None
+        widths.append(patch.get_window_extent().width)
+    assert widths[0] == pytest.approx(widths[1]) == pytest.approx(widths[2])
 
 
 def test_growing_lines_only_grow() -> None:
