@@ -14,8 +14,9 @@ and the ratios baseline / ours. matplotlib's writers draw the whole figure (twic
 every frame; ``save`` draws the static parts once, keeps the growing paths and curves drawn
 and per frame draws again only the pixels around their new points, pastes the markers and
 the step counter from pictures rendered once, and gives the GIF one shared palette. It
-encodes the MP4 while it draws, with libx264's ultrafast preset (a larger file than the
-baseline's default preset, about 0.3 MB here).
+encodes the MP4 while it draws, handing ffmpeg each frame as YUV 4:2:0 converted only
+where it changed, with libx264's ultrafast preset (a larger file than the baseline's
+default preset, about 0.3 MB here).
 
 The targets were set on a 2-core machine with no display; on a slower machine the times
 grow but the ratios should hold. Such a machine is also noisy: the same export can take
