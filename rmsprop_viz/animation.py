@@ -598,11 +598,14 @@ class _Layer:
         near = np.flatnonzero(
             (high[:, 0] >= box[0]) & (low[:, 0] <= box[2]) & (high[:, 1] >= box[1]) & (low[:, 1] <= box[3])
         )
-        spans = []
-        for start, n in zip(starts, points):
-            i, j = np.searchsorted(near, [start, start + n - 1])  # the near segments of this pen
-            spans.append((int(near[i]) - start, int(near[j - 1]) - start + 2) if i < j else (0, 0))
-        return spans
+        if not len(near):
+            return [(0, 0)] * len(points)
+        # Where each pen's segments begin and end among the near ones, all pens at once.
+        begin = np.asarray(starts[: len(points)])
+        found = near.searchsorted(np.stack([begin, begin + np.asarray(points) - 1]))
+        first = (near[np.minimum(found[0], len(near) - 1)] - begin).tolist()
+        stop = (near[np.maximum(found[1] - 1, 0)] - begin + 2).tolist()
+        return [(a, b) if i < j else (0, 0) for a, b, i, j in zip(first, stop, found[0].tolist(), found[1].tolist())]
 
     @property
     def region(self) -> Box:
@@ -727,6 +730,8 @@ class _Marks:
         self._calls = calls
         self._transform = line.get_transform()
         self._affine = calls[0].args[3].get_matrix()  # the affine part, as recorded
+        self._rows = self._affine[:2].tolist()  # the same, as numbers: quicker for a point or two
+        self._is_affine = bool(self._transform.is_affine)
         self._height = height
         self._sprite: _Sprite | None = None
         self._anchor = (0, 0)  # the pixel the sprite is drawn for
@@ -794,11 +799,16 @@ class _Marks:
             return []
         # As Line2D.draw: the data through the non-affine part of the transform (a log scale,
         # say); the affine part, which the frozen layout fixes, is in the recorded call.
-        if not self._transform.is_affine:
+        if not self._is_affine:
             points = np.asarray(self._transform.transform_non_affine(points), dtype=np.float64)
         if self._sprite is not None:
-            pixels = (points @ self._affine[:2, :2].T + self._affine[:2, 2]).tolist()
-            return [self._paste(renderer, x, y) for x, y in pixels if math.isfinite(x) and math.isfinite(y)]
+            (a, c, e), (b, d, f) = self._rows
+            boxes = []
+            for x, y in points.tolist():
+                px, py = a * x + c * y + e, b * x + d * y + f
+                if math.isfinite(px) and math.isfinite(py):
+                    boxes.append(self._paste(renderer, px, py))
+            return boxes
         path = MplPath(points)
         for call in self._calls:
             marker_path, marker_transform, _, affine, *face = call.args
