@@ -471,8 +471,12 @@ def _log_label(value: float, _position: Any = None) -> str:
 
 def set_step_limits(ax: Axes, n_steps: int) -> None:
     """Show steps 0 to ``n_steps`` on the x axis of ``ax``, with 2% of room either side so
-    that the markers of the first and the last step show whole."""
+    that the markers of the first and the last step show whole, and a few round step
+    numbers from 0 to ``n_steps`` as ticks (few labels: readable, and quick to draw)."""
     ax.set_xlim(-0.02 * n_steps, 1.02 * n_steps)
+    last = max(n_steps, 1)
+    ticks = np.asarray(mticker.MaxNLocator(nbins=5, integer=True).tick_values(0, last), dtype=np.float64)
+    ax.xaxis.set_major_locator(mticker.FixedLocator(ticks[(ticks >= 0) & (ticks <= last)].tolist()))
 
 
 def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, run: int = 0) -> CurveArtists:
@@ -498,7 +502,6 @@ def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, r
         curves.data.append((steps, gap))
     set_step_limits(ax, max(t.n_steps for t in trajectories))
     _log_limits(ax, [gap for _, gap in curves.data])
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))  # few labels: readable, fast
     ax.set_xlabel("step", fontsize=FONT["label"])
     ax.set_ylabel("f − f*", fontsize=FONT["label"])
     ax.set_title("loss above the minimum", fontsize=FONT["label"], y=TITLE_Y)
@@ -527,7 +530,6 @@ def draw_step_sizes(ax: Axes, trajectories: Sequence[Trajectory], *, run: int = 
             curves.data.append((steps, np.where(size > 0, size, np.nan)))
     set_step_limits(ax, max(t.n_steps for t in trajectories))
     _log_limits(ax, [d for _, d in curves.data])
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))
     ax.set_xlabel("step", fontsize=FONT["label"])
     ax.set_ylabel("step size", fontsize=FONT["label"])
     ax.set_title("|Δx| solid, |Δy| dotted", fontsize=FONT["label"] - 1, y=TITLE_Y)
