@@ -138,6 +138,9 @@ def main() -> None:
     for kind, times, mb_ours, t_base, mb_base in rows:
         median = statistics.median(times)
         spread = f"({min(times):.2f}-{max(times):.2f} s)"
+        if math.isnan(t_base):  # --ours-only
+            print(f"{kind:<7}{median:>8.2f}s{spread:>19}{mb_ours:>7.2f}MB{'-':>12}{'-':>9}{'-':>12}{'-':>12}")
+            continue
         print(
             f"{kind:<7}{median:>8.2f}s{spread:>19}{mb_ours:>7.2f}MB{t_base:>11.2f}s{mb_base:>7.2f}MB"
             f"{t_base / median:>11.1f}x{mb_base / mb_ours:>11.1f}x"
