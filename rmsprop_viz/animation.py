@@ -1260,6 +1260,12 @@ def _write_mp4(
         *_X264,
         "-pix_fmt",
         "yuv420p",
+        # Say which conversion made the colours (BT.601, limited range), so that a player
+        # does not guess BT.709 for a video this size and shift them.
+        "-colorspace",
+        "smpte170m",
+        "-color_range",
+        "tv",
         "-movflags",
         "+faststart",
         "-f",

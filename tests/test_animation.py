@@ -122,6 +122,10 @@ def test_mp4_has_the_frames_size_and_rate(figure: RaceFigure, tmp_path: Path) ->
     assert meta["fps"] == pytest.approx(25)
     assert len(frames) == FRAMES
     assert out.read_bytes()[4:8] == b"ftyp"
+    # It says how its colours were made (BT.601 in limited range), so players need not guess.
+    probe = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(out)]
+    info = subprocess.run(probe, capture_output=True, text=True, check=False)  # (no output file: status 1)
+    assert "yuv420p(tv, smpte170m" in info.stderr
 
 
 def test_mp4_of_odd_size_is_cropped_to_even(figure: RaceFigure, tmp_path: Path) -> None:
