@@ -30,6 +30,7 @@ mathtext parser) fall on neither side.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import platform
 import statistics
@@ -72,13 +73,8 @@ def timed(work: Callable[[], object]) -> float:
 
 def ours(path: Path, frames: int, repeat: int) -> list[float]:
     """The times of ``repeat`` exports to ``path``, each of a freshly built figure."""
-    times = []
-    for _ in range(repeat):
-        figure = build_figure()
-        start = time.perf_counter()
-        animation.save(figure, path, fps=FPS, frames=frames, progress=False, overwrite=True)
-        times.append(time.perf_counter() - start)
-    return times
+    options = {"fps": FPS, "frames": frames, "progress": False, "overwrite": True}
+    return [timed(functools.partial(animation.save, build_figure(), path, **options)) for _ in range(repeat)]
 
 
 def warm_up() -> None:

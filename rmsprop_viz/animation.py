@@ -601,7 +601,7 @@ class _Layer:
         if not len(near):
             return [(0, 0)] * len(points)
         # Where each pen's segments begin and end among the near ones, all pens at once.
-        begin = np.asarray(starts[: len(points)])
+        begin = np.asarray(starts[:-1])
         found = near.searchsorted(np.stack([begin, begin + np.asarray(points) - 1]))
         first = (near[np.minimum(found[0], len(near) - 1)] - begin).tolist()
         stop = (near[np.maximum(found[1] - 1, 0)] - begin + 2).tolist()
@@ -1140,7 +1140,7 @@ class _Yuv420:
     """Frames in the video's own pixel format, YUV 4:2:0 (ffmpeg's ``yuv420p``), kept up to
     date where they change.
 
-    ITU-R BT.601 in limited ("TV") range, as ffmpeg converts RGB by default:
+    ITU-R BT.601 in limited ("TV") range, the matrix ffmpeg uses by default:
 
     .. math::
 
@@ -1149,10 +1149,12 @@ class _Yuv420:
         C_r &= 128 + (112 \bar R - 93.786 \bar G - 18.214 \bar B) / 255
 
     with :math:`\bar R, \bar G, \bar B` the means over each 2 x 2 block of pixels, which
-    share one pair of colour values; alpha is ignored (the figure is opaque). Converting a
-    whole frame in numpy costs as much as drawing one, and ffmpeg's own conversion as much
-    again on the other core; but a frame differs from the one before in a few small boxes,
-    and only those are converted. The frame is cropped to even sides, as yuv420p needs.
+    share one pair of colour values (as ffmpeg's ``area`` scaling; its default filter is a
+    little wider); alpha is ignored (the figure is opaque). Converting a whole frame in
+    numpy costs several times as much as drawing one, and ffmpeg's own conversion takes
+    CPU from the drawing; but a frame differs from the one before in a few small boxes, and
+    only the tiles they touch are converted. The frame is cropped to even sides, as yuv420p
+    needs.
 
     >>> frame = np.zeros((2, 4, 4), np.uint8)
     >>> frame[:, :2] = (255, 0, 0, 255)  # red on the left, black on the right
