@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +23,7 @@ from .optimizers import Optimizer
 from .run import _best, _check_start, _check_surface, _steps_to, escape_box
 from .surfaces import Surface, _xy_of
 
-__all__ = ["BACKENDS", "METRICS", "NUMBA_MIN_WORK", "sweep"]
+__all__ = ["BACKENDS", "METRICS", "NUMBA_MIN_WORK", "BestCell", "best_cell", "sweep"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -235,3 +235,129 @@ def _step_by_step(
             park(p, diverged_at, box, centre, t + 1)
         if value_xy is not None:
             values[t + 1] = value_xy(p[0], p[1], t + 1)
+
+
+# ------------------------------------------------------------------ the best cell
+
+
+class BestCell(NamedTuple):
+    """The result of :func:`best_cell`."""
+
+    #: Grid index of the chosen cell, one entry per grid axis; None when no cell qualifies.
+    index: tuple[int, ...] | None  # type: ignore[assignment]  # (shadows tuple.index)
+    #: The metric at that cell (NaN when ``index`` is None).
+    value: float
+    #: One line stating the rule, to print beside the result.
+    rule: str
+
+
+def best_cell(
+    values: npt.ArrayLike,
+    *,
+    diverged: npt.ArrayLike | None = None,
+    higher_is_better: bool = False,
+    radius: int = 1,
+) -> BestCell:
+    """The best cell of a sweep whose neighbours are good too.
+
+    A single cell can be lucky: in a chaotic region (RMSProp with a large learning rate
+    in Rosenbrock's valley) one setting may land near the minimum by chance while the
+    settings around it do not. So each cell is judged by its *neighbourhood*: the cell
+    and every cell at most ``radius`` grid steps away along each axis (in 2-D the 3 x 3
+    block around it, diagonals included; cells beyond the grid's edge do not count).
+
+    1. A cell *converges* when its value is finite and it did not diverge; for an
+       integer metric (the ``"steps"`` metric), when its value is >= 0 (-1 means the
+       tolerance was never reached).
+    2. A cell qualifies when it and all its neighbours converge.
+    3. Each qualifying cell scores the *worst* value in its neighbourhood; the cell with
+       the best score wins (ties go to the better value of the cell itself, then to
+       the first cell in grid order).
+
+    This is a minimax rule: the chosen setting is the one whose worst nearby setting is
+    best, so a lucky cell among bad ones scores as badly as its neighbours.
+
+    Parameters
+    ----------
+    values : array_like, 1-D or 2-D (any number of axes works)
+        The sweep's metric, one axis per grid key (what :func:`sweep` returns). NaN and
+        inf mark diverged runs; in an integer array, negative values mark runs that
+        never reached the tolerance.
+    diverged : array_like, optional
+        Same shape: True (or a step >= 0, as ``metric="diverged"`` returns) where the
+        run diverged. Such cells never converge, whatever their value.
+    higher_is_better : bool
+        True for metrics where larger is better; by default smaller is better (loss,
+        steps).
+    radius : int
+        How many grid steps away a neighbour may be, >= 0 (0: every cell on its own, the
+        plain best value).
+
+    Returns
+    -------
+    BestCell
+        ``(index, value, rule)``; ``index`` is None when no cell qualifies.
+
+    Examples
+    --------
+    A lucky cell (1e-9) between bad ones loses to a steady basin:
+
+    >>> values = [0.5, 3.0, 1e-9, 2.0, 1e-3, 1e-4, 2e-4, 1e-3]
+    >>> best_cell(values).index
+    (5,)
+    >>> best_cell([[1.0, float("nan")], [2.0, 3.0]]).index is None   # every cell is next to a diverged one
+    True
+    >>> best_cell([12, 7, -1, 9], radius=0).index   # steps to tol; -1: never reached
+    (1,)
+    """
+    array = np.asarray(values)
+    if array.dtype.kind == "b" or array.dtype.kind not in "fiu":
+        raise ValueError(f"values must be an array of numbers (the sweep's metric), got dtype {array.dtype}")
+    if array.ndim == 0 or array.size == 0:
+        raise ValueError(f"values must have at least one grid axis and one cell, got shape {array.shape}")
+    radius = check_int("radius", radius, low=0, high=MAX_BEST_RADIUS)
+    if not isinstance(higher_is_better, (bool, np.bool_)):
+        raise ValueError(f"higher_is_better must be True or False, got {higher_is_better!r}")
+    score = array.astype(np.float64)
+    ok = np.isfinite(score)
+    if array.dtype.kind in "iu":
+        ok &= array >= 0
+    if diverged is not None:
+        flags = np.asarray(diverged)
+        if flags.shape != array.shape:
+            raise ValueError(f"diverged must have the shape of values {array.shape}, got {flags.shape}")
+        ok &= ~(flags >= 0 if flags.dtype.kind in "iu" else flags.astype(bool))
+    if higher_is_better:
+        score = -score
+    score = np.where(ok, score, np.inf)  # a neighbourhood with a bad cell scores inf
+
+    worst = score
+    for axis in range(array.ndim):  # the block maximum, one axis at a time
+        padded = np.pad(
+            worst, [(radius, radius) if a == axis else (0, 0) for a in range(array.ndim)], constant_values=-np.inf
+        )
+        n = array.shape[axis]
+        worst = np.max([np.take(padded, range(k, k + n), axis=axis) for k in range(2 * radius + 1)], axis=0)
+
+    rule = _best_rule(array.ndim, radius, higher_is_better)
+    if not np.isfinite(worst).any():
+        return BestCell(None, float("nan"), rule)
+    order = np.lexsort((np.arange(array.size), score.reshape(-1), worst.reshape(-1)))
+    flat = int(order[0])
+    index = tuple(int(i) for i in np.unravel_index(flat, array.shape))
+    return BestCell(index, float(array.reshape(-1)[flat]), rule)
+
+
+#: Largest ``radius`` accepted by :func:`best_cell`.
+MAX_BEST_RADIUS = 10
+
+
+def _best_rule(ndim: int, radius: int, higher_is_better: bool) -> str:
+    better = "highest" if higher_is_better else "lowest"
+    if radius == 0:
+        return f"{better} value among the runs that converged"
+    if ndim == 1:
+        near = "the cell either side" if radius == 1 else f"the {radius} cells either side"
+        return f"cell with the best worst case over itself and {near}; all of them must converge"
+    block = "x".join([str(2 * radius + 1)] * ndim)
+    return f"cell with the best worst case over the {block} block around it; all of it must converge"
