@@ -35,14 +35,15 @@ from ._tracing import BatchedLoop, TracedStep, trace_step
 
 __all__ = ["available", "cache_dir", "compiled_loop"]
 
-#: The expression numba evaluates for each recorded operation. ``math.pow`` and
-#: ``math.sqrt`` are the C library's, as numpy's are; ``_maximum`` keeps numpy's NaN rule.
+#: The expression numba evaluates for each recorded operation. All of them are correctly
+#: rounded IEEE operations (powers are never recorded, see :mod:`._tracing`), so numba,
+#: numpy's vectorised loops and Python floats give the same bits on every CPU;
+#: ``_maximum`` keeps numpy's NaN rule.
 _EXPRESSIONS = {
     "{} + {}": "{} + {}",
     "{} - {}": "{} - {}",
     "{} * {}": "{} * {}",
     "{} / {}": "{} / {}",
-    "{} ** {}": "math.pow({}, float({}))",
     "-{}": "-{}",
     "_maximum({}, {})": "({0} if ({0} >= {1} or {0} != {0}) else {1})",
     "_sqrt({})": "math.sqrt({})",

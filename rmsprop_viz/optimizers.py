@@ -204,7 +204,8 @@ class RMSPropState(NamedTuple):
     v: Array  # (runs, 2) moving average of g^2
     gbar: Array  # (runs, 2) moving average of g (used when centered)
     b: Array  # (runs, 2) momentum buffer (used when momentum > 0)
-    t: int  # steps taken (used for bias correction)
+    t: int  # steps taken
+    beta_t: Array  # (runs, 2) beta^t, a running product from 1 (used for bias correction)
 
 
 def rmsprop(
@@ -236,7 +237,8 @@ def rmsprop(
     - ``momentum`` :math:`\mu > 0`: :math:`b_t = \mu b_{t-1} + g_t/\text{den}_t`,
       :math:`\theta_t = \theta_{t-1} - \text{lr}\, b_t`.
     - ``bias_correction``: use :math:`v_t / (1 - \beta^t)`, as Adam does. Off by default,
-      as in every common implementation.
+      as in every common implementation. :math:`\beta^t` is kept in the state as a
+      running product, ``beta_t = beta * beta_t`` (see :func:`adam`).
 
     Conventions: with ``eps_in_sqrt=False`` this is ``torch.optim.RMSprop(lr, alpha=beta,
     eps, centered, momentum)``; with ``eps_in_sqrt=True`` it is ``optax.rmsprop(
@@ -295,21 +297,22 @@ def rmsprop(
 
     def init(params: Array) -> RMSPropState:
         zeros = _zeros_like(params)
-        return RMSPropState(zeros + v0, zeros, zeros, 0)
+        return RMSPropState(zeros + v0, zeros, zeros, 0, zeros + 1.0)
 
     def update(g: Array, state: RMSPropState) -> tuple[Array, RMSPropState]:
         t = state.t + 1
         v = beta * state.v + (1.0 - beta) * g * g
         gbar = beta * state.gbar + (1.0 - beta) * g if centered else state.gbar
-        second = v / (1.0 - beta**t) if bias_correction else v
+        beta_t = beta * state.beta_t if bias_correction else state.beta_t  # beta^t
+        second = v / (1.0 - beta_t) if bias_correction else v
         if centered:
             # v - gbar^2 >= 0 in exact arithmetic; clip the rounding error below zero.
             second = np.maximum(second - gbar * gbar, 0.0)
         den = sqrt(second + eps) if eps_in_sqrt else sqrt(second) + eps
         if use_momentum:
             b = mu * state.b + g / den
-            return -lr * b, RMSPropState(v, gbar, b, t)
-        return -lr * g / den, RMSPropState(v, gbar, state.b, t)
+            return -lr * b, RMSPropState(v, gbar, b, t, beta_t)
+        return -lr * g / den, RMSPropState(v, gbar, state.b, t, beta_t)
 
     return Optimizer(init, update)
 
@@ -322,6 +325,8 @@ class AdamState(NamedTuple):
     v: Array  # (runs, 2) moving average of g^2
     vmax: Array  # (runs, 2) largest v so far (used by AMSGrad)
     t: int  # steps taken
+    beta1_t: Array  # (runs, 2) beta1^t, a running product from 1
+    beta2_t: Array  # (runs, 2) beta2^t, a running product from 1
 
 
 def adam(
@@ -342,6 +347,13 @@ def adam(
         \hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t}
 
         \theta_t = \theta_{t-1} - \text{lr}\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+
+    The powers :math:`\beta_1^t`, :math:`\beta_2^t` are running products kept in the
+    state (``beta1_t = beta1 * beta1_t``, starting from 1), so a step uses only
+    :math:`+ - \times /` and :math:`\sqrt{}`: those are correctly rounded everywhere,
+    while ``pow`` differs in the last bit between C libraries and numpy's vectorised
+    loops, and the engine's loops must agree to the bit. (PyTorch and optax call
+    ``pow``; the two agree to about 1e-15.)
 
     With ``amsgrad``, :math:`\hat v_t` uses :math:`\max(v_1, \dots, v_t)` in place of
     :math:`v_t`. With ``bias_correction=False``, :math:`\hat m = m` and :math:`\hat v = v`.
@@ -381,7 +393,7 @@ def adam(
 
     def init(params: Array) -> AdamState:
         zeros = _zeros_like(params)
-        return AdamState(zeros, zeros, zeros, 0)
+        return AdamState(zeros, zeros, zeros, 0, zeros + 1.0, zeros + 1.0)
 
     def update(g: Array, state: AdamState) -> tuple[Array, AdamState]:
         t = state.t + 1
@@ -390,11 +402,14 @@ def adam(
         vmax = np.maximum(state.vmax, v) if amsgrad else state.vmax
         second = vmax if amsgrad else v
         if bias_correction:
-            m_hat = m / (1.0 - b1**t)
-            v_hat = second / (1.0 - b2**t)
+            beta1_t = b1 * state.beta1_t  # beta1^t
+            beta2_t = b2 * state.beta2_t  # beta2^t
+            m_hat = m / (1.0 - beta1_t)
+            v_hat = second / (1.0 - beta2_t)
         else:
+            beta1_t, beta2_t = state.beta1_t, state.beta2_t
             m_hat, v_hat = m, second
-        return -lr * m_hat / (sqrt(v_hat) + eps), AdamState(m, v, vmax, t)
+        return -lr * m_hat / (sqrt(v_hat) + eps), AdamState(m, v, vmax, t, beta1_t, beta2_t)
 
     return Optimizer(init, update)
 

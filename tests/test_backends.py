@@ -86,6 +86,36 @@ def test_every_variant_is_traced_with_constants_folded(variant: str) -> None:
     assert _tracing.batched_loop(optimizer.update, optimizer.init(np.zeros((2, 4))), grad_xy, value_xy) is not None
 
 
+#: Operations that are correctly rounded in IEEE arithmetic, so every loop (Python
+#: floats, numpy's vectorised loops on any CPU, numba) gives the same bits for them.
+EXACT_OPERATIONS = {"{} + {}", "{} - {}", "{} * {}", "{} / {}", "-{}", "_sqrt({})", "_maximum({}, {})"}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_loops_use_only_correctly_rounded_operations(variant: str) -> None:
+    # pow, exp and log differ in the last bit between the C library, numpy's SIMD loops
+    # (which depend on the CPU) and numba: none may appear in a step.
+    factory, fixed, key, values = VARIANTS[variant]
+    optimizer = factory(lr=np.full(4, 0.01), **{**fixed, key: np.full(4, values[-1])})
+    for name in rv.surfaces.names():
+        value_xy, grad_xy = _xy_of(rv.surfaces.get(name))
+        traced = _tracing.trace_step(optimizer.update, optimizer.init(np.zeros((2, 4))), grad_xy, value_xy)
+        assert traced is not None
+        assert {template for _, template, _ in traced.ops} <= EXACT_OPERATIONS, name
+    assert set(_compiled._EXPRESSIONS) <= EXACT_OPERATIONS
+
+
+def test_a_rule_raising_to_a_power_is_not_traced() -> None:
+    def update(g: Any, state: rv.optimizers.AdamState) -> tuple[Any, Any]:
+        t = state.t + 1
+        return -0.1 * g / (1.0 - 0.9**t), state._replace(t=t)
+
+    template = rv.adam(0.1).init(np.zeros((2, 3)))
+    grad_xy = _xy_of(rv.Quadratic())[1]
+    assert _tracing.trace_step(update, template, grad_xy, None) is None
+    assert _tracing.fused_loop(update, rv.adam(0.1).init(0.0), grad_xy) is None
+
+
 def test_untraceable_gradient_is_called_each_step() -> None:
     optimizer = rv.rmsprop(lr=np.full(3, 0.01))
     state = optimizer.init(np.zeros((2, 3)))

@@ -209,6 +209,42 @@ def test_adam_second_step():
     assert state.v == approx(0.004996, rel=1e-12)
 
 
+def test_bias_correction_powers_are_running_products():
+    # beta^t is carried in the state: after t steps, beta1_t = beta1 * ... * beta1 (t
+    # factors, multiplied in order) and beta2_t likewise; 1 before the first step.
+    b1, b2, beta = 0.8, 0.95, 0.7
+    opt = adam(lr=0.1, beta1=b1, beta2=b2)
+    state = opt.init(0.0)
+    assert (state.beta1_t, state.beta2_t) == (1.0, 1.0)
+    p1 = p2 = 1.0
+    for _ in range(40):
+        _, state = opt.update(0.3, state)
+        p1, p2 = b1 * p1, b2 * p2
+        assert (state.beta1_t, state.beta2_t) == (p1, p2)
+    assert state.beta1_t == approx(b1**40, rel=1e-14)
+    assert state.beta2_t == approx(b2**40, rel=1e-14)
+    rms = rmsprop(lr=0.1, beta=beta, bias_correction=True)
+    (_, _, _), rstate = steps(rms, [1.0, 2.0, 3.0])
+    assert rstate.beta_t == beta * beta * beta
+    # Without bias correction the products stay at 1 (and are not used).
+    _, plain = steps(adam(lr=0.1, bias_correction=False), [1.0, 2.0])
+    assert (plain.beta1_t, plain.beta2_t) == (1.0, 1.0)
+    _, plain_rms = steps(rmsprop(lr=0.1), [1.0, 2.0])
+    assert plain_rms.beta_t == 1.0
+
+
+def test_adam_third_step_by_hand_with_exact_powers():
+    # beta1 = 0.5, beta2 = 0.75 make every power exact in binary, so the hand formula with
+    # 1 - beta^t gives the same bits: g = 1, 2, 4.
+    #   m: 0.5, 1.25, 2.625          1 - b1^t: 0.5, 0.75, 0.875     mhat3 = 3
+    #   v: 0.25, 1.1875, 4.890625    1 - b2^t: 0.25, 0.4375, 0.578125  vhat3 = 8.4594594...
+    (_, _, u3), state = steps(adam(lr=0.1, beta1=0.5, beta2=0.75, eps=1e-8), [1.0, 2.0, 4.0])
+    assert state.m == 2.625
+    assert state.v == 4.890625
+    vhat = 4.890625 / 0.578125
+    assert u3 == -0.1 * (2.625 / 0.875) / (math.sqrt(vhat) + 1e-8)
+
+
 def test_adam_without_bias_correction_first_step():
     # m1 = (1 - b1) g, v1 = (1 - b2) g^2, update = -lr (1 - b1) g / (sqrt(1 - b2) |g| + eps)
     #   ~ -lr (1 - b1) / sqrt(1 - b2) sign(g) = -0.1 * 0.1 / 0.0316228 = -0.0316228.
