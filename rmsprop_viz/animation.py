@@ -34,11 +34,9 @@ import functools
 import gc
 import html
 import io
-import json
 import math
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -64,8 +62,25 @@ from tqdm.auto import tqdm
 
 from ._checks import check_int, check_number
 from .plotting import FIGURE_SPACE, RaceFigure
+from .scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, recipe_json
+from .staging import Staging, TargetExistsError, check_target
 
-__all__ = ["SUFFIXES", "ExportError", "animate", "ffmpeg_path", "save"]
+__all__ = [
+    "DPI_RANGE",
+    "FPS_RANGE",
+    "MAX_FRAMES",
+    "MAX_PIXELS",
+    "SUFFIXES",
+    "ExportError",
+    "animate",
+    "ffmpeg_path",
+    "save",
+]
+
+#: Pixels of one frame (width times height): 4096 x 4096. The limits of ``fps``, ``frames``
+#: and ``dpi`` (:data:`FPS_RANGE`, :data:`MAX_FRAMES`, :data:`DPI_RANGE`) come from
+#: :mod:`rmsprop_viz.scenes`, which checks a recipe's export settings against them.
+MAX_PIXELS = 4096 * 4096
 
 #: The file types :func:`save` writes, by suffix.
 SUFFIXES: dict[str, str] = {
@@ -96,34 +111,69 @@ class ExportError(ValueError):
 
 
 def _check_fps(fps: Any) -> float:
+    low, high = FPS_RANGE
     try:
-        return float(check_number("fps", fps, low=0.0, low_open=True, allow_array=False))
+        return float(check_number("fps", fps, low=low, high=high, allow_array=False))
     except ValueError as error:
-        raise ExportError(str(error)) from None
+        raise ExportError(f"{error} (the limits are FPS_RANGE = ({low:g}, {high:g}))") from None
 
 
 def _check_frames(frames: Any) -> int | None:
     if frames is None:
         return None
     try:
-        return check_int("frames", frames, low=2)
+        return check_int("frames", frames, low=2, high=MAX_FRAMES)
     except ValueError as error:
-        raise ExportError(f"{error} (or None for every step)") from None
+        raise ExportError(f"{error} (or None for every step; the limit is MAX_FRAMES = {MAX_FRAMES})") from None
 
 
 def _check_dpi(dpi: Any) -> float | None:
     if dpi is None:
         return None
+    low, high = DPI_RANGE
     try:
-        return float(check_number("dpi", dpi, low=0.0, low_open=True, allow_array=False))
+        return float(check_number("dpi", dpi, low=low, high=high, allow_array=False))
     except ValueError as error:
-        raise ExportError(str(error)) from None
+        raise ExportError(f"{error} (the limits are DPI_RANGE = ({low:g}, {high:g}))") from None
+
+
+class _ExportTypeError(ExportError, TypeError):
+    """A parameter of the wrong type: a ValueError like every export error, and a
+    TypeError for code that catches that."""
 
 
 def _check_figure(figure: Any) -> RaceFigure:
     if not isinstance(figure, RaceFigure):
-        raise TypeError(f"figure must be a RaceFigure (rmsprop_viz.plotting.RaceFigure), got {type(figure).__name__}")
+        raise _ExportTypeError(
+            f"figure must be a RaceFigure (rmsprop_viz.plotting.RaceFigure), got {type(figure).__name__}"
+        )
     return figure
+
+
+def _check_path(path: Any) -> Path:
+    if isinstance(path, (str, os.PathLike)):
+        text = os.fspath(path)
+        if isinstance(text, str) and text.strip() and "\0" not in text:
+            return Path(text)
+    known = ", ".join(SUFFIXES)
+    raise _ExportTypeError(f"path must be a file name (a str or pathlib.Path) ending in {known}, got {path!r:.80}")
+
+
+def _check_size(figure: RaceFigure, dpi: float | None, frames: int | None) -> None:
+    """Refuse, before drawing, frames too many or too large (:data:`MAX_FRAMES`, :data:`MAX_PIXELS`)."""
+    width, height = (float(v) for v in figure.fig.get_size_inches())
+    scale = float(figure.fig.dpi if dpi is None else dpi)
+    pixels = width * scale * height * scale
+    if not pixels <= MAX_PIXELS:
+        raise ExportError(
+            f"dpi {scale:g} makes {width * scale:.0f} x {height * scale:.0f} pixels of a {width:g} x {height:g} inch "
+            f"figure; at most MAX_PIXELS = {MAX_PIXELS} pixels: lower dpi"
+        )
+    if frames is None and figure.n_steps + 1 > MAX_FRAMES:
+        raise ExportError(
+            f"frames=None asks for one frame per step, {figure.n_steps + 1} frames; the limit is MAX_FRAMES = "
+            f"{MAX_FRAMES}: give frames"
+        )
 
 
 def _suffix(path: Path) -> str:
@@ -135,25 +185,11 @@ def _suffix(path: Path) -> str:
     return suffix
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=repr)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def _recipe_text(recipe: Mapping[str, Any]) -> str:
-    if not isinstance(recipe, Mapping):
-        raise ExportError(f"recipe must be a mapping (e.g. a dict) of settings, got {type(recipe).__name__}")
     try:
-        return json.dumps(dict(recipe), indent=2, default=_jsonable, allow_nan=False, ensure_ascii=False) + "\n"
-    except (TypeError, ValueError) as error:
-        raise ExportError(f"recipe cannot be written as JSON: {error}") from None
+        return recipe_json(recipe)
+    except ValueError as error:
+        raise ExportError(str(error)) from None
 
 
 # ------------------------------------------------------------------- ffmpeg
@@ -176,72 +212,25 @@ def ffmpeg_path() -> str | None:
 # ------------------------------------------------------------- files in place
 
 
-class _Staging:
-    """Temporary files beside the targets, renamed into place only when all are done.
-
-    Every temporary file is removed by :meth:`cleanup`, whatever happened.
-    """
-
-    def __init__(self) -> None:
-        self._temps: list[Path] = []
-        self._moves: list[tuple[Path, Path]] = []
-
-    def temp(self, target: Path) -> Path:
-        """A new empty file in ``target``'s directory (a hidden ``.part`` name)."""
-        for _ in range(100):
-            path = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
-            try:
-                # os.open with 0o666 honours the umask, so the result gets ordinary permissions.
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            except FileExistsError:
-                continue
-            except OSError as error:
-                raise ExportError(
-                    f"cannot write to the directory {str(target.parent)!r}: {error.strerror or error}"
-                ) from None
-            self._temps.append(path)
-            return path
-        raise ExportError(f"cannot create a temporary file in {str(target.parent)!r}")  # pragma: no cover
-
-    def output(self, target: Path) -> Path:
-        """A temporary file that :meth:`commit` will rename to ``target``."""
-        path = self.temp(target)
-        self._moves.append((path, target))
-        return path
-
-    def target_name(self, temp: Path) -> str:
-        """The name of the file that the output ``temp`` becomes."""
-        return next(target.name for path, target in self._moves if path == temp)
-
-    def commit(self) -> None:
-        """Rename every output into place (``os.replace``: atomic on one file system)."""
-        done: list[Path] = []
-        try:
-            for temp, target in self._moves:
-                os.replace(temp, target)
-                done.append(target)
-        except OSError as error:
-            for target in done:  # all or nothing: an export without its recipe is removed again
-                with suppress(OSError):
-                    target.unlink()
-            raise ExportError(f"cannot write {str(target)!r}: {error.strerror or error}") from None
-
-    def cleanup(self) -> None:
-        for path in self._temps:
-            with suppress(OSError):
-                path.unlink(missing_ok=True)
+def _check_target(target: Path, overwrite: bool, content: str | None = None) -> bool:
+    """Refuse an unwritable or existing target before any work; True when it already holds
+    ``content`` (a recipe shared by two exports of one race)."""
+    try:
+        return check_target(target, overwrite=overwrite, content=content, what="recipe")
+    except ValueError as error:
+        raise ExportError(str(error)) from None
 
 
-def _check_target(target: Path, overwrite: bool) -> None:
-    folder = target.parent
-    if not folder.exists():
-        raise ExportError(f"cannot write {target.name!r}: the directory {str(folder)!r} does not exist")
-    if not folder.is_dir():
-        raise ExportError(f"cannot write {target.name!r}: {str(folder)!r} is not a directory")
-    if target.is_dir():
-        raise ExportError(f"cannot write {str(target)!r}: it is a directory")
-    if target.exists() and not overwrite:
-        raise ExportError(f"{str(target)!r} already exists; pass overwrite=True to replace it")
+@contextmanager
+def _file_errors() -> Iterator[None]:
+    """The files' own problems (a full disk, a rename that fails) as one-line ExportErrors."""
+    try:
+        yield
+    except TargetExistsError as error:
+        raise ExportError(str(error)) from None
+    except OSError as error:
+        where = f" {error.filename!r}" if error.filename and str(error.filename) not in str(error.strerror) else ""
+        raise ExportError(f"cannot write{where}: {error.strerror or error}") from None
 
 
 # --------------------------------------------------------------- fast frames
@@ -1639,33 +1628,40 @@ def save(
     race.gif True
     """
     figure = _check_figure(figure)
-    target = Path(os.fspath(path))
+    target = _check_path(path)
     kind = _suffix(target)
     rate = _check_fps(fps)
     count = _check_frames(frames)
     resolution = _check_dpi(dpi)
+    for name, flag in (("progress", progress), ("overwrite", overwrite)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise _ExportTypeError(f"{name} must be True or False, got {flag!r:.80}")
+    if kind != ".png":
+        _check_size(figure, resolution, count)
     text = _recipe_text(recipe) if recipe is not None else None
-    _check_target(target, overwrite)
+    _check_target(target, bool(overwrite))
     recipe_target = target.with_suffix(".json")
     if text is not None:
-        _check_target(recipe_target, overwrite)
+        _check_target(recipe_target, bool(overwrite), text)
     exe = ffmpeg_path() if kind in (".mp4", ".html") else None
     if kind == ".mp4" and exe is None:
         raise ExportError(f"saving {target.name!r} as MP4 needs ffmpeg, which was not found; {_INSTALL_FFMPEG}")
 
-    staging = _Staging()
-    try:
-        dest = staging.output(target)
-        if text is not None:
-            staging.output(recipe_target).write_text(text, encoding="utf-8")
+    # Every file is staged beside its target and renamed into place only when all are
+    # complete; with overwrite, the old files come back if any rename fails.
+    with Staging(overwrite=bool(overwrite)) as staging:
+        with _file_errors():
+            dest = staging.output(target)
+            if text is not None:
+                staging.write_text(recipe_target, text, what="recipe")
         if kind == ".png":
+            _check_size(figure, resolution, 2)
             _write_png(figure, dest, resolution)
         else:
             with _collector_paused():
                 _write_frames(figure, kind, dest, staging, rate, count, resolution, progress, exe)
-        staging.commit()
-    finally:
-        staging.cleanup()
+        with _file_errors():
+            staging.commit()
     return target
 
 
@@ -1689,7 +1685,7 @@ def _write_frames(
     figure: RaceFigure,
     kind: str,
     dest: Path,
-    staging: _Staging,
+    staging: Staging,
     fps: float,
     frames: int | None,
     dpi: float | None,
@@ -1697,7 +1693,7 @@ def _write_frames(
     exe: str | None,
 ) -> None:
     steps = figure.frame_steps(frames)
-    name = staging.target_name(dest)
+    name = staging.target_of(dest).name
     with (
         _fast_frames(figure, dpi) as render,
         tqdm(total=len(steps), desc=name, unit="frame", disable=not progress, leave=False) as bar,
@@ -1718,7 +1714,7 @@ def _write_frames(
             assert exe is not None
             _write_mp4(changes(), dest, fps, exe)
         elif exe is not None:  # .html with ffmpeg: a small MP4 in a <video> tag
-            video = staging.temp(dest.with_name(name))
+            video = staging.scratch(dest.with_name(name))
             size = _write_mp4(changes(), video, fps, exe)
             _write_html_video(video, dest, Path(name).stem, size)
         else:  # .html without ffmpeg: a little player of PNG layers

@@ -27,7 +27,9 @@ from __future__ import annotations
 import copy
 import dataclasses
 import inspect
+import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +45,19 @@ from .surfaces import MiniBatchLeastSquares, Noisy, Quadratic, Rosenbrock, Saddl
 
 __all__ = [
     "DEFAULT_LR",
+    "DPI_RANGE",
+    "FPS_RANGE",
     "KINDS",
+    "MAX_CAPTION",
+    "MAX_FRAMES",
+    "MAX_JSON_DEPTH",
+    "MAX_JSON_ITEMS",
+    "MAX_LABEL",
+    "MAX_OPTIMIZERS",
+    "MAX_RECIPE_BYTES",
+    "MAX_STEPS",
+    "MAX_SWEEP_CELLS",
+    "MAX_SWEEP_RUN_STEPS",
     "RACE_ORDER",
     "RECIPE_FORMAT",
     "RECIPE_VERSION",
@@ -56,6 +70,7 @@ __all__ = [
     "get",
     "kind_of",
     "names",
+    "recipe_json",
     "surface_from_spec",
     "surface_to_spec",
 ]
@@ -95,6 +110,33 @@ MOMENTUM = 0.9
 RECIPE_FORMAT = "rmsprop_viz recipe"
 RECIPE_VERSION = 1
 
+# Limits on what a scene, a recipe or the command line may ask for. Each is checked before
+# anything is computed or allocated, and named in the message when it is passed.
+#: Steps of a race (a race of 100 000 steps takes about a second).
+MAX_STEPS = 100_000
+#: Racers in one scene.
+MAX_OPTIMIZERS = 12
+#: Frames per second of an animation, lowest and highest.
+FPS_RANGE = (0.5, 120.0)
+#: Frames of an animation.
+MAX_FRAMES = 2_000
+#: Dots per inch of a picture, lowest and highest: 300 makes the default 12.8 x 7.2 inch
+#: race figure 3840 x 2160 pixels.
+DPI_RANGE = (10.0, 300.0)
+#: Cells of a sweep's grid (learning rates times decays): 200 x 200.
+MAX_SWEEP_CELLS = 40_000
+#: Cells times steps of one sweep (about ten seconds of compiled loops).
+MAX_SWEEP_RUN_STEPS = 20_000_000
+#: Size of a recipe file.
+MAX_RECIPE_BYTES = 1_000_000
+#: Characters of a label, name or title.
+MAX_LABEL = 200
+#: Characters of a caption.
+MAX_CAPTION = 2_000
+#: Nesting of a recipe's JSON, and entries of one list or mapping in it.
+MAX_JSON_DEPTH = 12
+MAX_JSON_ITEMS = 1_000
+
 # Hyperparameters a legend always shows; any other is shown only when it differs from
 # the factory's default.
 _ALWAYS_SHOWN = ("lr", "beta", "beta1", "beta2", "momentum")
@@ -109,12 +151,14 @@ def _plain(name: str, value: Any) -> Any:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
+        if abs(int(value)) > 2**53:
+            raise ValueError(f"{name} must be a number of at most 2**53 in size, got {value!r}")
         return int(value)
     if isinstance(value, (float, np.floating)):
         return float(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= MAX_LABEL:
         return value
-    raise ValueError(f"hyperparameter {name} of a scene must be a single number or True/False, got {value!r}")
+    raise ValueError(f"{name} must be a single number or True/False, got {_kind(value)}")
 
 
 @dataclass(frozen=True)
@@ -251,12 +295,69 @@ def surface_to_spec(surface: Any) -> dict[str, Any]:
     return {"name": name, "params": params}
 
 
-def _from_json(key: str, value: Any) -> Any:
+def _from_json(key: str, value: Any, where: str) -> Any:
+    if key == "base" and isinstance(value, str):  # a bare name, e.g. --param base=rosenbrock
+        value = {"name": value}
     if key == "base" and isinstance(value, Mapping):
-        return surface_from_spec(value, where="base")
+        return surface_from_spec(value, where=f"{where}.base")
     if isinstance(value, list):
         return tuple(value)
     return value
+
+
+def _nested_default(name: str, key: str) -> dict[str, Any] | None:
+    """The spec of the default nested surface ``key`` of surface ``name``, if it has one."""
+    cls = _surfaces._REGISTRY.get(name.lower())
+    if cls is None or key not in {f.name for f in dataclasses.fields(cls) if f.init}:
+        return None
+    value = getattr(cls(), key)
+    return surface_to_spec(value) if isinstance(value, Surface) and not isinstance(value, type) else None
+
+
+def _expand_dotted(name: str, params: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """``{"base.condition": 50}`` -> ``{"base": {"name": ..., "params": {"condition": 50}}}``.
+
+    A dotted key reaches into the nested surface (``base`` of ``noisy`` and ``shifting``);
+    when the spec gives no nested surface, the default one gets the value.
+    """
+    out = dict(params)
+    for key in [k for k in params if "." in k]:
+        head, _, rest = key.partition(".")
+        value = out.pop(key)
+        nested: Any = out.get(head)
+        if nested is None:
+            nested = _nested_default(name, head)
+            if nested is None:
+                raise ValueError(f"{where}.{key}: surface {name!r} has no nested surface {head!r}")
+        if isinstance(nested, str):
+            nested = {"name": nested}
+        if not isinstance(nested, Mapping) or not isinstance(nested.get("params", {}), Mapping):
+            raise ValueError(f"{where}.{key}: {head} must be a surface spec, got {_kind(nested)}")
+        out[head] = {**nested, "params": {**nested.get("params", {}), rest: value}}
+    return out
+
+
+def _named_error(where: str, message: str, keys: Sequence[str]) -> str:
+    """``where.KEY message`` when the message starts with one of ``keys``, else ``where: message``."""
+    key = next((k for k in sorted(keys, key=len, reverse=True) if message.startswith(f"{k} ")), None)
+    return f"{where}.{message}" if key is not None else f"{where}: {message}"
+
+
+def _kind(value: Any) -> str:
+    """A short description of a wrong value for a message: the value, or its type when long.
+
+    >>> _kind(0.5), _kind([1, 2]), _kind("x" * 100)
+    ('0.5', 'a list', 'a long string')
+    """
+    names: dict[type, str] = {list: "a list", dict: "a mapping", tuple: "a tuple"}
+    if type(value) in names:
+        return names[type(value)]
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "a very large integer"
+    text = repr(value)
+    if len(text) <= 60:
+        return text
+    return "a long string" if isinstance(value, str) else f"a {type(value).__name__}"
 
 
 def surface_from_spec(spec: Mapping[str, Any], *, where: str = "surface") -> Surface:
@@ -272,22 +373,28 @@ def surface_from_spec(spec: Mapping[str, Any], *, where: str = "surface") -> Sur
     if not isinstance(spec, Mapping):
         raise ValueError(
             f"{where} must be a surface spec such as {{'name': 'quadratic', 'params': {{'condition': 25}}}}, "
-            f"got {spec!r}"
+            f"got {_kind(spec)}"
         )
-    unknown = sorted(set(spec) - {"name", "params"})
+    unknown = sorted(str(k) for k in set(spec) - {"name", "params"})
     if unknown:
-        raise ValueError(f"{where} has unknown key {unknown[0]!r}; a surface spec has 'name' and 'params'")
+        raise ValueError(f"{where} has an unknown key {unknown[0]!r}; a surface spec has 'name' and 'params'")
     if "name" not in spec:
         raise ValueError(f"{where} is missing the key 'name' (one of {', '.join(_surfaces.names())})")
+    name = spec["name"]
+    if not isinstance(name, str) or name.lower() not in _surfaces.names():
+        message = f"must be one of {', '.join(_surfaces.names())}; got {_kind(name)}"
+        raise ValueError(f"surface {message}" if where == "surface" else f"{where}.name {message}")
     params = spec.get("params", {})
     if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
-        raise ValueError(f"{where} 'params' must be a mapping of parameter name -> value, got {params!r}")
+        raise ValueError(f"{where}.params must be a mapping of parameter name -> value, got {_kind(params)}")
+    params = _expand_dotted(name, params, f"{where}.params")
+    built = {k: _from_json(k, v, f"{where}.params") for k, v in params.items()}
     try:
-        return _surfaces.get(spec["name"], **{k: _from_json(k, v) for k, v in params.items()})
+        return _surfaces.get(name, **built)
     except ValueError as error:
-        if where == "surface":
-            raise
-        raise ValueError(f"{where}: {error}") from None
+        raise ValueError(_named_error(f"{where}.params", str(error), list(params))) from None
+    except (TypeError, OverflowError) as error:  # e.g. a nested list where a number belongs
+        raise ValueError(f"{where}.params: {error}") from None
 
 
 def _canonical_surface(raw: Any) -> dict[str, Any]:
@@ -300,38 +407,39 @@ def _canonical_surface(raw: Any) -> dict[str, Any]:
 
 
 def _spec_from(raw: Any, where: str) -> OptimizerSpec:
+    """An optimizer spec from ``raw``; errors name the field, e.g. ``optimizers[1].params.lr``."""
+    if isinstance(raw, OptimizerSpec):
+        factory, params, label = raw.factory, raw.params, raw.label
+    elif isinstance(raw, Mapping):
+        unknown = sorted(str(k) for k in set(raw) - {"factory", "params", "label"})
+        if unknown:
+            raise ValueError(
+                f"{where} has an unknown key {unknown[0]!r}; an optimizer has 'factory', 'params' and 'label'"
+            )
+        if "factory" not in raw:
+            raise ValueError(f"{where} is missing the key 'factory' (one of {', '.join(optimizers.names())})")
+        factory, params, label = raw["factory"], raw.get("params", {}), raw.get("label", "")
+    else:
+        raise ValueError(f"{where} must be an OptimizerSpec or a mapping with 'factory' and 'params', got {_kind(raw)}")
+    if not isinstance(factory, str) or factory not in optimizers.names():
+        raise ValueError(f"{where}.factory must be one of {', '.join(optimizers.names())}; got {_kind(factory)}")
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+        raise ValueError(f"{where}.params must be a mapping of hyperparameter name -> value, got {_kind(params)}")
+    if not isinstance(label, str) or "\n" in label or len(label) > MAX_LABEL:
+        raise ValueError(
+            f"{where}.label must be a one-line string of at most {MAX_LABEL} characters, got {_kind(label)}"
+        )
+    accepted = list(inspect.signature(optimizers.get(factory)).parameters)
+    unknown = [k for k in params if k not in accepted]
+    if unknown:
+        raise ValueError(f"{where}.params has an unknown key {unknown[0]!r}; {factory} takes {', '.join(accepted)}")
+    plain = {k: _plain(f"{where}.params.{k}", v) for k, v in params.items()}
+    spec = OptimizerSpec(factory, plain, label)
     try:
-        if isinstance(raw, OptimizerSpec):
-            spec = raw
-        elif isinstance(raw, Mapping):
-            unknown = sorted(set(raw) - {"factory", "params", "label"})
-            if unknown:
-                raise ValueError(f"unknown key {unknown[0]!r}; an optimizer has 'factory', 'params' and 'label'")
-            if "factory" not in raw:
-                raise ValueError(f"missing the key 'factory' (one of {', '.join(optimizers.names())})")
-            params = raw.get("params", {})
-            if not isinstance(params, Mapping):
-                raise ValueError(f"'params' must be a mapping of hyperparameter name -> value, got {params!r}")
-            label = raw.get("label", "")
-            if not isinstance(label, str):
-                raise ValueError(f"'label' must be a string, got {label!r}")
-            spec = OptimizerSpec(raw["factory"], params, label)
-        else:
-            raise ValueError(f"must be an OptimizerSpec or a mapping with 'factory' and 'params', got {raw!r}")
-        spec = OptimizerSpec(spec.factory, {str(k): _plain(str(k), v) for k, v in spec.params.items()}, spec.label)
         spec.build()  # checks every hyperparameter now, not in the middle of a run
     except ValueError as error:
-        raise ValueError(f"{where}: {error}") from None
+        raise ValueError(_named_error(f"{where}.params", str(error), accepted)) from None
     return spec
-
-
-def _which(index: int, raw: Any) -> str:
-    """How an error names the optimizer at ``index``: its position and, if known, its label."""
-    label = raw.label if isinstance(raw, OptimizerSpec) else raw.get("label") if isinstance(raw, Mapping) else None
-    if not label and isinstance(raw, (OptimizerSpec, Mapping)):
-        factory = raw.factory if isinstance(raw, OptimizerSpec) else raw.get("factory")
-        label = RACE_ORDER.get(factory, "") if isinstance(factory, str) else ""
-    return f"optimizer {index + 1}" + (f" ({label})" if label else "")
 
 
 def _hidden(spec: OptimizerSpec, key: str, value: Any) -> bool:
@@ -387,25 +495,36 @@ class Scene:
     title: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"a scene's name must be a non-empty string, got {self.name!r}")
-        object.__setattr__(self, "surface", _canonical_surface(self.surface))
+        if not isinstance(self.name, str) or not self.name or "\n" in self.name or len(self.name) > MAX_LABEL:
+            raise ValueError(
+                f"name must be a non-empty one-line string of at most {MAX_LABEL} characters, got {_kind(self.name)}"
+            )
+        try:
+            steps = check_int("n_steps", self.n_steps, low=1, high=MAX_STEPS)
+        except ValueError as error:
+            raise ValueError(f"{error} (the limit is MAX_STEPS = {MAX_STEPS})") from None
+        object.__setattr__(self, "n_steps", steps)
+        if self.start is not None:
+            try:
+                object.__setattr__(self, "start", check_point("start", self.start))
+            except OverflowError:
+                raise ValueError(f"start must be a point (x, y) of two finite numbers, got {self.start!r}") from None
+        for key, most in (("caption", MAX_CAPTION), ("title", MAX_LABEL)):
+            text = getattr(self, key)
+            if not isinstance(text, str) or "\n" in text or len(text) > most:
+                raise ValueError(f"{key} must be a one-line string of at most {most} characters, got {_kind(text)}")
         raw: Any = self.optimizers
         if isinstance(raw, (str, Mapping, OptimizerSpec)) or not isinstance(raw, Sequence) or not raw:
-            raise ValueError(f"optimizers must be a non-empty sequence of OptimizerSpec, got {raw!r}")
-        specs = tuple(_spec_from(s, _which(i, s)) for i, s in enumerate(raw))
+            raise ValueError(f"optimizers must be a non-empty sequence of OptimizerSpec, got {_kind(raw)}")
+        if len(raw) > MAX_OPTIMIZERS:
+            raise ValueError(f"optimizers must hold at most MAX_OPTIMIZERS = {MAX_OPTIMIZERS} racers, got {len(raw)}")
+        object.__setattr__(self, "surface", _canonical_surface(self.surface))
+        specs = tuple(_spec_from(s, f"optimizers[{i}]") for i, s in enumerate(raw))
         labels = [s.label for s in specs]
         twice = sorted({label for label in labels if labels.count(label) > 1})
         if twice:
-            raise ValueError(f"optimizer labels must differ, but {twice[0]!r} appears {labels.count(twice[0])} times")
+            raise ValueError(f"optimizers: labels must differ, but {twice[0]!r} appears {labels.count(twice[0])} times")
         object.__setattr__(self, "optimizers", specs)
-        object.__setattr__(self, "n_steps", check_int("n_steps", self.n_steps, low=1))
-        if self.start is not None:
-            object.__setattr__(self, "start", check_point("start", self.start))
-        for key in ("caption", "title"):
-            text = getattr(self, key)
-            if not isinstance(text, str) or "\n" in text:
-                raise ValueError(f"{key} must be a one-line string, got {text!r}")
 
     def build_surface(self) -> Surface:
         """The surface object this scene's spec describes."""
@@ -452,27 +571,31 @@ class Scene:
         """
         if not isinstance(recipe, Mapping):
             raise ValueError(f"a recipe must be a JSON object (a mapping), got {type(recipe).__name__}")
+        _check_json(recipe, "recipe")
         if "format" not in recipe:
             raise ValueError(f"recipe is missing the key 'format' (it should be {RECIPE_FORMAT!r})")
         if recipe["format"] != RECIPE_FORMAT:
-            raise ValueError(f"recipe 'format' must be {RECIPE_FORMAT!r}, got {recipe['format']!r}")
+            raise ValueError(f"recipe 'format' must be {RECIPE_FORMAT!r}, got {_kind(recipe['format'])}")
         if "version" not in recipe:
             raise ValueError(f"recipe is missing the key 'version' (it should be {RECIPE_VERSION})")
         version = recipe["version"]
         if isinstance(version, bool) or version != RECIPE_VERSION:
-            raise ValueError(f"recipe 'version' must be {RECIPE_VERSION}, got {version!r}")
+            raise ValueError(f"recipe 'version' must be {RECIPE_VERSION}, got {_kind(version)}")
         required = ("name", "surface", "optimizers", "n_steps")
         optional = ("start", "caption", "title")
         for key in required:
             if key not in recipe:
                 raise ValueError(f"recipe is missing the key {key!r}")
         known = ("format", "version", *required, *optional, "export", "sweep")
-        unknown = sorted(set(recipe) - set(known))
+        unknown = sorted(str(k) for k in set(recipe) - set(known))
         if unknown:
             raise ValueError(f"recipe has an unknown key {unknown[0]!r}; known keys: {', '.join(known)}")
+        for section in ("export", "sweep"):
+            if recipe.get(section) is not None and not isinstance(recipe[section], Mapping):
+                raise ValueError(f"recipe: {section} must be a mapping of settings, got {_kind(recipe[section])}")
         optimizers_ = recipe["optimizers"]
         if not isinstance(optimizers_, list) or not optimizers_:
-            raise ValueError(f"recipe 'optimizers' must be a non-empty list, got {optimizers_!r}")
+            raise ValueError(f"recipe 'optimizers' must be a non-empty list, got {_kind(optimizers_)}")
         try:
             return cls(
                 name=recipe["name"],
@@ -489,6 +612,73 @@ class Scene:
     def with_changes(self, **changes: Any) -> Scene:
         """A copy with some fields replaced (and checked again)."""
         return dataclasses.replace(self, **changes)
+
+
+def _check_json(value: Any, where: str, depth: int = 0) -> None:
+    """Refuse, with the field's path, what no recipe field can hold: nesting deeper than
+    :data:`MAX_JSON_DEPTH`, non-finite numbers, integers beyond 2**53, strings longer than
+    :data:`MAX_CAPTION`, containers with more than :data:`MAX_JSON_ITEMS` entries."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"{where} is nested deeper than MAX_JSON_DEPTH = {MAX_JSON_DEPTH} levels")
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int):
+        if abs(value) > 2**53:
+            raise ValueError(
+                f"{where} must be a number of at most 2**53 in size, got an integer of {len(str(value))} digits"
+            )
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where} must be a finite number, got {value!r}")
+    elif isinstance(value, str):
+        if len(value) > MAX_CAPTION:
+            raise ValueError(f"{where} must be a string of at most {MAX_CAPTION} characters, got {len(value)}")
+    elif isinstance(value, (list, tuple, Mapping)):
+        if len(value) > MAX_JSON_ITEMS:
+            raise ValueError(f"{where} must hold at most MAX_JSON_ITEMS = {MAX_JSON_ITEMS} entries, got {len(value)}")
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise ValueError(f"{where} has a key that is not a string: {_kind(key)}")
+                _check_json(item, f"{where}.{key}" if where != "recipe" else key, depth + 1)
+        else:
+            for i, item in enumerate(value):
+                _check_json(item, f"{where}[{i}]", depth + 1)
+
+
+def recipe_json(recipe: Mapping[str, Any]) -> str:
+    """A recipe as the JSON text written beside a file: indented, UTF-8, ending in a newline.
+
+    Numpy scalars and arrays become numbers and lists; NaN and infinity are refused (a
+    ``ValueError``), as JSON has no such numbers.
+
+    >>> print(recipe_json({"n_steps": np.int64(3), "start": np.array([1.0, -2.0])}), end="")
+    {
+      "n_steps": 3,
+      "start": [
+        1.0,
+        -2.0
+      ]
+    }
+    """
+    if not isinstance(recipe, Mapping):
+        raise ValueError(f"recipe must be a mapping (e.g. a dict) of settings, got {type(recipe).__name__}")
+    try:
+        return json.dumps(dict(recipe), indent=2, default=_jsonable, allow_nan=False, ensure_ascii=False) + "\n"
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"recipe cannot be written as JSON: {error}") from None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def default_scene(surface: Surface, n_steps: int = 500, kinds: Sequence[str] | None = None) -> Scene:

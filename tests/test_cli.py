@@ -351,7 +351,7 @@ def test_a_recipe_reproduces_the_same_table(tmp_path: Path, capsys: pytest.Captu
             ["race", "--optimizers", "sgd,adagrad", "--beta", "0.9"],
             "no optimizer in this race (SGD, Adagrad) has a beta",
         ),
-        (["race", "--beta", "1.5"], "optimizer 3 (RMSProp): beta must be a finite number in [0, 1)"),
+        (["race", "--beta", "1.5"], "--beta 1.5: beta must be a finite number in [0, 1)"),
         (["race", "--optimizers", "sgd,lion"], "unknown optimizer 'lion'"),
         (["race", "--optimizers", "sgd,sgd"], "sgd is listed twice"),
         (["race", "--frames", "1"], "--frames"),
@@ -448,5 +448,5 @@ def test_recipe_with_an_unknown_optimizer(tmp_path: Path, capsys: pytest.Capture
     path.write_text(json.dumps(recipe))
     assert cli.main(["plot", "--recipe", str(path), "--out", str(tmp_path / "x.png")]) == 2
     err = capsys.readouterr().err
-    assert "optimizer must be one of sgd, adagrad, rmsprop, adam; got 'lion'" in err
+    assert "optimizers[0].factory must be one of sgd, adagrad, rmsprop, adam; got 'lion'" in err
     assert not (tmp_path / "x.png").exists()
