@@ -23,9 +23,12 @@ import inspect
 import json
 import math
 import os
+import signal
 import sys
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
@@ -34,8 +37,26 @@ import numpy.typing as npt
 
 from . import __version__, optimizers, surfaces
 from . import scenes as _scenes
-from .scenes import KINDS, OptimizerSpec, Scene, default_scene, default_spec, kind_of, surface_from_spec
-from .sweeps import METRICS, sweep
+from .formatting import below_resolution, format_number, format_setting
+from .scenes import (
+    DPI_RANGE,
+    FPS_RANGE,
+    KINDS,
+    MAX_FRAMES,
+    MAX_RECIPE_BYTES,
+    MAX_STEPS,
+    MAX_SWEEP_CELLS,
+    MAX_SWEEP_RUN_STEPS,
+    OptimizerSpec,
+    Scene,
+    default_scene,
+    default_spec,
+    kind_of,
+    recipe_json,
+    surface_from_spec,
+)
+from .staging import Staging, check_target
+from .sweeps import METRICS, best_cell, sweep
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -114,32 +135,55 @@ def _assignment(text: str) -> tuple[str, Any]:
     return key, _number_or_text(value)
 
 
-def _whole_number(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number >= ``low``."""
+def _whole_number(low: int, high: int, limit: str) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high]; ``limit`` names the upper limit."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {value}")
+            raise argparse.ArgumentTypeError(f"expected a whole number in [{low}, {high}], got {text!r:.40}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number in [{low}, {high}] (the limit is {limit} = {high}), got {value}"
+            )
         return value
 
     return parse
 
 
-_positive_int = _whole_number(1)
-_frame_count = _whole_number(2)
+_step_count = _whole_number(1, MAX_STEPS, "MAX_STEPS")
+_frame_count = _whole_number(2, MAX_FRAMES, "MAX_FRAMES")
+
+
+def _bounded_float(low: float, high: float, limit: str) -> Callable[[str], float]:
+    """An argparse type: a number in [low, high]; ``limit`` names the range."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number in [{low:g}, {high:g}], got {text!r:.40}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a number in [{low:g}, {high:g}] (the limits are {limit} = ({low:g}, {high:g})), got {text}"
+            )
+        return value
+
+    return parse
+
+
+_fps_value = _bounded_float(*FPS_RANGE, "FPS_RANGE")
+_dpi_value = _bounded_float(*DPI_RANGE, "DPI_RANGE")
 
 
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r:.40}") from None
     if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r:.40}")
     return value
 
 
@@ -198,11 +242,15 @@ def _range(log: bool) -> Any:
             lo_text, hi_text, n_text = text.split(",")
             lo, hi, n = float(lo_text), float(hi_text), int(n_text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected LO,HI,N (e.g. {example}), got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected LO,HI,N (e.g. {example}), got {text!r:.40}") from None
         if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo or n < 1:
-            raise argparse.ArgumentTypeError(f"expected finite LO <= HI and N >= 1 (e.g. {example}), got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected finite LO <= HI and N >= 1 (e.g. {example}), got {text!r:.40}")
+        if n > MAX_SWEEP_CELLS:
+            raise argparse.ArgumentTypeError(
+                f"N must be at most {MAX_SWEEP_CELLS} (the limit on grid cells, MAX_SWEEP_CELLS), got {n}"
+            )
         if log and lo <= 0:
-            raise argparse.ArgumentTypeError(f"a log-spaced range needs LO > 0, got {text!r}")
+            raise argparse.ArgumentTypeError(f"a log-spaced range needs LO > 0, got {text!r:.40}")
         return lo, hi, n
 
     return parse
@@ -272,9 +320,9 @@ def _add_scene_options(parser: argparse.ArgumentParser, *, several: bool) -> Non
             )
     group.add_argument(
         "--steps",
-        type=_positive_int,
+        type=_step_count,
         metavar="N",
-        help=f"number of steps (default: the scene's, else {DEFAULT_STEPS})",
+        help=f"number of steps, at most {MAX_STEPS} (default: the scene's, else {DEFAULT_STEPS})",
     )
     group.add_argument(
         "--start",
@@ -295,7 +343,12 @@ def _add_output_options(parser: argparse.ArgumentParser, *, required: bool, suff
         help=f"file to write, its format chosen by the suffix: {', '.join(suffixes)}; a JSON recipe is written "
         "beside it (FILE with the suffix .json)" + (" (required)" if required else " (default: print the table only)"),
     )
-    group.add_argument("--dpi", type=_positive_float, default=None, help="resolution in dots per inch (default: 100)")
+    group.add_argument(
+        "--dpi",
+        type=_dpi_value,
+        default=None,
+        help="resolution in dots per inch, from {:g} to {:g} (default: 100)".format(*DPI_RANGE),
+    )
     group.add_argument(
         "--force", action="store_true", help="overwrite FILE and its companions if they exist (default: refuse)"
     )
@@ -356,14 +409,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(race_cmd, required=False, suffixes=ANIMATION_SUFFIXES)
     animation = race_cmd.add_argument_group("animation (with --out)")
     animation.add_argument(
-        "--fps", type=_positive_float, default=None, help=f"frames per second (default: {DEFAULT_FPS:g})"
+        "--fps",
+        type=_fps_value,
+        default=None,
+        help="frames per second, from {:g} to {:g} (default: {:g})".format(*FPS_RANGE, DEFAULT_FPS),
     )
     animation.add_argument(
         "--frames",
         type=_frame_count,
         default=None,
         metavar="N",
-        help=f"number of frames, spread evenly over the steps (default: {DEFAULT_FRAMES}, or one per step "
+        help=f"number of frames, at most {MAX_FRAMES}, spread evenly over the steps (default: {DEFAULT_FRAMES}, "
+        "or one per step "
         "when there are fewer steps)",
     )
     animation.add_argument(
@@ -487,37 +544,60 @@ def build_parser() -> argparse.ArgumentParser:
 # -------------------------------------------------------------------- the race
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"JSON has no {name}; a recipe holds finite numbers only")
+
+
 def _load_recipe(path_text: str) -> dict[str, Any]:
+    """The JSON object in a recipe file; every problem is one line naming the file."""
+    where = f"--recipe {path_text}"
     path = Path(path_text)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise ValueError(f"{where}: is a directory, not a recipe file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RECIPE_BYTES + 1)
     except FileNotFoundError:
-        raise ValueError(f"--recipe {path_text}: no such file") from None
+        raise ValueError(f"{where}: no such file") from None
     except OSError as error:
-        raise ValueError(f"--recipe {path_text}: cannot read it ({error.strerror or error})") from None
+        raise ValueError(f"{where}: cannot read it ({error.strerror or error})") from None
+    if len(raw) > MAX_RECIPE_BYTES:
+        raise ValueError(f"{where}: too large for a recipe (the limit is MAX_RECIPE_BYTES = {MAX_RECIPE_BYTES} bytes)")
     try:
-        data = json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{where}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        raise ValueError(f"--recipe {path_text}: not valid JSON ({error})") from None
+        raise ValueError(f"{where}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise ValueError(f"{where}: not a recipe: its JSON is nested too deeply") from None
+    except ValueError as error:  # e.g. NaN, or an integer of thousands of digits
+        raise ValueError(f"{where}: not valid JSON ({error})") from None
     if not isinstance(data, dict):
-        raise ValueError(f"--recipe {path_text}: a recipe must be a JSON object, got {type(data).__name__}")
+        raise ValueError(f"{where}: a recipe must be a JSON object, got {type(data).__name__}")
     return data
 
 
 def _with_params(spec: Mapping[str, Any], assignments: Sequence[tuple[str, Any]]) -> dict[str, Any]:
-    """``spec`` with ``--param`` values; ``base.KEY`` reaches into a nested surface."""
+    """``spec`` with ``--param`` values; ``base.KEY`` reaches into a nested surface (the
+    surface spec resolves the dotted key, see :func:`rmsprop_viz.scenes.surface_from_spec`)."""
     out: dict[str, Any] = copy.deepcopy(dict(spec))
-    out.setdefault("params", {})
+    out["params"] = dict(out.get("params", {}))
     for key, value in assignments:
-        target = out
-        *path, leaf = key.split(".")
-        for part in path:
-            nested = target["params"].get(part)
-            if not isinstance(nested, dict):
-                raise ValueError(f"--param {key}: surface {target['name']!r} has no surface parameter {part!r}")
-            nested.setdefault("params", {})
-            target = nested
-        target["params"][leaf] = value
+        out["params"][key] = value
+    return out
+
+
+def _surface_with_params(spec: Mapping[str, Any], assignments: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+    """:func:`_with_params`, checked: a bad ``--param`` is one line naming it."""
+    out = _with_params(spec, assignments)
+    try:
+        surface_from_spec(out)
+    except ValueError as error:
+        given = " ".join(f"--param {k}={v}" for k, v in assignments)
+        raise ValueError(f"{given}: {error}" if assignments else str(error)) from None
     return out
 
 
@@ -554,7 +634,89 @@ def _apply_overrides(flag: str, overrides: Sequence[_Override], specs: list[Opti
                 accepted = ", ".join(inspect.signature(optimizers.get(spec.factory)).parameters)
                 raise ValueError(f"--{flag} {override.text}: {spec.factory} has no {param!r}; it takes {accepted}")
             specs[i] = OptimizerSpec(spec.factory, {**spec.params, param: override.value}, spec.label)
+            try:
+                specs[i].build()
+            except ValueError as error:
+                raise ValueError(f"--{flag} {override.text}: {error}") from None
     return specs
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _describe(value: Any) -> str:
+    names = {list: "a list", dict: "a mapping", str: "a string", bool: "true/false", type(None): "null"}
+    kind = names.get(type(value))
+    if kind is None or (isinstance(value, str) and len(value) <= 40):
+        return f"{value!r:.40}"
+    return kind
+
+
+def _number_in(where: str, value: Any, low: float, high: float, limit: str, *, whole: bool = False) -> None:
+    kind = "a whole number" if whole else "a number"
+    ok = _is_number(value) and low <= value <= high and (not whole or float(value).is_integer())
+    if not ok:
+        raise ValueError(f"{where} must be {kind} in [{low:g}, {high:g}] ({limit}), got {_describe(value)}")
+
+
+def _range_field(where: str, value: Any, log: bool) -> None:
+    if not (isinstance(value, list) and len(value) == 3 and all(_is_number(v) for v in value)):
+        raise ValueError(f"{where} must be a list [LO, HI, N] of numbers, got {_describe(value)}")
+    lo, hi, n = value
+    if hi < lo or (log and lo <= 0):
+        raise ValueError(f"{where} needs {'0 < ' if log else ''}LO <= HI, got [{lo:g}, {hi:g}, {n:g}]")
+    _number_in(f"{where}[2]", n, 1, MAX_SWEEP_CELLS, "N; the limit is MAX_SWEEP_CELLS", whole=True)
+
+
+def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The recipe's ``export`` and ``sweep`` sections, checked field by field.
+
+    Every setting may be null (then the command line or the default decides); any other
+    value must have the type and range the matching option accepts.
+    """
+    out: dict[str, Any] = {}
+    known = {
+        "export": ("command", "fps", "frames", "dpi", "three_d"),
+        "sweep": ("optimizer", "lr_range", "beta_range", "metric", "tol"),
+    }
+    for name, keys in known.items():
+        section = recipe.get(name)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise ValueError(f"{where}: {name} must be a mapping of settings, got {_describe(section)}")
+        unknown = sorted(set(section) - set(keys))
+        if unknown:
+            raise ValueError(f"{where}: {name} has an unknown key {unknown[0]!r}; known keys: {', '.join(keys)}")
+        for key, value in section.items():
+            if value is None:
+                continue
+            field = f"{where}: {name}.{key}"
+            if key == "command":
+                if value not in ("race", "plot"):
+                    raise ValueError(f"{field} must be 'race' or 'plot', got {_describe(value)}")
+            elif key == "fps":
+                _number_in(field, value, *FPS_RANGE, "FPS_RANGE")
+            elif key == "frames":
+                _number_in(field, value, 2, MAX_FRAMES, "the limit is MAX_FRAMES", whole=True)
+            elif key == "dpi":
+                _number_in(field, value, *DPI_RANGE, "DPI_RANGE")
+            elif key == "three_d":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{field} must be true or false, got {_describe(value)}")
+            elif key == "optimizer":
+                if value not in KINDS:
+                    raise ValueError(f"{field} must be one of {', '.join(KINDS)}, got {_describe(value)}")
+            elif key in ("lr_range", "beta_range"):
+                _range_field(field, value, log=key == "lr_range")
+            elif key == "metric":
+                if value not in METRICS:
+                    raise ValueError(f"{field} must be one of {', '.join(METRICS)}, got {_describe(value)}")
+            elif key == "tol" and not (_is_number(value) and value > 0):
+                raise ValueError(f"{field} must be a number > 0, got {_describe(value)}")
+        out[name] = section
+    return out
 
 
 def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
@@ -569,16 +731,16 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
             base = Scene.from_recipe(recipe)
         except ValueError as error:
             raise ValueError(f"--recipe {args.recipe}: {error}") from None
-        extras = {k: recipe[k] for k in ("export", "sweep") if isinstance(recipe.get(k), dict)}
+        extras = _recipe_sections(recipe, f"--recipe {args.recipe}")
     elif args.scene is not None:
         base = _scenes.get(args.scene)
 
     if base is None:
-        spec = _with_params({"name": args.surface or "rosenbrock", "params": {}}, args.param)
+        spec = _surface_with_params({"name": args.surface or "rosenbrock", "params": {}}, args.param)
         scene = default_scene(surface_from_spec(spec), DEFAULT_STEPS)
     elif args.surface is not None and args.surface.lower() != base.surface["name"]:
         # A different surface: its own start and tuned rates, the same kinds of racers.
-        spec = _with_params({"name": args.surface, "params": {}}, args.param)
+        spec = _surface_with_params({"name": args.surface, "params": {}}, args.param)
         surface = surface_from_spec(spec)
         kinds = list(dict.fromkeys(kind_of(s) for s in base.optimizers))
         scene = base.with_changes(
@@ -589,8 +751,7 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
             title="",
         )
     elif args.param:
-        spec = _with_params(base.surface, args.param)
-        surface_from_spec(spec)
+        spec = _surface_with_params(base.surface, args.param)
         scene = base.with_changes(surface=spec, title="", caption="")
     else:
         scene = base
@@ -613,8 +774,18 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
     return (scene.with_changes(**changes) if changes else scene), extras
 
 
-def _format_value(value: float) -> str:
-    return "nan" if not math.isfinite(value) else f"{value:.4g}"
+def _loss_scale(surface: surfaces.Surface, scene: Scene) -> float:
+    """How far above the minimum the race starts: the scale of a loss gap float64 can resolve."""
+    start = scene.start if scene.start is not None else surface.default_start
+    gap = float(surface.value(np.asarray(start, dtype=np.float64))) - _target(surface)
+    return gap if math.isfinite(gap) and gap > 0 else 1.0
+
+
+def _loss_text(value: float, target: float, scale: float) -> str:
+    """A final loss for the tables: "at the minimum" below what float64 resolves, never "-0"."""
+    if math.isfinite(value) and below_resolution(value - target, scale):
+        return "at the minimum"
+    return format_number(value, 4)
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -630,8 +801,17 @@ def _target(surface: surfaces.Surface) -> float:
     return float(surface.value(surface.minima[0])) if surface.minima else 0.0
 
 
-def _check_out(path_text: str, suffixes: Sequence[str], force: bool, companions: Sequence[str]) -> Path:
-    """Refuse, before any work, an output that could not or should not be written."""
+_FORCE = "add --force"
+
+
+def _check_out(path_text: str, suffixes: Sequence[str], force: bool, companions: Mapping[str, str | None]) -> Path:
+    """Refuse, before any work, an output that could not or should not be written.
+
+    ``companions`` maps the suffix of each file written beside the output to its content
+    when it is known now (the recipe), else None. A companion that already holds exactly
+    that content is no conflict: ``race.gif`` and ``race.mp4`` of one race share
+    ``race.json``.
+    """
     path = Path(path_text)
     suffix = path.suffix.lower()
     if suffix not in suffixes:
@@ -643,15 +823,13 @@ def _check_out(path_text: str, suffixes: Sequence[str], force: bool, companions:
         raise ValueError(f"--out {path_text}: the directory {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(f"--out {path_text}: the directory {str(folder)!r} is not writable")
-    if not force:
-        for candidate in [path, *(path.with_suffix(s) for s in companions)]:
-            if candidate.exists():
-                raise ValueError(f"--out {path_text}: {candidate} already exists; add --force to overwrite it")
+    try:
+        check_target(path, overwrite=force, how=_FORCE)
+        for companion, content in companions.items():
+            check_target(path.with_suffix(companion), overwrite=force, content=content, what="recipe", how=_FORCE)
+    except ValueError as error:
+        raise ValueError(f"--out {path_text}: {error}") from None
     return path
-
-
-def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-    path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
 def _setting(extras: Mapping[str, Any], section: str, key: str, given: Any, default: Any) -> Any:
@@ -664,19 +842,22 @@ def _setting(extras: Mapping[str, Any], section: str, key: str, given: Any, defa
 
 def _race(args: argparse.Namespace) -> int:
     scene, extras = _scene_from_args(args)
-    out = None
-    if args.out is not None:
-        out = _check_out(args.out, ANIMATION_SUFFIXES, args.force, [".json"])
     fps = float(_setting(extras, "export", "fps", args.fps, DEFAULT_FPS))
     frames = int(_setting(extras, "export", "frames", args.frames, DEFAULT_FRAMES))
     dpi = _setting(extras, "export", "dpi", args.dpi, None)
     three_d = bool(_setting(extras, "export", "three_d", args.three_d, False))
-    if not (fps > 0 and frames >= 1 and (dpi is None or float(dpi) > 0)):
-        raise ValueError(f"--recipe {args.recipe}: 'export' needs fps > 0, frames >= 1 and dpi > 0")
+    recipe = {
+        **scene.to_recipe(),
+        "export": {"command": "race", "fps": fps, "frames": frames, "dpi": dpi, "three_d": three_d},
+    }
+    out = None
+    if args.out is not None:
+        out = _check_out(args.out, ANIMATION_SUFFIXES, args.force, {".json": recipe_json(recipe)})
 
     surface = scene.build_surface()
     results = scene.run()
     target = _target(surface)
+    scale = _loss_scale(surface, scene)
     rows = []
     for spec, traj in zip(scene.optimizers, results.values()):
         reached = int(traj.steps_to(args.tol, target=target)[0])
@@ -685,7 +866,7 @@ def _race(args: argparse.Namespace) -> int:
             [
                 spec.label,
                 spec.describe(),
-                _format_value(float(traj.final_value[0])),
+                _loss_text(float(traj.final_value[0]), target, scale),
                 str(reached) if reached >= 0 else "-",
                 str(diverged) if diverged >= 0 else "-",
             ]
@@ -694,7 +875,10 @@ def _race(args: argparse.Namespace) -> int:
     if scene.caption:
         print(f"scene {scene.name}: {scene.caption}")
     print(f"{surface!r}: f = {getattr(surface, 'formula', '')}")
-    print(f"start ({start[0]:g}, {start[1]:g}), {scene.n_steps} steps, minimum loss {target:.4g}, tol {args.tol:g}")
+    print(
+        f"start ({format_setting(start[0])}, {format_setting(start[1])}), {scene.n_steps} steps, "
+        f"minimum loss {format_number(target, 4)}, tol {format_setting(args.tol)}"
+    )
     print()
     print(_table(rows, ["optimizer", "hyperparameters", "final loss", "steps to tol", "diverged at"]))
     if out is None:
@@ -711,10 +895,6 @@ def _race(args: argparse.Namespace) -> int:
         dpi=None if dpi is None else float(dpi),
         title=scene.title or None,
     )
-    recipe = {
-        **scene.to_recipe(),
-        "export": {"command": "race", "fps": fps, "frames": frames, "dpi": dpi, "three_d": three_d},
-    }
     written = save(
         figure,
         out,
@@ -733,9 +913,10 @@ def _race(args: argparse.Namespace) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     scene, extras = _scene_from_args(args)
-    out = _check_out(args.out, FIGURE_SUFFIXES, args.force, [".json"])
     dpi = float(_setting(extras, "export", "dpi", args.dpi, 100.0))
     three_d = bool(_setting(extras, "export", "three_d", args.three_d, False))
+    recipe = recipe_json({**scene.to_recipe(), "export": {"command": "plot", "dpi": dpi, "three_d": three_d}})
+    out = _check_out(args.out, FIGURE_SUFFIXES, args.force, {".json": recipe})
 
     from .plotting import RaceFigure
 
@@ -747,9 +928,11 @@ def _plot(args: argparse.Namespace) -> int:
         dpi=dpi,
         title=scene.title or None,
     )
-    figure.fig.savefig(out, dpi=dpi)
     recipe_path = out.with_suffix(".json")
-    _write_json(recipe_path, {**scene.to_recipe(), "export": {"command": "plot", "dpi": dpi, "three_d": three_d}})
+    with Staging(overwrite=args.force, how=_FORCE) as staging:
+        figure.fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
+        staging.write_text(recipe_path, recipe, what="recipe")
+        staging.commit()
     print(f"wrote {out}")
     print(f"wrote {recipe_path}")
     return 0
@@ -821,16 +1004,30 @@ def _sweep(args: argparse.Namespace) -> int:
     beta_range = tuple(_setting(extras, "sweep", "beta_range", args.beta_range, None) or DEFAULT_BETA_RANGE)
     metric = str(_setting(extras, "sweep", "metric", args.metric, "final"))
     tol = float(_setting(extras, "sweep", "tol", args.tol, 1e-3))
-    if kind not in KINDS or metric not in METRICS or len(lr_range) != 3 or len(beta_range) != 3 or not tol > 0:
+    cells = int(lr_range[2]) * (int(beta_range[2]) if beta_key is not None else 1)
+    if cells > MAX_SWEEP_CELLS:
         raise ValueError(
-            f"--recipe {args.recipe}: its 'sweep' section needs an optimizer in {', '.join(KINDS)}, a metric in "
-            f"{', '.join(METRICS)}, lr_range and beta_range as [LO, HI, N] and tol > 0"
+            f"the sweep's grid has {cells} cells (lr N times beta N); the limit is MAX_SWEEP_CELLS = {MAX_SWEEP_CELLS}"
         )
-    out = _check_out(args.out, FIGURE_SUFFIXES, args.force, [".csv", ".json"])
+    if cells * scene.n_steps > MAX_SWEEP_RUN_STEPS:
+        raise ValueError(
+            f"the sweep would run {cells} cells x {scene.n_steps} steps = {cells * scene.n_steps} steps; the limit is "
+            f"MAX_SWEEP_RUN_STEPS = {MAX_SWEEP_RUN_STEPS}: use fewer cells (--lr-range, --beta-range) or --steps"
+        )
     dpi = float(args.dpi or 100.0)
 
     surface = scene.build_surface()
     base = next((s for s in scene.optimizers if kind_of(s) == kind), None) or default_spec(kind, surface)
+    sweep_section = {
+        "optimizer": kind,
+        "lr_range": [float(lr_range[0]), float(lr_range[1]), int(lr_range[2])],
+        "beta_range": None if beta_key is None else [float(beta_range[0]), float(beta_range[1]), int(beta_range[2])],
+        "metric": metric,
+        "tol": tol,
+    }
+    recipe = recipe_json({**scene.with_changes(optimizers=(base,), caption="").to_recipe(), "sweep": sweep_section})
+    out = _check_out(args.out, FIGURE_SUFFIXES, args.force, {".csv": None, ".json": recipe})
+
     lrs = np.geomspace(float(lr_range[0]), float(lr_range[1]), int(lr_range[2]))
     grid: dict[str, npt.NDArray[np.float64]] = {"lr": lrs}
     if beta_key is not None:
@@ -842,7 +1039,8 @@ def _sweep(args: argparse.Namespace) -> int:
     diverged_at = sweep(surface, factory, grid, metric="diverged", **common) if metric == "steps" else None
     target = _target(surface)
     shown, label, log = _sweep_values(values, metric, target, scene.n_steps, diverged_at)
-    best = _best_cell(values, metric)
+    chosen = None if metric == "diverged" else best_cell(values, diverged=diverged_at)
+    best = None if chosen is None else chosen.index
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -884,35 +1082,36 @@ def _sweep(args: argparse.Namespace) -> int:
         f"{base.label} on {surface.name}, {scene.n_steps} steps" + (f"\n{others}" if others else ""),
         fontsize=FONT["title"] - 2,
     )
-    fig.savefig(out, dpi=dpi)
-
     csv_path = out.with_suffix(".csv")
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["lr", *([beta_key] if beta_key else []), metric])
-        for index in np.ndindex(values.shape):
-            value = values[index]
-            cell = [repr(float(lrs[index[0]]))]
-            if beta_key is not None:
-                cell.append(repr(float(grid[beta_key][index[1]])))
-            cell.append(str(int(value)) if metric in ("steps", "diverged") else repr(float(value)))
-            writer.writerow(cell)
-
     recipe_path = out.with_suffix(".json")
-    sweep_section = {
-        "optimizer": kind,
-        "lr_range": [float(lr_range[0]), float(lr_range[1]), int(lr_range[2])],
-        "beta_range": None if beta_key is None else [float(beta_range[0]), float(beta_range[1]), int(beta_range[2])],
-        "metric": metric,
-        "tol": tol,
-    }
-    _write_json(recipe_path, {**scene.with_changes(optimizers=(base,), caption="").to_recipe(), "sweep": sweep_section})
+    with Staging(overwrite=args.force, how=_FORCE) as staging:
+        fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
+        with staging.output(csv_path).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["lr", *([beta_key] if beta_key else []), metric])
+            for index in np.ndindex(values.shape):
+                value = values[index]
+                cell = [repr(float(lrs[index[0]]))]
+                if beta_key is not None:
+                    cell.append(repr(float(grid[beta_key][index[1]])))
+                cell.append(str(int(value)) if metric in ("steps", "diverged") else repr(float(value)))
+                writer.writerow(cell)
+        staging.write_text(recipe_path, recipe, what="recipe")
+        staging.commit()
 
-    if best is None:
-        print(f"no cell has a {metric} to rank" if metric != "diverged" else "diverged: see the map")
+    if chosen is None:
+        print("diverged: see the map")
+    elif best is None:
+        print(f"no cell qualifies as best ({chosen.rule})")
     else:
-        where = f"lr={lrs[best[0]]:.4g}" + ("" if beta_key is None else f", {beta_key}={grid[beta_key][best[1]]:.4g}")
-        print(f"best: {where} ({metric} {_format_value(float(values[best]))})")
+        where = f"lr={format_number(lrs[best[0]], 4)}" + (
+            "" if beta_key is None else f", {beta_key}={format_number(grid[beta_key][best[1]], 4)}"
+        )
+        if metric == "steps":
+            shown_value = f"{int(values[best])} steps"
+        else:
+            shown_value = f"{metric} loss {_loss_text(float(values[best]), target, _loss_scale(surface, scene))}"
+        print(f"best: {where} ({shown_value}); rule: {chosen.rule}")
     print(f"wrote {out}")
     print(f"wrote {csv_path}")
     print(f"wrote {recipe_path}")
@@ -966,8 +1165,66 @@ def _glue_negative_points(argv: Sequence[str]) -> list[str]:
     return out
 
 
+class _Interrupted(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP arrived: unwind (removing temporary files, ending ffmpeg)
+    and exit with status 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def _signals_interrupt(received: list[int]) -> Iterator[None]:
+    """While the command runs, SIGINT, SIGTERM and SIGHUP raise :class:`_Interrupted` in
+    the main thread (recorded in ``received``); the old handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        received.append(signum)
+        if len(received) == 1:  # a second signal while unwinding does not cut the cleanup short
+            raise _Interrupted(signum)
+
+    old = {sig: signal.signal(sig, interrupt) for sig in _SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _interrupted(signum: int) -> int:
+    name = signal.Signals(signum).name
+    print(f"rmsprop-viz: interrupted by {name}; no partial file is left", file=sys.stderr)
+    return 128 + signum
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``rmsprop-viz``; returns the exit status."""
+    """Entry point of ``rmsprop-viz``; returns the exit status.
+
+    0 on success, 2 for a mistake in the arguments or a recipe (one line on stderr), 1
+    when a file cannot be read or written, 128 + N when signal N (SIGINT, SIGTERM,
+    SIGHUP) stopped the command. Files are written all at once or not at all, so an
+    interrupted command leaves no partial file, and old files it would have replaced are
+    unchanged unless every new file was already in place.
+    """
+    received: list[int] = []
+    try:
+        with _signals_interrupt(received):
+            status = _main(argv)
+    except _Interrupted as error:
+        return _interrupted(error.signum)
+    # A signal may also have ended the command another way (e.g. ffmpeg, which shares the
+    # terminal's SIGINT, stopped first): the status still says it was interrupted.
+    return _interrupted(received[0]) if received else status
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(_glue_negative_points(sys.argv[1:] if argv is None else argv))
@@ -992,8 +1249,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except OSError as error:
-        print(f"rmsprop-viz: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        text = str(error.strerror or error)
+        where = str(error.filename or "")
+        print(f"rmsprop-viz: error: {text}" + (f": {where}" if where and where not in text else ""), file=sys.stderr)
         return EXIT_IO
+    except _Interrupted:
+        raise
     except KeyboardInterrupt:
         print("rmsprop-viz: interrupted", file=sys.stderr)
         return 130

@@ -283,9 +283,18 @@ def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
         (_with(("version",), True), "'version' must be 1"),
         (_with(("surface", "name"), "banana"), "surface must be one of"),
         (_with(("surface", "params", "bogus"), 1.0), "takes the parameters"),
-        (_with(("optimizers", 1, "factory"), "lion"), "optimizers[1].factory must be one of sgd, adagrad, rmsprop, adam"),
-        (_with(("optimizers", 2, "params", "beta"), 1.5), "optimizers[2].params.beta must be a finite number in [0, 1), got 1.5"),
-        (_with(("optimizers", 2, "params", "gamma"), 0.5), "optimizers[2].params has an unknown key 'gamma'; rmsprop takes lr, beta"),
+        (
+            _with(("optimizers", 1, "factory"), "lion"),
+            "optimizers[1].factory must be one of sgd, adagrad, rmsprop, adam",
+        ),
+        (
+            _with(("optimizers", 2, "params", "beta"), 1.5),
+            "optimizers[2].params.beta must be a finite number in [0, 1), got 1.5",
+        ),
+        (
+            _with(("optimizers", 2, "params", "gamma"), 0.5),
+            "optimizers[2].params has an unknown key 'gamma'; rmsprop takes lr, beta",
+        ),
         (_with(("optimizers", 1, "label"), "SGD"), "labels must differ"),
         (_with(("optimizers",), []), "'optimizers' must be a non-empty list"),
         (_with(("n_steps",), 0), "n_steps must be an integer in [1, 100000], got 0"),
