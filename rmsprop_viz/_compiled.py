@@ -79,17 +79,20 @@ def compiled_loop(
     state0: Any,
     grad_xy: Callable[..., tuple[Any, Any]],
     value_xy: Callable[..., Any] | None,
+    *,
+    trace_surface: bool = True,
 ) -> BatchedLoop | None:
     """The batched loop of :func:`._tracing.batched_loop`, compiled with numba.
 
     Same arguments and same returned ``loop(p, n_steps, record, diverged_at, box,
     centre)``. ``None`` when numba is missing, the update cannot be traced, or the
     surface's formulas must be called each step (noise keyed by the step, a change at
-    a given step): the numpy loop handles those.
+    a given step, a surface that is not the package's own, ``trace_surface=False``):
+    the numpy loop handles those.
     """
     if not available():
         return None
-    traced = trace_step(update, state0, grad_xy, value_xy)
+    traced = trace_step(update, state0, grad_xy, value_xy, trace_surface=trace_surface)
     if traced is None or traced.gradient is None or (value_xy is not None and traced.loss is None):
         return None
     source = _source(traced, record=value_xy is not None)

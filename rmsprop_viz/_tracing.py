@@ -229,7 +229,13 @@ class FusedLoop(NamedTuple):
     changed: tuple[int, ...]
 
 
-def fused_loop(update: Callable[..., Any], template: Any, grad_xy: Callable[..., tuple[Any, Any]]) -> FusedLoop | None:
+def fused_loop(
+    update: Callable[..., Any],
+    template: Any,
+    grad_xy: Callable[..., tuple[Any, Any]],
+    *,
+    trace_surface: bool = True,
+) -> FusedLoop | None:
     """Trace ``update`` (and, if it allows, ``grad_xy``) into one single-run loop.
 
     Parameters
@@ -240,6 +246,8 @@ def fused_loop(update: Callable[..., Any], template: Any, grad_xy: Callable[...,
         The state for one coordinate of one run (fields are Python numbers).
     grad_xy : callable
         The surface's ``grad_xy(x, y, step)``.
+    trace_surface : bool
+        False: call ``grad_xy`` each step without tracing it.
 
     Returns
     -------
@@ -261,6 +269,8 @@ def fused_loop(update: Callable[..., Any], template: Any, grad_xy: Callable[...,
     body = body_x + body_y
     n_before = len(constants)
     try:
+        if not trace_surface:
+            raise Untraceable("the surface is not to be traced")
         tape = _Tape("_g", constants)
         gx, gy = grad_xy(_Var("x", tape), _Var("y", tape), _Var("t", tape))
         gx_name, gy_name = tape.name_of(gx), tape.name_of(gy)
@@ -347,12 +357,14 @@ def trace_step(
     state0: Any,
     grad_xy: Callable[..., tuple[Any, Any]],
     value_xy: Callable[..., Any] | None,
+    *,
+    trace_surface: bool = True,
 ) -> TracedStep | None:
     """Trace one batched step; ``None`` when ``update`` cannot be traced.
 
     ``state0`` is ``init(p)`` for ``(2, runs)`` parameters. The surface's formulas are
-    traced when they allow it (else the loop calls them); ``value_xy=None`` traces no
-    loss.
+    traced when they allow it and ``trace_surface`` is true (else the loop calls them);
+    ``value_xy=None`` traces no loss.
     """
     if not isinstance(state0, tuple):
         return None
@@ -375,9 +387,11 @@ def trace_step(
     except Exception:  # Untraceable, or anything else the rule does with a stand-in: don't guess
         return None
 
-    gradient = _traced(lambda t: grad_xy(_Var("x", t), _Var("y", t), _Var("t", t)), "_g", constants)
-    loss = None
-    if value_xy is not None:
+    gradient: tuple[_Tape, list[str]] | None = None
+    loss: tuple[_Tape, list[str]] | None = None
+    if trace_surface:
+        gradient = _traced(lambda t: grad_xy(_Var("x", t), _Var("y", t), _Var("t", t)), "_g", constants)
+    if value_xy is not None and trace_surface:
         loss = _traced(lambda t: (value_xy(_Var("x", t), _Var("y", t), _Var("tv", t)),), "_v", constants)
     for i, value in enumerate(constants):
         shapes[f"k{i}"] = np.shape(value) if isinstance(value, np.ndarray) else None
@@ -450,6 +464,8 @@ def batched_loop(
     state0: Any,
     grad_xy: Callable[..., tuple[Any, Any]],
     value_xy: Callable[..., Any] | None,
+    *,
+    trace_surface: bool = True,
 ) -> BatchedLoop | None:
     """Trace ``update`` (and the surface) into an in-place numpy loop over a batch.
 
@@ -469,6 +485,8 @@ def batched_loop(
         ``init(p)`` for ``(2, runs)`` starting parameters.
     grad_xy, value_xy : callable
         The surface's formulas; ``value_xy=None`` records no loss.
+    trace_surface : bool
+        False: call the surface's formulas each step without tracing them.
 
     Returns
     -------
@@ -480,7 +498,7 @@ def batched_loop(
         ``diverged_at`` to the step, if it was still -1, and parks the run at
         ``centre`` (its results are discarded). ``None`` when ``update`` cannot be traced.
     """
-    traced = trace_step(update, state0, grad_xy, value_xy)
+    traced = trace_step(update, state0, grad_xy, value_xy, trace_surface=trace_surface)
     if traced is None:
         return None
     source, buffers = _numpy_source(traced, record=value_xy is not None)

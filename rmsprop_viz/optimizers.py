@@ -29,6 +29,7 @@ eps in root    no                   yes                yes (default)      yes
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -44,6 +45,8 @@ __all__ = [
     "SGDState",
     "adagrad",
     "adam",
+    "get",
+    "is_builtin",
     "names",
     "rmsprop",
     "sgd",
@@ -64,6 +67,40 @@ class Optimizer(NamedTuple):
 
     init: Callable[[Array], State]
     update: Callable[[Array, State], tuple[Array, State]]
+
+
+#: The update functions made by this module's factories, each with its init function.
+#: Weak keys: an optimizer that is no longer used leaves no trace here.
+_MADE_HERE: weakref.WeakKeyDictionary[Callable[..., Any], Callable[..., Any]] = weakref.WeakKeyDictionary()
+
+
+def _builtin(init: Callable[[Array], State], update: Callable[[Array, State], tuple[Array, State]]) -> Optimizer:
+    _MADE_HERE[update] = init
+    return Optimizer(init, update)
+
+
+def is_builtin(optimizer: Any) -> bool:
+    """True when ``optimizer`` was made by one of this module's factories.
+
+    Only these may take the engine's fast paths (a traced single-run loop, the sweep's
+    in-place numpy loop, the numba loop), which call ``update`` once with symbolic
+    stand-ins to record its arithmetic. Any other ``Optimizer(init, update)``, such as
+    one written in a notebook, runs plainly: its functions are called every step with
+    real numbers, so ``print(g)`` inside ``update`` prints the gradient.
+
+    >>> is_builtin(adam(lr=0.1))
+    True
+    >>> opt = adam(lr=0.1)
+    >>> is_builtin(Optimizer(opt.init, lambda g, state: opt.update(g, state)))
+    False
+    """
+    if not (isinstance(optimizer, tuple) and len(optimizer) == 2):
+        return False
+    init, update = optimizer
+    try:
+        return _MADE_HERE.get(update) is init
+    except TypeError:  # not weakly referenceable, so not one of ours
+        return False
 
 
 def sqrt(v: Array) -> Array:
@@ -136,7 +173,7 @@ def sgd(lr: Any, momentum: Any = 0.0, nesterov: bool = False) -> Optimizer:
         d = g + mu * b if nesterov else b
         return -lr * d, SGDState(b)
 
-    return Optimizer(init, update)
+    return _builtin(init, update)
 
 
 # ----------------------------------------------------------------------- Adagrad
@@ -194,7 +231,7 @@ def adagrad(lr: Any, eps: Any = 1e-10, initial_accumulator: Any = 0.0, eps_in_sq
         den = sqrt(s + eps) if eps_in_sqrt else sqrt(s) + eps
         return -lr * g / den, AdagradState(s)
 
-    return Optimizer(init, update)
+    return _builtin(init, update)
 
 
 # ----------------------------------------------------------------------- RMSProp
@@ -314,7 +351,7 @@ def rmsprop(
             return -lr * b, RMSPropState(v, gbar, b, t, beta_t)
         return -lr * g / den, RMSPropState(v, gbar, state.b, t, beta_t)
 
-    return Optimizer(init, update)
+    return _builtin(init, update)
 
 
 # -------------------------------------------------------------------------- Adam
@@ -411,7 +448,7 @@ def adam(
             m_hat, v_hat = m, second
         return -lr * m_hat / (sqrt(v_hat) + eps), AdamState(m, v, vmax, t, beta1_t, beta2_t)
 
-    return Optimizer(init, update)
+    return _builtin(init, update)
 
 
 _FACTORIES: dict[str, Callable[..., Optimizer]] = {

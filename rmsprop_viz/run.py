@@ -21,8 +21,8 @@ import numpy.typing as npt
 
 from ._checks import check_int, check_number
 from ._tracing import fused_loop
-from .optimizers import Optimizer
-from .surfaces import Surface, _Planar, _xy_of
+from .optimizers import Optimizer, is_builtin
+from .surfaces import Surface, _is_own, _Planar, _xy_of
 
 __all__ = ["ESCAPE_FACTOR", "Trajectory", "escape_box", "race", "run"]
 
@@ -213,12 +213,15 @@ def _columns(
     state's fields stacked per step (``(n_steps, runs, 2)``, or ``(n_steps,)`` for the
     step counter).
 
-    A single run goes through the fused loop of :mod:`._tracing` when the update can be
-    traced (bit-for-bit the same arithmetic, about three times faster), else through
-    :func:`_iterate`.
+    A single run of one of the package's own optimizers (:func:`.optimizers.is_builtin`)
+    goes through the fused loop of :mod:`._tracing` (bit-for-bit the same arithmetic,
+    about three times faster); anything else, such as a user's own optimizer, through
+    :func:`_iterate`, which calls its functions with real numbers.
     """
     grad_xy = _xy_of(surface)[1]
-    fused = fused_loop(optimizer.update, template, grad_xy) if not isinstance(x0, np.ndarray) else None
+    fused = None
+    if is_builtin(optimizer) and not isinstance(x0, np.ndarray):
+        fused = fused_loop(optimizer.update, template, grad_xy, trace_surface=_is_own(surface))
     if fused is not None:
         k = len(fused.changed)
         table = np.fromiter(fused.run(x0, y0, n_steps), dtype=np.float64, count=n_steps * (4 + 2 * k))

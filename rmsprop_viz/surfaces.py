@@ -403,6 +403,18 @@ def _surface_from(name: str, base: Any) -> Surface:
     return base
 
 
+def _is_own(surface: Any) -> bool:
+    """True for a surface of this module's classes, built on such surfaces only.
+
+    The engine traces only these formulas (calls them once with symbolic stand-ins, see
+    :mod:`rmsprop_viz._tracing`); a user's own surface is called with real numbers.
+    """
+    if type(surface).__module__ != __name__:
+        return False
+    base = getattr(surface, "base", None)
+    return base is None or _is_own(base)
+
+
 def _xy_of(surface: Surface) -> tuple[Callable[..., XY], Callable[..., tuple[XY, XY]]]:
     """The xy formulas of a surface; for a plain protocol surface, adapters around it."""
     value_xy = getattr(surface, "value_xy", None)

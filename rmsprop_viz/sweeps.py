@@ -19,9 +19,9 @@ import numpy.typing as npt
 from . import _compiled
 from ._checks import check_int, check_number
 from ._tracing import batched_loop, park
-from .optimizers import Optimizer
+from .optimizers import Optimizer, is_builtin
 from .run import _best, _check_start, _check_surface, _steps_to, escape_box
-from .surfaces import Surface, _xy_of
+from .surfaces import Surface, _is_own, _xy_of
 
 __all__ = ["BACKENDS", "METRICS", "NUMBA_MIN_WORK", "BestCell", "best_cell", "sweep"]
 
@@ -181,7 +181,9 @@ def _simulate(
 
     The step loop is written from the traced update rule: compiled by numba
     (``backend="numba"``, when the rule and the surface can be traced), else in-place
-    numpy calls; when the rule cannot be traced, the functions are called each step.
+    numpy calls. Only the package's own rules and surfaces are traced; for any other
+    optimizer (or a rule that cannot be traced) the functions are called each step,
+    with real numbers.
     """
     value_xy, grad_xy = _xy_of(surface)
     cx, cy, hw, hh = escape_box(surface)
@@ -195,9 +197,13 @@ def _simulate(
     with np.errstate(all="ignore"):
         values[0] = value_xy(p[0], p[1], 0)
         state = optimizer.init(p)
-        loop = _compiled.compiled_loop(optimizer.update, state, grad_xy, recorded) if backend == "numba" else None
-        if loop is None:
-            loop = batched_loop(optimizer.update, state, grad_xy, recorded)
+        loop = None
+        if is_builtin(optimizer):
+            own = _is_own(surface)
+            if backend == "numba":
+                loop = _compiled.compiled_loop(optimizer.update, state, grad_xy, recorded, trace_surface=own)
+            if loop is None:
+                loop = batched_loop(optimizer.update, state, grad_xy, recorded, trace_surface=own)
         if loop is None:
             loop = partial(_step_by_step, optimizer, state, grad_xy, recorded)
         loop(p, n_steps, values, diverged_at, box, (cx, cy))

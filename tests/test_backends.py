@@ -64,7 +64,7 @@ def sweep(variant: str, surface: rv.Surface, metric: str, **kwargs: Any) -> np.n
 def test_traced_numpy_loop_equals_plain_calls(variant: str, surface_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     surface = rv.surfaces.get(surface_name)
     traced = {m: sweep(variant, surface, m, backend="numpy") for m in ("best", "final", "diverged")}
-    monkeypatch.setattr(sweeps, "batched_loop", lambda *args: None)
+    monkeypatch.setattr(sweeps, "batched_loop", lambda *args, **kwargs: None)
     for metric, got in traced.items():
         np.testing.assert_array_equal(got, sweep(variant, surface, metric, backend="numpy"), err_msg=metric)
     assert np.isfinite(traced["best"]).any()
@@ -129,7 +129,7 @@ def test_a_divergent_sweep_marks_the_same_steps_every_way(monkeypatch: pytest.Mo
     grid = {"lr": [1e-4, 1e-3, 0.01, 0.1]}
     traced = rv.sweep(rv.Rosenbrock(), rv.sgd, grid=grid, n_steps=50, metric="diverged", backend="numpy")
     with monkeypatch.context() as patch:
-        patch.setattr(sweeps, "batched_loop", lambda *args: None)
+        patch.setattr(sweeps, "batched_loop", lambda *args, **kwargs: None)
         plain = rv.sweep(rv.Rosenbrock(), rv.sgd, grid=grid, n_steps=50, metric="diverged", backend="numpy")
     np.testing.assert_array_equal(traced, plain)
     assert plain.tolist()[:2] == [-1, -1]

@@ -534,3 +534,126 @@ def test_noisy_runs_are_reproducible():
     c = rv.run(Noisy(Rosenbrock(), sigma=0.3, seed=5), rv.rmsprop(lr=0.01), n_steps=40)
     np.testing.assert_array_equal(a.params, b.params)
     assert not np.allclose(a.params, c.params)
+
+
+# ------------------------------------------------------ a user's own optimizer
+
+
+class StudentState(NamedTuple):
+    v: object  # moving average of g^2
+
+
+def _student_rmsprop(lr, beta, eps, calls):
+    """RMSProp (eps inside the root) as a student would write it in a notebook, noting
+    every argument ``update`` is called with."""
+
+    def init(params):
+        return StudentState(params * 0.0)
+
+    def update(g, state):
+        calls.append(g)
+        v = beta * state.v + (1.0 - beta) * g * g
+        return -lr * g / np.sqrt(v + eps), StudentState(v)
+
+    return rv.Optimizer(init, update)
+
+
+def _real(value):
+    return type(value) in (float, np.float64) or (isinstance(value, np.ndarray) and value.dtype == np.float64)
+
+
+def test_is_builtin_only_for_the_package_factories():
+    for opt in VARIANTS.values():
+        assert rv.optimizers.is_builtin(opt)
+        assert rv.optimizers.is_builtin((opt.init, opt.update))  # the same functions
+    opt = rv.adam(0.1)
+    assert not rv.optimizers.is_builtin(rv.Optimizer(opt.init, lambda g, s: opt.update(g, s)))
+    assert not rv.optimizers.is_builtin(rv.Optimizer(rv.sgd(0.1).init, opt.update))  # mixed pair
+    assert not rv.optimizers.is_builtin(_student_rmsprop(0.1, 0.9, 1e-8, []))
+    assert not rv.optimizers.is_builtin("adam")
+    assert not rv.optimizers.is_builtin((1, 2))
+
+
+def test_a_users_optimizer_is_called_with_real_numbers_and_matches_the_builtin():
+    calls: list[object] = []
+    student = _student_rmsprop(0.01, 0.9, 1e-8, calls)
+    builtin = rv.rmsprop(0.01, beta=0.9, eps=1e-8)
+    surface, n = Rosenbrock(), 40
+
+    mine = rv.run(surface, student, n_steps=n)
+    theirs = rv.run(surface, builtin, n_steps=n)
+    assert len(calls) == 2 * n  # one call per coordinate per step, nothing else
+    assert all(_real(g) and np.ndim(g) == 0 for g in calls), {type(g).__name__ for g in calls}
+    np.testing.assert_array_equal(mine.params, theirs.params)
+    np.testing.assert_array_equal(mine.states.v, theirs.states.v)
+    # The gradients it saw are the true ones along its own path.
+    np.testing.assert_array_equal(np.reshape(calls, (n, 2)), surface.grad(mine.params[:-1, 0]))
+
+    calls.clear()
+    starts = np.array([[-1.5, 2.5], [0.5, 0.5], [1.2, -0.3]])
+    batch = rv.run(surface, student, start=starts, n_steps=n)
+    assert len(calls) == 2 * n + 1  # one more: the batch's shapes are checked with one update first
+    assert all(_real(g) for g in calls)
+    np.testing.assert_array_equal(batch.params, rv.run(surface, builtin, start=starts, n_steps=n).params)
+
+    calls.clear()
+    raced = rv.race(surface, {"mine": student, "RMSProp": builtin}, n_steps=n)
+    assert len(calls) == 2 * n
+    assert all(_real(g) and np.ndim(g) == 0 for g in calls)
+    np.testing.assert_array_equal(raced["mine"].params, raced["RMSProp"].params)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_users_optimizer_in_a_sweep_runs_plainly(backend):
+    calls: list[object] = []
+
+    def factory(lr, beta=0.9):
+        return _student_rmsprop(lr, beta, 1e-8, calls)
+
+    grid = {"lr": [1e-3, 1e-2, 0.1], "beta": [0.5, 0.9]}
+    surface = Rosenbrock()
+    mine = rv.sweep(surface, factory, grid=grid, n_steps=50, metric="best", backend=backend)
+    assert len(calls) == 50
+    assert all(_real(g) and np.shape(g) == (2, 6) for g in calls)
+    theirs = rv.sweep(surface, rv.rmsprop, grid=grid, n_steps=50, metric="best", backend=backend)
+    np.testing.assert_array_equal(mine, theirs)
+
+
+class _StudentBowl:
+    """A user's own surface with xy formulas, noting what it is called with."""
+
+    name = "bowl"
+    bounds = ((-2.0, 2.0), (-2.0, 2.0))
+    minima = ((0.0, 0.0),)
+    default_start = (1.5, -1.0)
+
+    def __init__(self):
+        self.calls = []
+
+    def value_xy(self, x, y, step=0):
+        return x * x + 4.0 * y * y
+
+    def grad_xy(self, x, y, step=0):
+        self.calls.append((x, y, step))
+        return 2.0 * x, 8.0 * y
+
+    def value(self, points, step=0):
+        p = np.asarray(points, dtype=np.float64)
+        return self.value_xy(p[..., 0], p[..., 1])
+
+    def grad(self, points, step=0):
+        p = np.asarray(points, dtype=np.float64)
+        return np.stack(self.grad_xy(p[..., 0], p[..., 1]), axis=-1)
+
+
+def test_a_users_surface_is_called_with_real_numbers():
+    bowl = _StudentBowl()
+    traj = rv.run(bowl, rv.adam(0.05), n_steps=20)
+    assert len(bowl.calls) == 20
+    assert all(type(x) is float and type(y) is float and type(t) is int for x, y, t in bowl.calls)
+    expected = rv.run(Quadratic(condition=4.0, scale=2.0), rv.adam(0.05), start=(1.5, -1.0), n_steps=20)
+    np.testing.assert_array_equal(traj.params, expected.params)
+    bowl.calls.clear()
+    rv.sweep(bowl, rv.rmsprop, grid={"lr": [0.01, 0.1]}, n_steps=10, backend="numba")
+    assert len(bowl.calls) == 10
+    assert all(_real(x) and _real(y) for x, y, _ in bowl.calls)
