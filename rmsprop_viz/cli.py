@@ -1243,6 +1243,9 @@ def _main(argv: Sequence[str] | None) -> int:
         message = " ".join(str(error).split())
         print(f"rmsprop-viz: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError as error:  # a last resort: every size should have been checked before
+        print(f"rmsprop-viz: error: not enough memory for this request ({error}); ask for less", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (e.g. '| head'): stop quietly, without a second error at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)

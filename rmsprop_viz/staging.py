@@ -43,10 +43,12 @@ import os
 import secrets
 import shutil
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 __all__ = ["MAX_COMPARED_BYTES", "Staging", "TargetExistsError", "check_target", "write_file"]
 
@@ -139,16 +141,41 @@ def _fsync(path: Path) -> None:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP wait (the OS keeps them pending) until the block ends."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None or not _HELD:  # pragma: no cover - not on POSIX
-        yield
+    """SIGINT, SIGTERM and SIGHUP wait until the block ends, then arrive as they would have.
+
+    In the main thread their Python handlers are swapped for a recorder during the block
+    (any thread of the process may receive a signal, but Python runs its handlers in the
+    main thread), and the recorded signals are raised again afterwards. Elsewhere, where
+    handlers cannot be set, they are held back by the thread's signal mask.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        mask = getattr(signal, "pthread_sigmask", None)
+        if mask is None or not _HELD:  # pragma: no cover - not on POSIX
+            yield
+            return
+        old_mask = mask(signal.SIG_BLOCK, _HELD)
+        try:
+            yield
+        finally:
+            mask(signal.SIG_SETMASK, old_mask)
         return
-    old = mask(signal.SIG_BLOCK, _HELD)
+    pending: list[int] = []
+
+    def record(signum: int, frame: Any) -> None:
+        pending.append(signum)
+
+    old: dict[int, Any] = {}
     try:
+        for sig in _HELD:
+            handler = signal.getsignal(sig)
+            if handler is not None:  # None: set outside Python, cannot be put back
+                old[sig] = signal.signal(sig, record)
         yield
     finally:
-        mask(signal.SIG_SETMASK, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(pending):
+            signal.raise_signal(sig)
 
 
 class Staging:
