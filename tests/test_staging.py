@@ -32,19 +32,25 @@ def test_outputs_appear_together_only_at_commit(tmp_path: Path) -> None:
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_a_failure_before_commit_leaves_nothing(tmp_path: Path, error: type[BaseException]) -> None:
     (tmp_path / "a.gif").write_text("old")
-    with pytest.raises(error), Staging(overwrite=True) as staging:
-        staging.write_text(tmp_path / "a.gif", "new")
-        staging.scratch(tmp_path / "a.gif").write_text("scratch")
-        raise error("stopped")
+
+    def stage_then_fail() -> None:
+        with Staging(overwrite=True) as staging:
+            staging.write_text(tmp_path / "a.gif", "new")
+            staging.scratch(tmp_path / "a.gif").write_text("scratch")
+            raise error("stopped")
+
+    with pytest.raises(error):
+        stage_then_fail()
     assert names(tmp_path) == ["a.gif"]
     assert (tmp_path / "a.gif").read_text() == "old"
 
 
 def test_existing_targets_need_overwrite(tmp_path: Path) -> None:
     (tmp_path / "a.gif").write_text("old")
+    staging = Staging(how="add --force")
     with pytest.raises(TargetExistsError, match=r"a\.gif already exists; add --force to replace it"):
-        with Staging(how="add --force") as staging:
-            staging.output(tmp_path / "a.gif")
+        staging.output(tmp_path / "a.gif")
+    staging.cleanup()
     assert names(tmp_path) == ["a.gif"]
 
 
@@ -125,10 +131,11 @@ def test_an_interrupt_during_the_renames_waits_until_they_are_done(
             os.kill(os.getpid(), signal.SIGINT)
 
     monkeypatch.setattr(staging_module.os, "replace", replace)
-    with pytest.raises(KeyboardInterrupt), Staging() as staging:
+    with Staging() as staging:
         staging.write_text(tmp_path / "a.gif", "picture")
         staging.write_text(tmp_path / "a.json", "recipe")
-        staging.commit()
+        with pytest.raises(KeyboardInterrupt):
+            staging.commit()
     assert names(tmp_path) == ["a.gif", "a.json"]
 
 
