@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from rmsprop_viz import staging as staging_module
 from rmsprop_viz.staging import Staging, TargetExistsError, check_target, write_file
 
 
@@ -103,7 +102,7 @@ def test_a_rename_that_fails_midway_puts_the_old_files_back(
                 raise OSError(28, "No space left on device", str(dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(staging_module.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     with Staging(overwrite=True) as staging:
         for name in ("a.mp4", "a.csv", "a.json"):
             staging.write_text(tmp_path / name, f"new {name}")
@@ -122,7 +121,7 @@ def test_an_interrupt_during_the_renames_waits_until_they_are_done(
     """SIGINT sent between two renames is held back: the set lands whole, then the
     interrupt is raised."""
     real_replace = os.replace
-    sent = []
+    sent: list[object] = []
 
     def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
         real_replace(src, dst)
@@ -130,7 +129,7 @@ def test_an_interrupt_during_the_renames_waits_until_they_are_done(
             sent.append(dst)
             os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(staging_module.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     with Staging() as staging:
         staging.write_text(tmp_path / "a.gif", "picture")
         staging.write_text(tmp_path / "a.json", "recipe")
