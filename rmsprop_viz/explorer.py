@@ -2,10 +2,17 @@
 
 ``rv.explore()`` returns an ipywidgets box that shows itself in JupyterLab, Notebook 7
 and Voila. This module is wiring only: trajectories come from :func:`rmsprop_viz.race`,
-best learning rates from :func:`rmsprop_viz.sweep`, pictures from
-:class:`rmsprop_viz.plotting.RaceFigure`, and each change of a control recomputes the
+best learning rates from :func:`rmsprop_viz.sweep` and
+:func:`rmsprop_viz.sweeps.best_cell`, the step-by-step readout from
+:func:`rmsprop_viz.reports.step_report`, numbers as text from
+:mod:`rmsprop_viz.formatting`, pictures from :class:`rmsprop_viz.plotting.RaceFigure`,
+files from :func:`rmsprop_viz.animation.save`. Each change of a control recomputes the
 race once and changes the data of existing artists; the contours are drawn again only
 when the surface changes.
+
+No callback raises into the notebook: a change that cannot be made (a surface that
+cannot be drawn, an export to a missing folder) is refused with one line in the status
+line, and the explorer keeps what it showed before.
 
 The figure is an ipympl canvas (``%matplotlib widget``) where ipympl is usable, and
 otherwise a PNG in an ``ipywidgets.Image`` (Colab, some VS Code setups, plain scripts),
@@ -14,6 +21,7 @@ with the same controls.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import io
@@ -34,11 +42,14 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from . import optimizers, surfaces
-from .plotting import STYLES, FrameRenderer, RaceFigure, set_step_limits
+from .formatting import below_resolution, format_gap, format_number, format_setting, resolution_text
+from .plotting import STYLES, FrameRenderer, RaceFigure, set_step_limits, surface_grid
+from .reports import StepReport, step_report
 from .run import Trajectory, race
 from .scenes import OptimizerSpec, Scene, default_spec, kind_of, surface_from_spec, surface_to_spec
 from .scenes import get as get_scene
-from .sweeps import sweep
+from .scenes import names as scene_names
+from .sweeps import best_cell, sweep
 
 __all__ = ["Explorer", "Settings", "explore"]
 
@@ -94,6 +105,9 @@ class Settings:
     momentum: float = 0.9
     beta1: float = 0.9
     beta2: float = 0.999
+    nesterov: bool = False
+    centered: bool = False
+    amsgrad: bool = False
     best_lr: dict[str, float] = field(default_factory=dict)
 
     def alpha(self, key: str) -> float:
@@ -111,16 +125,31 @@ class Settings:
         params: dict[str, Any] = {"lr": rate}
         if key == "momentum":
             params["momentum"] = self.momentum
+            if self.nesterov and self.momentum > 0:  # Nesterov needs some momentum
+                params["nesterov"] = True
         elif key == "adagrad":
             params.update(eps=self.eps, eps_in_sqrt=self.eps_in_sqrt)
         elif key == "rmsprop":
             params.update(beta=self.beta, eps=self.eps, eps_in_sqrt=self.eps_in_sqrt)
+            if self.centered:
+                params["centered"] = True
         elif key == "adam":
             params.update(beta1=self.beta1, beta2=self.beta2, eps=self.eps)
+            if self.amsgrad:
+                params["amsgrad"] = True
         return OptimizerSpec(factory, params, label=label)
 
+    def any_enabled(self) -> bool:
+        """True when at least one optimizer is on."""
+        return any(self.enabled.values())
+
     def scene(self) -> Scene:
-        """The current state as a scene (enabled optimizers only), for recipes and exports."""
+        """The current state as a scene (enabled optimizers only), for recipes and exports.
+
+        Raises ValueError when every optimizer is off (a scene races at least one).
+        """
+        if not self.any_enabled():
+            raise ValueError("every optimizer is off: turn one on to race, record or export")
         specs = tuple(self.spec(k) for k in FAMILIES if self.enabled[k])
         return Scene(
             name="explorer",
@@ -146,8 +175,11 @@ def _settings_from_scene(scene: Scene) -> Settings:
     )
     for spec in scene.optimizers:
         key = kind_of(spec)
-        if key not in FAMILIES:
-            continue  # e.g. Nesterov: not among the explorer's toggles
+        if key == "nesterov":  # the Momentum toggle, with its Nesterov box ticked
+            key = "momentum"
+            settings.nesterov = True
+        if key not in FAMILIES or settings.enabled[key]:
+            continue  # the explorer shows one racer of each kind
         settings.enabled[key] = True
         params = spec.params
         settings.lr[key] = float(params.get("lr", lrs[key]))
@@ -159,9 +191,12 @@ def _settings_from_scene(scene: Scene) -> Settings:
             settings.eps = float(params.get("eps", settings.eps))
         if key in ("adagrad", "rmsprop") and "eps_in_sqrt" in params:
             settings.eps_in_sqrt = bool(params["eps_in_sqrt"])
+        if key == "rmsprop":
+            settings.centered = bool(params.get("centered", False))
         if key == "adam":
             settings.beta1 = float(params.get("beta1", settings.beta1))
             settings.beta2 = float(params.get("beta2", settings.beta2))
+            settings.amsgrad = bool(params.get("amsgrad", False))
     if not any(settings.enabled.values()):
         settings.enabled.update(sgd=True, adagrad=True, rmsprop=True, adam=True)
     return settings
@@ -196,20 +231,15 @@ def ipympl_usable() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-def _fmt(value: float) -> str:
-    if not np.isfinite(value):
-        return "—"
-    return f"{value:.3g}" if value == 0 or 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
-
-
 class Explorer(W.VBox):  # type: ignore[misc]
     """The explorer widget; see :func:`explore`.
 
     Attributes worth knowing for scripting and tests: ``settings`` (the current
     :class:`Settings`), ``results`` (``{key: Trajectory}`` of the last race),
     ``figure`` (the :class:`RaceFigure`), the controls ``alpha``, ``beta``, ``epsilon``,
-    ``eps_place``, ``mode``, ``toggles``, ``surface``, ``steps``, ``start_x``,
-    ``start_y``, ``play``, ``frame``, ``speed``, ``status`` and ``readout``.
+    ``eps_place``, ``mode``, ``toggles``, ``surface``, ``preset``, ``steps``, ``start_x``,
+    ``start_y``, ``play``, ``frame``, ``speed``, ``nesterov``, ``centered``, ``amsgrad``,
+    and the displays ``status``, ``legend``, ``readout`` and ``download``.
     """
 
     def __init__(
@@ -230,6 +260,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.results: dict[str, Trajectory] = {}
         self.updates = 0  # recomputations so far, for tests and the status line
         self._busy = False
+        self.best_rule = ""  # the rule behind "each one's best alpha", shown under the legend
+        self._best_missing: list[str] = []  # optimizers for which no alpha qualified
         self._build_controls()
         self._recompute_all()
         self._build_figure(figsize, dpi)
@@ -237,7 +269,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         super().__init__(layout)
         self._wire()
         self.legend.value = self._legend_html()
-        self.recipe.value = json.dumps(self.settings.scene().to_recipe(), indent=1)
+        self.recipe.value = self._recipe_text()
         self._show_frame(self.settings.n_steps)
         self._report()
 
@@ -250,6 +282,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
             s.lr = {k: float(value) for k in s.lr}
         elif key in ("beta", "eps", "eps_in_sqrt", "momentum", "beta1", "beta2", "mode", "n_steps"):
             setattr(s, key, type(getattr(s, key))(value))
+        elif key in ("nesterov", "centered", "amsgrad"):
+            setattr(s, key, bool(value))
         elif key == "epsilon":
             s.eps = float(value)
         elif key == "start":
@@ -259,7 +293,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         else:
             raise ValueError(
                 f"explore() got an unknown setting {key!r}; known: alpha, beta, epsilon, eps_in_sqrt, "
-                "momentum, beta1, beta2, mode, n_steps, start, optimizers"
+                "momentum, beta1, beta2, nesterov, centered, amsgrad, mode, n_steps, start, optimizers"
             )
         if s.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {s.mode!r}")
@@ -268,6 +302,12 @@ class Explorer(W.VBox):  # type: ignore[misc]
         s = self.settings
         style = {"description_width": "initial"}
         self.surface = W.Dropdown(options=surfaces.names(), value=s.surface["name"], description="surface")
+        self.preset = W.Dropdown(
+            options=[("(pick a preset)", ""), *((name, name) for name in scene_names())],
+            value="",
+            description="preset",
+            tooltip="load one of the classroom scenes",
+        )
         self.surface_params: dict[str, dict[str, W.Widget]] = {}
         for name, controls in _SURFACE_CONTROLS.items():
             made: dict[str, W.Widget] = {}
@@ -391,7 +431,20 @@ class Explorer(W.VBox):  # type: ignore[misc]
             continuous_update=False,
             style=style,
         )
-        self.advanced = W.Accordion(children=[W.HBox([self.momentum, self.beta1, self.beta2])], titles=("advanced",))
+        self.nesterov = W.Checkbox(value=s.nesterov, description="Nesterov (Momentum)", indent=False)
+        self.centered = W.Checkbox(value=s.centered, description="centered (RMSProp)", indent=False)
+        self.amsgrad = W.Checkbox(value=s.amsgrad, description="AMSGrad (Adam)", indent=False)
+        self.advanced = W.Accordion(
+            children=[
+                W.VBox(
+                    [
+                        W.HBox([self.momentum, self.beta1, self.beta2]),
+                        W.HBox([self.nesterov, self.centered, self.amsgrad]),
+                    ]
+                )
+            ],
+            titles=("advanced",),
+        )
 
         self.steps = W.IntSlider(
             value=s.n_steps, min=10, max=2000, step=10, description="steps", continuous_update=False, style=style
@@ -416,6 +469,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.export_name = W.Text(value="race.gif", description="file", layout=W.Layout(width="260px"))
         self.export_button = W.Button(description="Export", icon="download", button_style="primary")
         self.export_log = W.Output()
+        self.download = W.HTML()  # a link that hands the exported file to the browser
 
     def _alpha_value(self) -> float:
         s = self.settings
@@ -462,7 +516,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
         figure.set_layout_engine("none")  # solved once; re-solving on every draw costs ~36 ms
         self._fix_panel_limits()
         for i, key in enumerate(keys):
-            self.figure.set_visible(i, self.settings.enabled[key], legend=False)
+            # the last call lays the legend out: exactly the optimizers that are on
+            self.figure.set_visible(i, self.settings.enabled[key], legend=i == len(keys) - 1)
         self.figure.set_trajectories([self.results[k] for k in keys], rescale=False)
         self.renderer = FrameRenderer(self.figure, per_race=self._per_race())
 
@@ -474,7 +529,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         row = W.HBox
         return [
             title,
-            row([self.surface, self.surface_box]),
+            row([self.preset, self.surface, self.surface_box]),
             row([*self.toggles.values()]),
             self.legend,
             self.canvas_widget,
@@ -487,15 +542,29 @@ class Explorer(W.VBox):  # type: ignore[misc]
             row([self.steps, self.start_x, self.start_y]),
             self.readout,
             W.Accordion(
-                children=[W.VBox([row([self.export_name, self.export_button]), self.export_log, self.recipe])],
+                children=[
+                    W.VBox([row([self.export_name, self.export_button]), self.download, self.export_log, self.recipe])
+                ],
                 titles=("export and recipe",),
             ),
         ]
 
     def _wire(self) -> None:
         guard = self._guarded
-        for control in (self.alpha, self.beta, self.epsilon, self.eps_place, self.momentum, self.beta1, self.beta2):
+        for control in (
+            self.alpha,
+            self.beta,
+            self.epsilon,
+            self.eps_place,
+            self.momentum,
+            self.beta1,
+            self.beta2,
+            self.nesterov,
+            self.centered,
+            self.amsgrad,
+        ):
             control.observe(guard(self._on_hyper), names="value")
+        self.preset.observe(guard(self._on_preset), names="value")
         self.mode.observe(guard(self._on_mode), names="value")
         self.alpha_of.observe(guard(self._on_alpha_of), names="value")
         for toggle in self.toggles.values():
@@ -555,6 +624,9 @@ class Explorer(W.VBox):  # type: ignore[misc]
         s.momentum = float(self.momentum.value)
         s.beta1 = float(self.beta1.value)
         s.beta2 = float(self.beta2.value)
+        s.nesterov = bool(self.nesterov.value)
+        s.centered = bool(self.centered.value)
+        s.amsgrad = bool(self.amsgrad.value)
         self.update()
 
     def _on_mode(self, change: Any) -> None:
@@ -574,28 +646,122 @@ class Explorer(W.VBox):  # type: ignore[misc]
         key = next(k for k, t in self.toggles.items() if t is change["owner"])
         self.settings.enabled[key] = bool(change["new"])
         if change["new"]:
-            self.update()  # its trajectory may be stale
-        self.figure.set_visible(list(FAMILIES).index(key), bool(change["new"]))
-        self.renderer.background = None  # the figure's legend lost or gained an entry
+            self.update()  # its trajectory may be stale; update() shows it
+            return
+        self._sync_visibility()
         self.legend.value = self._legend_html()
         self.readout.value = self._readout_html(self.figure.current)
+        with self._quiet():
+            self.recipe.value = self._recipe_text()
         self._render()
         self._report()
 
+    def _sync_visibility(self) -> None:
+        """Show exactly the optimizers that are on, in the paths, the curves and the
+        figure's legend."""
+        changed = [i for i, key in enumerate(FAMILIES) if self.figure.visible[i] != self.settings.enabled[key]]
+        for i in changed:
+            # the last call lays the legend out again
+            self.figure.set_visible(i, not self.figure.visible[i], legend=i == changed[-1])
+        if changed:
+            self.renderer.background = None  # the legend is part of the static picture
+
     def _on_surface(self, change: Any) -> None:
+        owner = change["owner"]
         name = self.surface.value
-        if change["owner"] is self.surface:
-            self._show_surface_controls()
         params = {p: c.value for p, c in self.surface_params.get(name, {}).items()}
-        surface = surfaces.get(name, **params)
+        what = "surface" if owner is self.surface else str(owner.description)
+        try:
+            surface = surfaces.get(name, **params)
+            _check_drawable(surface)
+        except Exception as error:  # a ValueError naming the parameter, or a picture that cannot be
+            self._refuse_surface(owner, change, what, error)
+            return
+        before = (dict(self.settings.surface), self.settings.start, dict(self.settings.lr))
         self.settings.surface = surface_to_spec(surface)
-        if change["owner"] is self.surface:
+        if owner is self.surface:
+            self._show_surface_controls()
             self.settings.lr.update({k: float(default_spec(k, surface).params["lr"]) for k in FAMILIES})
             self.settings.start = tuple(surface.default_start)  # type: ignore[assignment]
-            with self._quiet():
-                self.start_x.value, self.start_y.value = self.settings.start
-                self.alpha.value = self._alpha_value()
-        self._rebuild_surface()
+        try:
+            self._rebuild_surface()
+        except Exception as error:
+            log.exception("explorer: drawing the surface failed")
+            self.settings.surface, self.settings.start, self.settings.lr = before
+            self._rebuild_surface()  # the last good surface, as it was
+            self._refuse_surface(owner, change, what, error)
+            return
+        with self._quiet():
+            self.start_x.value, self.start_y.value = self.settings.start
+            self.alpha.value = self._alpha_value()
+
+    def _refuse_surface(self, owner: Any, change: Any, what: str, error: Exception) -> None:
+        """Put the control back and say, in one line, why the surface was not changed."""
+        with self._quiet():
+            owner.value = change["old"]
+            self._show_surface_controls()
+        reason = _one_line(error)
+        if owner is self.surface:
+            text = f"Cannot draw the surface {change['new']}: {reason}. Kept {change['old']}."
+        else:
+            text = (
+                f"Cannot draw {self.surface.value} with {what} = {format_setting(change['new'])}: {reason}. "
+                "Kept the previous surface."
+            )
+        self._say(text, error=True)
+
+    def _on_preset(self, change: Any) -> None:
+        if change["new"]:
+            self.load(str(change["new"]))
+
+    def load(self, scene: str | Scene | Mapping[str, Any]) -> None:
+        """Show another scene (a preset name, a Scene, a recipe dict or file): its surface,
+        optimizers, hyperparameters, start and steps. A scene that cannot be loaded
+        leaves the explorer as it was and says why."""
+        before = self.settings
+        try:
+            settings = _settings_from_scene(_resolve_scene(scene))
+        except Exception as error:
+            self._say(f"Cannot load that scene: {_one_line(error)}", error=True)
+            return
+        settings.mode = before.mode
+        settings.shared_lr = before.shared_lr
+        self.settings = settings
+        try:
+            self._sync_controls()
+            self._rebuild_surface()
+        except Exception as error:
+            log.exception("explorer: loading a scene failed")
+            self.settings = before
+            self._sync_controls()
+            self._rebuild_surface()
+            self._say(f"Cannot show that scene: {_one_line(error)}", error=True)
+
+    def _sync_controls(self) -> None:
+        """Set every control from :attr:`settings`, without running callbacks."""
+        s = self.settings
+        with self._quiet():
+            self.surface.value = s.surface["name"]
+            for name, value in s.surface.get("params", {}).items():
+                control = self.surface_params.get(s.surface["name"], {}).get(name)
+                if control is not None and isinstance(value, (int, float)):
+                    control.value = value
+            self._show_surface_controls()
+            for key, toggle in self.toggles.items():
+                toggle.value = s.enabled[key]
+            self.mode.value = s.mode
+            self.alpha.value = self._alpha_value()
+            self.beta.value = s.beta
+            self.epsilon.value = s.eps
+            self.eps_place.value = s.eps_in_sqrt
+            self.momentum.value = s.momentum
+            self.beta1.value = s.beta1
+            self.beta2.value = s.beta2
+            self.nesterov.value = s.nesterov
+            self.centered.value = s.centered
+            self.amsgrad.value = s.amsgrad
+            self.steps.value = s.n_steps
+            self.start_x.value, self.start_y.value = s.start
 
     def _on_steps(self, change: Any) -> None:
         self.settings.n_steps = int(change["new"])
@@ -647,8 +813,9 @@ class Explorer(W.VBox):  # type: ignore[misc]
         labels = []
         for key in FAMILIES:
             spec = s.spec(key)
+            params = ", ".join(f"{k}={format_setting(v)}" for k, v in spec.params.items())
             best = " (its best alpha)" if s.mode == "best" and key in s.best_lr else ""
-            labels.append(f"{spec.label}: {spec.describe()}{best}")
+            labels.append(f"{spec.label}: {params}{best}")
         return labels
 
     def _legend_html(self) -> str:
@@ -660,13 +827,33 @@ class Explorer(W.VBox):  # type: ignore[misc]
                     f"<span style='white-space:nowrap; margin-right:18px'><span style='color:{color}; "
                     f"font-size:18px'>&#9632;</span> {_escape(label)}</span>"
                 )
-        return f"<div style='font-size:14px; line-height:1.6'>{' '.join(items)}</div>"
+        if not items:
+            items.append("<i>every optimizer is off: turn one on with the buttons above</i>")
+        note = ""
+        if self.settings.mode == "best" and self.best_rule:
+            lo, hi = format_setting(BEST_LRS[0]), format_setting(BEST_LRS[-1])
+            note = (
+                f"<div style='font-size:12px; color:#444'>best alpha: of {len(BEST_LRS)} values from {lo} to {hi}, "
+                f"by the loss after {self.settings.n_steps} steps, the {_escape(self.best_rule)}"
+            )
+            if self._best_missing:
+                note += f"; none qualified for {_escape(', '.join(self._best_missing))} (kept its alpha)"
+            note += ".</div>"
+        return f"<div style='font-size:14px; line-height:1.6'>{' '.join(items)}</div>{note}"
+
+    def _recipe_text(self) -> str:
+        if not self.settings.any_enabled():
+            return "(every optimizer is off: no race to record)"
+        return json.dumps(self.settings.scene().to_recipe(), indent=1)
 
     def _recompute_all(self, keys: list[str] | None = None) -> None:
         s = self.settings
         keys = keys if keys is not None else [k for k in FAMILIES if s.enabled[k] or k not in self.results]
+        if not keys:
+            return  # every optimizer is off: nothing to race
         surface = self._surface()
         if s.mode == "best":
+            self._best_missing = []
             for key in keys:
                 finals = sweep(
                     surface,
@@ -676,8 +863,14 @@ class Explorer(W.VBox):  # type: ignore[misc]
                     n_steps=s.n_steps,
                     metric="final",
                 )
-                if np.isfinite(finals).any():
-                    s.best_lr[key] = float(f"{BEST_LRS[int(np.nanargmin(finals))]:.3g}")
+                best = best_cell(finals)
+                self.best_rule = best.rule
+                if best.index is None:
+                    s.best_lr.pop(key, None)
+                    if s.enabled[key]:
+                        self._best_missing.append(FAMILIES[key][0])
+                else:
+                    s.best_lr[key] = float(BEST_LRS[best.index[0]])
         runs = race(surface, {FAMILIES[k][0]: s.spec(k).build() for k in keys}, start=s.start, n_steps=s.n_steps)
         self.results.update({key: runs[FAMILIES[key][0]] for key in keys})
         self.updates += 1
@@ -686,9 +879,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         """Recompute the race from the current settings and redraw (artists only)."""
         self._recompute_all()
         steps = self.settings.n_steps
-        for i, key in enumerate(FAMILIES):
-            if self.figure.visible[i] != self.settings.enabled[key]:
-                self.figure.set_visible(i, self.settings.enabled[key], legend=False)
+        self._sync_visibility()
         self.figure.set_trajectories(
             [self.results[k] for k in FAMILIES], ghost=bool(self.ghost.value), step=steps, rescale=False
         )
@@ -703,7 +894,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self.play.step = self.speed.value = self._play_step()
             self.play.value = steps
             self.frame.value = steps
-            self.recipe.value = json.dumps(self.settings.scene().to_recipe(), indent=1)
+            self.recipe.value = self._recipe_text()
         self._show_frame(steps)
         self._report()
 
@@ -725,7 +916,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
     def _fix_panel_limits(self) -> None:
         """Fixed, generous ranges for the loss and step panels, so that a slider move
         changes no tick label (and so no static pixel)."""
-        start_gap = max(float(np.nanmax([t.values[0, 0] for t in self.results.values()])) - self.figure.floor, 1e-6)
+        start_gap = max(self._start_gap(), 1e-6)
         n = self.settings.n_steps
         if self.figure.ax_loss is not None:
             set_step_limits(self.figure.ax_loss, n)
@@ -734,6 +925,12 @@ class Explorer(W.VBox):  # type: ignore[misc]
             (x0, x1), (y0, y1) = self._surface().bounds
             set_step_limits(self.figure.ax_steps, n)
             self.figure.ax_steps.set_ylim(1e-8, max(x1 - x0, y1 - y0))
+
+    def _start_gap(self) -> float:
+        """The loss at the start above the surface's minimum (the scale of every loss gap)."""
+        starts = [float(t.values[0, 0]) for t in self.results.values() if np.isfinite(t.values[0, 0])]
+        gap = max(starts, default=1.0) - self.figure.floor
+        return gap if math.isfinite(gap) and gap > 0 else 1.0
 
     def _show_frame(self, step: int) -> None:
         self.figure.show_frame(int(step))
@@ -763,6 +960,9 @@ class Explorer(W.VBox):  # type: ignore[misc]
     def _report(self) -> None:
         """Say in words what happened in the last race."""
         s = self.settings
+        if not s.any_enabled():
+            self._say("Every optimizer is off: turn one on with the buttons above the figure to race again.")
+            return
         surface = self._surface()
         messages = []
         for key in FAMILIES:
@@ -776,67 +976,134 @@ class Explorer(W.VBox):  # type: ignore[misc]
             shown = [(float(t.values[-1, 0]), t.label) for k, t in self.results.items() if s.enabled[k]]
             if shown:
                 best, label = min(shown)
-                messages.append(
-                    f"Nobody diverged. Lowest loss after {s.n_steps} steps: {label} "
-                    f"(f - f* = {_fmt(best - self.figure.floor)})."
+                gap, scale = best - self.figure.floor, self._start_gap()
+                where = (
+                    f"at the minimum (f - f* {resolution_text(scale)})"
+                    if below_resolution(gap, scale)
+                    else f"f - f* = {format_gap(gap, scale)}"
                 )
+                messages.append(f"Nobody diverged. Lowest loss after {s.n_steps} steps: {label}, {where}.")
         self._say(" ".join(messages), error=any(" diverged at step " in m for m in messages))
 
-    def _readout_html(self, step: int) -> str:
-        rows = []
-        s = self.settings
+    def reports(self, step: int | None = None) -> dict[str, StepReport]:
+        """What each optimizer that is on did at ``step`` (the step shown by default),
+        row by row with formulas: what the readout shows."""
+        step = self.figure.current if step is None else int(step)
+        out = {}
         for key in FAMILIES:
             traj = self.results.get(key)
-            if traj is None or not s.enabled[key]:
-                continue
+            if traj is not None and self.settings.enabled[key]:
+                out[key] = step_report(self.settings.spec(key), traj, min(step, traj.n_steps))
+        return out
+
+    def _readout_html(self, step: int) -> str:
+        tables = []
+        for key, report in self.reports(step).items():
             color = STYLES[key].color
-            name = f"<b style='color:{color}'>{traj.label}</b>"
-            if step == 0:
-                rows.append(f"<tr><td>{name}</td><td colspan=5>at the start</td></tr>")
-                continue
-            t = min(step, traj.n_steps) - 1
-            g = traj.grads[t, 0]
-            u = traj.updates[t, 0]
-            eff = traj.effective_lr[t, 0]
-            state = traj.states
-            second = getattr(state, "v", getattr(state, "s", None))
-            v = second[t, 0] if second is not None else np.array([np.nan, np.nan])
-            rows.append(
-                f"<tr><td>{name}</td><td>{_pair(g)}</td><td>{_pair(v)}</td><td>{_pair(eff)}</td>"
-                f"<td>{_pair(u)}</td></tr>"
+            head = f"<b style='color:{color}'>{_escape(report.label)}</b>"
+            if report.step:
+                head += f", step {report.step}"
+            constants = f"<span class='rv-constants'>{_escape(report.constants_text())}</span>"
+            note = f"<br><i class='rv-note'>{_escape(report.note)}</i>" if report.note else ""
+            rows = "".join(
+                f"<tr data-row='{_escape(row.name)}'><td style='padding-right:6px'>{_symbol(row.name)}</td>"
+                f"<td style='padding-right:10px; color:#444'>= {_symbol(row.formula)}</td>"
+                f"<td class='rv-x' style='text-align:right; padding-right:10px'>{x}</td>"
+                f"<td class='rv-y' style='text-align:right'>{y}</td></tr>"
+                for row in report.rows
+                for x, y in [tuple(_escape(t) for t in row.texts())]
             )
-        head = (
-            "<tr><th></th><th>g (x, y)</th><th>v (or the sum s)</th>"
-            "<th>effective alpha = alpha / den</th><th>step = -effective alpha * g</th></tr>"
+            header = "<tr><th></th><th style='text-align:left'>formula</th><th>x</th><th>y</th></tr>" if rows else ""
+            tables.append(
+                f"<table class='rv-readout' data-kind='{key}' style='font-size:13px; border-collapse:collapse'>"
+                f"<caption style='text-align:left; caption-side:top'>{head} ({constants}){note}</caption>"
+                f"{header}{rows}</table>"
+            )
+        if not tables:
+            return "<div style='font-size:13px'>No optimizer is on.</div>"
+        intro = (
+            f"<div style='font-size:13px'>Step {step}: each row follows from the rows above it by its formula "
+            "(<i>prev</i>: the value after the step before); θ moves by <i>step</i>. "
+            "Numbers have 3 significant digits; &lt; 1e-15 (times the row's size at step 1) marks rounding "
+            "noise.</div>"
         )
-        den = "√(v + ε)" if s.eps_in_sqrt else "√v + ε"
-        return (
-            f"<div style='font-size:13px'>Step {step}: den = {den} for RMSProp and Adagrad, √v̂ + ε for "
-            f"Adam; SGD's effective alpha is alpha.</div><table style='font-size:13px'>{head}"
-            f"{''.join(rows)}</table>"
-        )
+        return f"{intro}<div style='display:flex; flex-wrap:wrap; gap:6px 28px'>{''.join(tables)}</div>"
 
     # ----------------------------------------------------------------- export
 
     def _export_clicked(self) -> None:
-        self.export(self.export_name.value)
+        try:
+            self.export(self.export_name.value)
+        except Exception as error:
+            if not isinstance(error, (ValueError, OSError)):
+                log.exception("explorer: export failed")
+            self.download.value = ""
+            self._say(f"Could not export {self.export_name.value!r}: {_one_line(error)}", error=True)
 
     def export(self, path: str, *, fps: float = 30.0, frames: int = 150, overwrite: bool = True) -> pathlib.Path:
         """Write the current race as an animation (by suffix: .gif .mp4 .html .png) and its
-        recipe beside it; progress shows under the button."""
+        recipe beside it; progress shows under the button, and a link offers both files
+        to the browser (the way to get them from a server, e.g. under Voila).
+
+        Raises ValueError (an ``ExportError``) with a one-line reason when the export
+        cannot be done: every optimizer off, an unknown suffix, a missing folder, ...
+        """
         from .animation import save
 
         scene = self.settings.scene()
         results = scene.run()
         figure = RaceFigure(scene.build_surface(), results, labels=scene.legend_labels())
         self.export_log.clear_output()
+        self.download.value = ""
         with self.export_log:
             written = save(
                 figure, path, fps=fps, frames=frames, progress=True, overwrite=overwrite, recipe=scene.to_recipe()
             )
-            print(f"wrote {written} and {written.with_suffix('.json')}")
-        self._say(f"Exported {written} (and its recipe {written.with_suffix('.json').name}).")
+        recipe = written.with_suffix(".json")
+        self.download.value = " ".join(_download_link(p) for p in (written, recipe) if p.exists())
+        self._say(f"Exported {written} (and its recipe {recipe.name}).")
         return written
+
+
+#: Files larger than this are not offered as a download link (the link holds the whole file).
+MAX_DOWNLOAD_BYTES = 30 * 2**20
+
+_MIME = {
+    ".gif": "image/gif",
+    ".mp4": "video/mp4",
+    ".html": "text/html",
+    ".png": "image/png",
+    ".json": "application/json",
+}
+
+
+def _download_link(path: pathlib.Path) -> str:
+    """An HTML link that hands ``path`` to the browser as a download (a ``data:`` URL with
+    the ``download`` attribute): works in JupyterLab, Notebook 7 and Voila, where the
+    kernel's files are not reachable from the browser."""
+    size = path.stat().st_size
+    if size > MAX_DOWNLOAD_BYTES:
+        return (
+            f"<span>{_escape(path.name)} is {size / 2**20:.0f} MB, too large to offer here; "
+            f"it is on the server at {_escape(str(path))}</span>"
+        )
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    mime = _MIME.get(path.suffix.lower(), "application/octet-stream")
+    name = _escape(path.name).replace("'", "&#39;")
+    return (
+        f"<a download='{name}' href='data:{mime};base64,{data}' "
+        f"style='margin-right:16px; font-weight:bold'>&#11015; download {name}</a>"
+    )
+
+
+def _check_drawable(surface: surfaces.Surface) -> None:
+    """Raise ValueError when ``surface`` gives no finite value to draw in its window."""
+    (x0, x1), (y0, y1) = surface.bounds
+    if not all(math.isfinite(v) for v in (x0, x1, y0, y1)) or not (x0 < x1 and y0 < y1):
+        raise ValueError(f"its window {surface.bounds} is not a finite box")
+    z = surface_grid(surface, 40)[2]
+    if not np.isfinite(z).any():
+        raise ValueError("its values are not finite anywhere in the window")
 
 
 def _factory_of(settings: Settings, key: str) -> Callable[..., Any]:
@@ -848,29 +1115,39 @@ def _factory_of(settings: Settings, key: str) -> Callable[..., Any]:
 
 def _why(settings: Settings, key: str, surface: surfaces.Surface, traj: Trajectory) -> str:
     """A sentence on why the run ``traj`` of optimizer ``key`` diverged (numbers from the core)."""
-    lr = settings.alpha(key)
+    lr = format_setting(settings.alpha(key))
     if key in ("sgd", "momentum"):
         mu = settings.momentum if key == "momentum" else 0.0
         curvature = surfaces.max_curvature(surface, settings.start)
         limit = surfaces.gd_lr_limit(curvature, mu)
-        if lr > limit:
+        if settings.alpha(key) > limit:
             bound = "2(1 + momentum)/L" if mu else "2/L"
             return (
-                f"its alpha {lr:.3g} is above {bound} = {limit:.3g} for this surface "
-                f"(L = {curvature:.3g}, the steepest curvature at the start)."
+                f"its alpha {lr} is above {bound} = {format_number(limit)} for this surface "
+                f"(L = {format_number(curvature)}, the steepest curvature at the start)."
             )
-        return f"its alpha {lr:.3g} is too large for the curvature it met on the way."
-    first = float(np.nanmax(np.abs(traj.updates[0, 0])))
+        return f"its alpha {lr} is too large for the curvature it met on the way."
+    first = format_number(float(np.nanmax(np.abs(traj.updates[0, 0]))))
     if key == "rmsprop":
         return (
-            f"its first step was {first:.3g} in each coordinate (alpha/sqrt(1 - beta), whatever the gradient), "
+            f"its first step was {first} in each coordinate (alpha/sqrt(1 - beta), whatever the gradient), "
             "too long for this surface."
         )
-    return f"its steps of about alpha = {lr:.3g} per coordinate (the first was {first:.3g}) are too long here."
+    return f"its steps of about alpha = {lr} per coordinate (the first was {first}) are too long here."
 
 
-def _pair(a: Any) -> str:
-    return f"{_fmt(float(a[0]))}, {_fmt(float(a[1]))}"
+def _one_line(error: BaseException) -> str:
+    """An exception's message as one line (its first), without a traceback."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _symbol(text: str) -> str:
+    """A row name or formula as HTML: ``v_prev`` -> v with a subscript "prev"."""
+    html = _escape(text)
+    for sub in ("_max_prev", "_prev", "_max"):
+        html = html.replace(sub, f"<sub>{','.join(sub.split('_')[1:])}</sub>")
+    return html
 
 
 def _escape(text: str) -> str:
@@ -891,8 +1168,9 @@ def explore(scene: str | Scene | Mapping[str, Any] | None = None, *, backend: st
         inside a Jupyter kernel where it can be imported.
     **values
         Initial settings: ``alpha``, ``beta``, ``epsilon``, ``eps_in_sqrt``, ``momentum``,
-        ``beta1``, ``beta2``, ``mode`` ("each", "shared", "best"), ``n_steps``, ``start``,
-        ``optimizers`` (a list of "sgd", "momentum", "adagrad", "rmsprop", "adam").
+        ``beta1``, ``beta2``, ``nesterov``, ``centered``, ``amsgrad``, ``mode`` ("each",
+        "shared", "best"), ``n_steps``, ``start``, ``optimizers`` (a list of "sgd",
+        "momentum", "adagrad", "rmsprop", "adam").
 
     Returns
     -------

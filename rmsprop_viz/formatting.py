@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["RESOLUTION", "below_resolution", "format_gap", "format_number", "resolution_text"]
+__all__ = ["RESOLUTION", "below_resolution", "format_gap", "format_number", "format_setting", "resolution_text"]
 
 #: Relative size below which a difference is rounding noise in float64 (machine epsilon
 #: is 2.2e-16; a few operations lose a few of those).
@@ -83,6 +83,25 @@ def format_number(x: float, digits: int = 3) -> str:
         if "e" not in text:
             return text
     return f"{value:.{digits - 1}e}"
+
+
+def format_setting(value: Any) -> str:
+    """A hyperparameter as one would type it: up to 6 significant digits, no trailing
+    zeros, never ``-0``; flags and text as they are.
+
+    Examples
+    --------
+    >>> [format_setting(v) for v in (0.001, 1e-8, 0.999, 2.0, -0.0, 0.1 + 0.2, True, 7, "x")]
+    ['0.001', '1e-08', '0.999', '2', '0', '0.3', 'True', '7', 'x']
+    """
+    if isinstance(value, (bool, str)) or value is None:
+        return str(value)
+    number = float(value)
+    if number == 0.0:
+        return "0"
+    if math.isnan(number):
+        return "nan"
+    return f"{number:.6g}"
 
 
 def below_resolution(gap: float, scale: float = 1.0) -> bool:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import json
 import pathlib
+import re
+import sys
+from html.parser import HTMLParser
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,7 +17,9 @@ from matplotlib.backend_bases import MouseEvent
 
 import rmsprop_viz as rv
 from rmsprop_viz import explorer as ex
-from rmsprop_viz.scenes import Scene
+from rmsprop_viz.plotting import RaceFigure
+from rmsprop_viz.scenes import OptimizerSpec, Scene, surface_to_spec
+from rmsprop_viz.sweeps import best_cell
 
 BACKENDS = ["image", "ipympl"]
 
@@ -113,7 +121,9 @@ def test_the_frame_slider_shows_a_step_and_the_readout_follows_it(explorer: ex.E
         assert len(_path(explorer, key)) == 8
     assert "Step 7" in explorer.readout.value
     g = explorer.results["rmsprop"].grads[6, 0]
-    assert ex._fmt(float(g[0])) in explorer.readout.value
+    rows = _readout(explorer.readout.value)["rmsprop"]["rows"]
+    assert float(rows["g"][1]) == pytest.approx(g[0], rel=5e-3)
+    assert float(rows["g"][2]) == pytest.approx(g[1], rel=5e-3)
     assert explorer.figure.counter.get_text() == "step \u2007\u20077 / 120"  # padded with figure spaces
 
 
@@ -142,9 +152,15 @@ def test_shared_and_best_alpha_modes(explorer: ex.Explorer) -> None:
     explorer.mode.value = "best"
     for key in ("sgd", "rmsprop"):
         finals = rv.sweep(rv.Rosenbrock(), ex._factory_of(s, key), grid={"lr": ex.BEST_LRS}, start=s.start, n_steps=120)
-        assert s.best_lr[key] == ex.BEST_LRS[int(np.nanargmin(finals))]
-        assert explorer.results[key].final_value[0] == pytest.approx(np.nanmin(finals), rel=1e-9)
+        best = best_cell(finals)
+        assert best.index is not None
+        i = best.index[0]
+        assert s.best_lr[key] == ex.BEST_LRS[i]
+        assert explorer.results[key].final_value[0] == pytest.approx(finals[i], rel=1e-9)
+        # the chosen alpha and its neighbours in the sweep all converged
+        assert np.isfinite(finals[max(i - 1, 0) : i + 2]).all()
     assert "its best alpha" in explorer.legend.value
+    assert best.rule in explorer.legend.value  # the rule is shown beside the result
 
 
 def test_callbacks_never_raise(explorer: ex.Explorer, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,3 +243,338 @@ def test_export_writes_the_animation_and_its_recipe(tmp_path: pathlib.Path) -> N
     e.export_button.click()
     assert (tmp_path / "button.png").exists()
     assert (tmp_path / "button.json").exists()
+
+
+# ------------------------------------------------------------------ the readout
+
+
+def _load_check() -> Any:
+    """tests/readout_check.py: redoes a shown step in interval arithmetic."""
+    if "readout_check" not in sys.modules:
+        path = pathlib.Path(__file__).with_name("readout_check.py")
+        spec = importlib.util.spec_from_file_location("readout_check", path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["readout_check"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["readout_check"]
+
+
+check = _load_check()
+
+
+class _Tables(HTMLParser):
+    """The readout's tables as text, the way a reader sees them (subscripts as ``_sub``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, dict[str, Any]] = {}
+        self._table: dict[str, Any] | None = None
+        self._cells: list[str] | None = None
+        self._row = ""
+        self._inside: set[str] = set()  # "caption", "constants", "note"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table" and a.get("data-kind"):
+            self._table = {"caption": "", "constants": "", "note": "", "rows": {}}
+            self.tables[str(a["data-kind"])] = self._table
+        elif self._table is None:
+            return
+        elif tag == "caption":
+            self._inside.add("caption")
+        elif tag == "span" and a.get("class") == "rv-constants":
+            self._inside.add("constants")
+        elif tag == "i" and a.get("class") == "rv-note":
+            self._inside.add("note")
+        elif tag == "tr" and a.get("data-row"):
+            self._row, self._cells = str(a["data-row"]), []
+        elif tag == "td" and self._cells is not None:
+            self._cells.append("")
+        elif tag == "sub" and self._cells:
+            self._cells[-1] += "_"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._table = None
+        elif tag == "caption":
+            self._inside.clear()
+        elif tag == "span":
+            self._inside.discard("constants")
+        elif tag == "i":
+            self._inside.discard("note")
+        elif tag == "tr" and self._cells is not None and self._table is not None:
+            _name, formula, x, y = self._cells
+            self._table["rows"][self._row] = (formula.removeprefix("= ").replace(",", "_"), x, y)
+            self._cells = None
+
+    def handle_data(self, data: str) -> None:
+        if self._table is None:
+            return
+        if self._cells is not None and self._cells:
+            self._cells[-1] += data
+        else:
+            for part in self._inside:
+                self._table[part] += data
+
+
+def _readout(html: str) -> dict[str, dict[str, Any]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def _check_readout(e: ex.Explorer, step: int) -> dict[str, list[str]]:
+    """Move to ``step``, parse the readout and redo every shown step from the shown numbers."""
+    e.frame.value = step
+    tables = _readout(e.readout.value)
+    on = [k for k in ex.FAMILIES if e.settings.enabled[k]]
+    assert list(tables) == on
+    checked = {}
+    for key, table in tables.items():
+        spec = e.settings.spec(key)
+        checked[key] = check.check_step(spec.factory, spec.params, check.constants(table["constants"]), table["rows"])
+    return checked
+
+
+ALL = ["sgd", "momentum", "adagrad", "rmsprop", "adam"]
+VARIANTS: dict[str, dict[str, Any]] = {
+    "plain": {},
+    "eps-outside": {"eps_in_sqrt": False, "epsilon": 1e-2},
+    "eps-inside-large": {"eps_in_sqrt": True, "epsilon": 1e-2},
+    "nesterov": {"nesterov": True},
+    "centered": {"centered": True},
+    "amsgrad": {"amsgrad": True},
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_step_in_the_readout_can_be_recomputed_from_the_numbers_shown(variant: str) -> None:
+    e = rv.explore("rosenbrock", backend="image", n_steps=90, optimizers=ALL, **VARIANTS[variant])
+    for step in (1, 2, 45, 90):
+        checked = _check_readout(e, step)
+        assert all("step" in rows for rows in checked.values())
+    tables = _readout(e.readout.value)
+    formulas = {key: {name: row[0] for name, row in t["rows"].items()} for key, t in tables.items()}
+    assert formulas["adam"]["step"] == "−α·m̂ / den"
+    assert formulas["sgd"]["step"] == "−α·g"
+    assert ("d" in formulas["momentum"]) == (variant == "nesterov")
+    assert ("ḡ" in formulas["rmsprop"]) == (variant == "centered")
+    assert ("v_max" in formulas["adam"]) == (variant == "amsgrad")
+    # Adam's shown step has the sign of -alpha * m-hat, the opposite of its m-hat
+    rows = tables["adam"]["rows"]
+    for c in (1, 2):
+        assert float(rows["step"][c]) * float(rows["m̂"][c]) < 0
+
+
+def test_the_readout_after_a_divergence_shows_the_step_that_left() -> None:
+    e = rv.explore("rosenbrock", backend="image", n_steps=60, optimizers=ALL)
+    e.alpha_of.value = "sgd"
+    e.alpha.value = 0.004  # SGD leaves the window after a few steps
+    k = int(e.results["sgd"].diverged_at[0])
+    assert 0 < k < 60
+    for step in (k - 1, k, k + 1, 60):
+        if step >= 1:
+            _check_readout(e, step)
+    table = _readout(e.readout.value)["sgd"]
+    assert f"diverged at step {k}" in table["note"]
+    assert f"SGD, step {k}" in table["caption"]
+
+
+def test_the_readout_says_at_the_start_and_shows_no_minus_zero() -> None:
+    e = rv.explore("rosenbrock", backend="image", n_steps=30, optimizers=["rmsprop", "adam"])
+    e.frame.value = 0
+    tables = _readout(e.readout.value)
+    assert all(t["rows"] == {} and "at the start" in t["note"] for t in tables.values())
+
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def _numbers(html: str) -> list[str]:
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"&lt;\s*\d(?:\.\d+)?e-\d+", " ", text)  # "< 1e-15": below resolution, said as such
+    return NUMBER.findall(text)
+
+
+def test_values_below_float64_resolution_and_minus_zero_are_never_shown() -> None:
+    # Gradient descent on a round bowl reaches the minimum up to rounding, then x shrinks
+    # towards 1e-300: the explorer says "at the minimum" instead of printing such numbers.
+    bowl = Scene(
+        "bowl",
+        surface_to_spec(rv.Quadratic(condition=1.0)),
+        (OptimizerSpec("sgd", {"lr": 0.45}), OptimizerSpec("adam", {"lr": 0.05})),
+        n_steps=200,
+        start=(1.5, -1.0),
+    )
+    e = rv.explore(bowl, backend="image")
+    assert e.results["sgd"].final_value[0] < 1e-90  # the case in point
+    assert "at the minimum" in e.status.value
+    for step in (1, 100, 200):
+        e.frame.value = step
+        for html in (e.status.value, e.readout.value, e.legend.value):
+            for number in _numbers(html):
+                assert not re.fullmatch(r"-0(\.0*)?(e[-+]?\d+)?", number), (number, html[:200])
+                if "e-" in number:
+                    assert float(number) == 0 or abs(float(number)) >= 1e-17, number
+    tables = _readout(e.readout.value)
+    assert tables["sgd"]["rows"]["g"][1].startswith("<")
+
+
+# ------------------------------------------------------------------ the legend
+
+
+def _figure_legend(e: ex.Explorer) -> list[str]:
+    legend = e.figure.ax.get_legend()
+    return [t.get_text() for t in legend.get_texts() if t.get_text() != "minimum"]
+
+
+def _html_legend(e: ex.Explorer) -> list[str]:
+    return re.findall(r"</span> ([A-Za-z]+):", e.legend.value)
+
+
+def _on(e: ex.Explorer) -> list[str]:
+    return [ex.FAMILIES[k][0] for k in ex.FAMILIES if e.settings.enabled[k]]
+
+
+def test_the_legends_list_exactly_the_optimizers_that_are_on(explorer: ex.Explorer) -> None:
+    e = rv.explore("rosenbrock", backend=explorer.backend, n_steps=40, optimizers=["rmsprop", "adam"])
+    assert _figure_legend(e) == _html_legend(e) == _on(e) == ["RMSProp", "Adam"]  # first open
+    e.toggles["sgd"].value = True
+    e.toggles["adam"].value = False
+    assert _figure_legend(e) == _html_legend(e) == ["SGD", "RMSProp"]
+    e.surface.value = "quadratic"  # a new surface draws a new figure
+    assert _figure_legend(e) == _html_legend(e) == ["SGD", "RMSProp"]
+    e.surface_params["quadratic"]["angle"].value = 30.0
+    assert _figure_legend(e) == _html_legend(e) == ["SGD", "RMSProp"]
+    e.preset.value = "ill-conditioned"  # a new scene: SGD and RMSProp race there
+    expected = [s.label for s in rv.scenes.get("ill-conditioned").optimizers]
+    assert _figure_legend(e) == _html_legend(e) == _on(e) == expected
+    e.preset.value = "rosenbrock"
+    assert _figure_legend(e) == _html_legend(e) == _on(e)
+    assert len(_on(e)) >= 3
+    # the hidden racers are hidden in every panel
+    for i, key in enumerate(ex.FAMILIES):
+        assert e.figure.paths[i].line.get_visible() == e.settings.enabled[key]
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_all_optimizers_off_gives_a_message_and_an_empty_race(explorer: ex.Explorer) -> None:
+    for toggle in explorer.toggles.values():
+        toggle.value = False
+    assert "Every optimizer is off" in explorer.status.value
+    assert _figure_legend(explorer) == []
+    assert not any(p.line.get_visible() for p in explorer.figure.paths)
+    assert "every optimizer is off" in explorer.legend.value
+    # later changes do not fail
+    for change in (
+        lambda: setattr(explorer.alpha, "value", 0.002),
+        lambda: setattr(explorer.beta, "value", 0.8),
+        lambda: setattr(explorer.frame, "value", 3),
+        lambda: setattr(explorer.surface, "value", "saddle"),
+        lambda: setattr(explorer.mode, "value", "best"),
+    ):
+        change()
+        assert "Every optimizer is off" in explorer.status.value
+        assert "Could not" not in explorer.status.value
+    assert explorer.settings.surface["name"] == "saddle"
+    explorer.export_name.value = "race.gif"
+    explorer.export_button.click()
+    assert "every optimizer is off" in explorer.status.value
+    assert "Could not apply" not in explorer.status.value
+    # and one toggled back on races again
+    explorer.toggles["rmsprop"].value = True
+    assert _figure_legend(explorer) == ["RMSProp"]
+    assert explorer.figure.paths[list(ex.FAMILIES).index("rmsprop")].line.get_visible()
+    assert explorer.results["rmsprop"].params[0, 0].tolist() == list(explorer.settings.start)
+    assert "Every optimizer is off" not in explorer.status.value
+
+
+def test_a_surface_parameter_that_cannot_be_drawn_is_refused_and_the_explorer_goes_on(
+    explorer: ex.Explorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    explorer.surface.value = "quadratic"
+    condition = explorer.surface_params["quadratic"]["condition"]
+    good = dict(explorer.settings.surface)
+    contours = explorer.figure.surface_artists.filled
+
+    def refuse(name: str, **params: Any) -> Any:
+        raise ValueError(f"condition must be a finite number in [1, 1e6], got {params['condition']!r}")
+
+    monkeypatch.setattr(rv.surfaces, "get", refuse)
+    old = condition.value
+    condition.value = 500.0
+    assert "condition" in explorer.status.value
+    assert "Kept the previous surface" in explorer.status.value
+    assert "\n" not in explorer.status.value
+    assert condition.value == old
+    assert explorer.settings.surface == good
+    assert explorer.figure.surface_artists.filled is contours
+    monkeypatch.undo()
+
+    # a surface whose values are nowhere finite
+    class Broken(rv.Quadratic):
+        def value(self, points: Any, step: Any = 0) -> Any:
+            return np.full(np.shape(points)[:-1], np.nan)
+
+    monkeypatch.setattr(rv.surfaces, "get", lambda name, **params: Broken(**params))
+    explorer.surface_params["quadratic"]["angle"].value = 45.0
+    assert "angle = 45" in explorer.status.value
+    assert "not finite" in explorer.status.value
+    assert explorer.settings.surface == good
+    monkeypatch.undo()
+
+    # drawing itself fails (once): the last good surface is drawn again
+    real = RaceFigure
+    calls: list[int] = []
+
+    def fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("simulated drawing failure")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ex, "RaceFigure", fails)
+    explorer.surface.value = "beale"
+    assert "Cannot draw the surface beale" in explorer.status.value
+    assert explorer.surface.value == "quadratic"
+    monkeypatch.undo()
+    # still usable
+    explorer.surface.value = "saddle"
+    assert explorer.settings.surface["name"] == "saddle"
+    explorer.alpha.value = 0.003
+    assert "Cannot" not in explorer.status.value
+    assert explorer.results["rmsprop"].params[0, 0].tolist() == list(rv.surfaces.Saddle().default_start)
+
+
+def test_exports_that_cannot_be_done_say_why_in_one_line(tmp_path: pathlib.Path) -> None:
+    e = rv.explore("saddle", backend="image", n_steps=20, optimizers=["rmsprop"])
+    for name, reason in (
+        (str(tmp_path / "race.avi"), ".avi"),
+        (str(tmp_path / "no" / "such" / "folder" / "race.gif"), "folder"),
+        ("", ""),
+    ):
+        e.export_name.value = name
+        e.export_button.click()  # never raises
+        status = e.status.value
+        assert "Could not export" in status, status
+        assert reason in status
+        assert "Traceback" not in status
+        assert "\n" not in status
+        assert e.download.value == ""
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="must end in one of"):
+        e.export(str(tmp_path / "race.avi"))
+
+
+def test_an_export_is_offered_to_the_browser_as_a_download(tmp_path: pathlib.Path) -> None:
+    e = rv.explore("saddle", backend="image", n_steps=20, optimizers=["sgd", "adam"])
+    e.export_name.value = str(tmp_path / "race.png")
+    e.export_button.click()
+    links = re.findall(r"<a download='([^']+)' href='data:([^;]+);base64,([^']+)'", e.download.value)
+    assert [(name, mime) for name, mime, _ in links] == [("race.png", "image/png"), ("race.json", "application/json")]
+    for name, _, data in links:
+        assert base64.b64decode(data) == (tmp_path / name).read_bytes()

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from rmsprop_viz.formatting import below_resolution, format_gap, format_number, resolution_text
+from rmsprop_viz.formatting import below_resolution, format_gap, format_number, format_setting, resolution_text
 
 
 def _significant(text: str) -> int:
@@ -79,3 +79,12 @@ def test_bad_scales_are_refused(scale: object) -> None:
 def test_bad_digits_are_refused(digits: object) -> None:
     with pytest.raises(ValueError, match=r"digits must be an integer in \[1, 17\]"):
         format_number(1.0, digits)  # type: ignore[arg-type]
+
+
+def test_settings_print_as_typed() -> None:
+    for value in (0.001, 0.03, 1e-8, 0.999, 0.9999, 12.5, 3.0):
+        text = format_setting(value)
+        assert float(text) == value, text
+        assert not text.endswith("0") or "e" in text or "." not in text, text
+    assert format_setting(-0.0) == "0"
+    assert format_setting(False) == "False"
