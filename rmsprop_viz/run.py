@@ -22,7 +22,7 @@ import numpy.typing as npt
 from ._checks import check_int, check_number
 from ._tracing import fused_loop
 from .optimizers import Optimizer, is_builtin
-from .surfaces import Surface, _is_own, _Planar, _xy_of
+from .surfaces import Surface, _is_own, _Planar, _xy_of, last_change
 
 __all__ = ["ESCAPE_FACTOR", "Trajectory", "escape_box", "race", "run"]
 
@@ -56,6 +56,9 @@ class Trajectory:
         counter ``t``.
     diverged_at : ndarray of int, shape (runs,)
         First step whose parameters or loss went bad, or -1.
+    changed_at : int
+        The last step at which the surface's loss changed (:func:`.surfaces.last_change`),
+        0 for a surface that does not change: :meth:`steps_to` counts from there.
     """
 
     label: str
@@ -65,6 +68,7 @@ class Trajectory:
     updates: FloatArray
     states: Any
     diverged_at: IntArray
+    changed_at: int = 0
 
     @property
     def n_steps(self) -> int:
@@ -104,8 +108,19 @@ class Trajectory:
         return _best(self.values)
 
     def steps_to(self, tol: float, *, target: float = 0.0) -> IntArray:
-        """``(runs,)`` first step whose loss is within ``tol`` of ``target``, or -1."""
-        return _steps_to(self.values, tol, target)
+        """``(runs,)`` steps until the loss got within ``tol`` of ``target`` *and stayed*.
+
+        The answer is the first step ``t`` with ``values[s] - target <= tol`` for every
+        ``s >= t``, counted from :attr:`changed_at` (the last change of a time-varying
+        surface; 0 otherwise). A run that touches the tolerance and leaves again has
+        not reached it; neither has a run that diverged (-1 for both).
+
+        >>> import rmsprop_viz as rv
+        >>> traj = rv.run(rv.Quadratic(), rv.sgd(lr=0.1), start=(1.0, 0.0), n_steps=50)
+        >>> traj.steps_to(1e-3).tolist()   # 0.5 * 0.81^t <= 1e-3 from t = 30 on
+        [30]
+        """
+        return _steps_to(self.values, tol, target, self.changed_at)
 
 
 def _best(values: FloatArray) -> FloatArray:
@@ -115,12 +130,17 @@ def _best(values: FloatArray) -> FloatArray:
     return out
 
 
-def _steps_to(values: FloatArray, tol: float, target: float) -> IntArray:
+def _steps_to(values: FloatArray, tol: float, target: float, since: int = 0) -> IntArray:
+    """First step, counted from ``since``, from which every loss in ``values`` (shape
+    ``(n_steps + 1, runs)``) is within ``tol`` of ``target``; -1 where there is none."""
     tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
+    target = float(check_number("target", target, allow_array=False))
     with np.errstate(invalid="ignore"):
-        hit = values - target <= tol
-    first = np.argmax(hit, axis=0)
-    return np.where(hit.any(axis=0), first, -1).astype(np.int64)
+        hit = values[since:] - target <= tol  # NaN (diverged) is never within tol
+    # stays[t]: within tol at t and at every later step.
+    stays = np.logical_and.accumulate(hit[::-1], axis=0)[::-1]
+    first = np.argmax(stays, axis=0)
+    return np.where(stays.any(axis=0), first, -1).astype(np.int64)
 
 
 def escape_box(surface: Surface) -> tuple[float, float, float, float]:
@@ -307,7 +327,7 @@ def run(
         params = _positions(points, updates)
         values = _values(surface, params)
         diverged_at = _mark_divergence(surface, params, values, grads, updates, states)
-    return Trajectory(label, params, values, grads, updates, states, diverged_at)
+    return Trajectory(label, params, values, grads, updates, states, diverged_at, last_change(surface, n_steps))
 
 
 def _values(surface: Surface, params: FloatArray) -> FloatArray:

@@ -43,7 +43,9 @@ __all__ = [
     "Surface",
     "gd_lr_limit",
     "get",
+    "last_change",
     "max_curvature",
+    "min_value",
     "names",
 ]
 
@@ -668,6 +670,11 @@ class Shifting(_Planar):
         start: tuple[float, float] = self.base.default_start
         return start
 
+    @property
+    def changes_at(self) -> tuple[int]:
+        """The step at which the loss changes (see :func:`last_change`)."""
+        return (self.at_step,)
+
     def value_xy(self, x: XY, y: XY, step: Any = 0) -> XY:
         value_xy = _xy_of(self.base)[0]
         if isinstance(step, (int, np.integer)):
@@ -686,6 +693,48 @@ class Shifting(_Planar):
             return grad_xy(x, y, step)
         gx, gy = grad_xy(x - self.shift[0], y - self.shift[1], step)
         return self.scale * gx, self.scale * gy
+
+
+# ------------------------------------------------------------------- change over time
+
+
+def last_change(surface: Surface, n_steps: int) -> int:
+    """The last step ``<= n_steps`` at which the loss itself changes, 0 if it never does.
+
+    A :class:`Shifting` surface changes at its ``at_step`` (so does a surface built on
+    one, such as ``Noisy(Shifting(...))``); any surface may say so with a
+    ``changes_at`` attribute holding the steps. Noise does not count as a change: the
+    loss of :class:`Noisy` and of :class:`MiniBatchLeastSquares` stays the same.
+
+    >>> last_change(Shifting(Quadratic(), at_step=50), 200), last_change(Shifting(Quadratic(), at_step=50), 20)
+    (50, 0)
+    >>> last_change(Noisy(Shifting(Rosenbrock(), at_step=30)), 100)
+    30
+    """
+    last = 0
+    layer: Any = surface
+    for _ in range(100):  # a chain of bases, however it was built, ends
+        for step in getattr(layer, "changes_at", ()):
+            if last < int(step) <= n_steps:
+                last = int(step)
+        layer = getattr(layer, "base", None)
+        if layer is None:
+            break
+    return last
+
+
+def min_value(surface: Surface, step: int = 0) -> float:
+    """The lowest loss at the surface's known minima at ``step`` (0.0 if none are known):
+    the target of "steps to reach tol".
+
+    >>> min_value(Shifting(MiniBatchLeastSquares(), at_step=5, scale=10.0), 5) > 0
+    True
+    """
+    if not surface.minima:
+        return 0.0
+    points = np.asarray(surface.minima, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return float(np.min(surface.value(points, step)))
 
 
 # ------------------------------------------------------------------------ curvature

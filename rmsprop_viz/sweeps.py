@@ -21,7 +21,7 @@ from ._checks import check_int, check_number
 from ._tracing import batched_loop, park
 from .optimizers import Optimizer, is_builtin
 from .run import _best, _check_start, _check_surface, _steps_to, escape_box
-from .surfaces import Surface, _is_own, _xy_of
+from .surfaces import Surface, _is_own, _xy_of, last_change, min_value
 
 __all__ = ["BACKENDS", "METRICS", "NUMBA_MIN_WORK", "BestCell", "best_cell", "sweep"]
 
@@ -31,7 +31,7 @@ FloatArray = npt.NDArray[np.float64]
 METRICS = {
     "final": "loss after the last step (NaN where the run diverged)",
     "best": "lowest loss reached before any divergence",
-    "steps": "first step whose loss is within tol of the target (-1 if never)",
+    "steps": "steps until the loss got within tol of the target and stayed (-1 if never)",
     "diverged": "step at which the run diverged (-1 if it did not)",
 }
 
@@ -94,10 +94,13 @@ def sweep(
         One of :data:`METRICS` (``"final"``, ``"best"``, ``"steps"``, ``"diverged"``), or
         ``f(values, diverged_at)`` with ``values`` of shape ``(n_steps + 1, runs)``.
     tol : float
-        Tolerance for ``metric="steps"``.
+        Tolerance for ``metric="steps"``: the first step from which the loss stays
+        within ``tol`` of ``target`` (as :meth:`.Trajectory.steps_to`), counted from the
+        surface's last change (:func:`.surfaces.last_change`) when its loss changes
+        over time.
     target : float, optional
-        Loss to reach for ``metric="steps"``: the surface's value at its first minimum
-        by default.
+        Loss to reach for ``metric="steps"``: by default the lowest loss at the
+        surface's known minima (:func:`.surfaces.min_value`), after its last change.
     fixed : mapping, optional
         Other keyword arguments for ``factory`` (e.g. ``{"eps": 1e-6}``).
     backend : {"auto", "numpy", "numba"}
@@ -134,8 +137,8 @@ def sweep(
     if isinstance(metric, str) and metric not in METRICS:
         raise ValueError(f"metric must be one of {', '.join(METRICS)} or a callable, got {metric!r}")
     tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
-    if target is None:
-        target = float(surface.value(surface.minima[0])) if surface.minima else 0.0
+    if target is not None:
+        target = float(check_number("target", target, allow_array=False))
 
     shape = tuple(len(v) for v in axes.values())
     mesh = np.meshgrid(*axes.values(), indexing="ij")
@@ -158,7 +161,8 @@ def sweep(
     elif metric == "best":
         result = _best(values)  # the same reductions as Trajectory.best_value / steps_to
     else:
-        result = _steps_to(values, tol, target)
+        since = last_change(surface, n_steps)
+        result = _steps_to(values, tol, min_value(surface, since) if target is None else target, since)
     return np.asarray(result).reshape(shape)
 
 
