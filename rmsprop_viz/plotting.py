@@ -37,9 +37,11 @@ from .surfaces import Surface
 __all__ = [
     "OKABE_ITO",
     "STYLES",
+    "Path3DArtists",
     "PathArtists",
     "RaceFigure",
     "Style",
+    "divergence_point",
     "draw_losses",
     "draw_paths",
     "draw_paths_3d",
@@ -150,32 +152,142 @@ def _styles(labels: Sequence[str]) -> list[Style]:
 
 
 def surface_grid(surface: Surface, resolution: int = 200) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``X, Y, Z`` on the surface's plot window (``Z`` at step 0)."""
+    """``X, Y, Z`` on the surface's plot window (``Z`` at step 0; may hold inf or NaN)."""
     (x0, x1), (y0, y1) = surface.bounds
     xs = np.linspace(x0, x1, resolution)
     ys = np.linspace(y0, y1, resolution)
     x, y = np.meshgrid(xs, ys)
-    z = np.asarray(surface.value(np.stack([x, y], axis=-1)), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        z = np.asarray(surface.value(np.stack([x, y], axis=-1)), dtype=np.float64)
     return x, y, z
 
 
 def _floor(surface: Surface, z: FloatArray) -> float:
-    """The lowest value of the surface: at its known minima, else on the grid."""
-    known = [float(surface.value(m)) for m in surface.minima]
-    return min([*known, float(np.nanmin(z))])
+    """The lowest finite value of the surface: at its known minima, else on the grid (0 if
+    it has none)."""
+    with np.errstate(all="ignore"):
+        known = [float(np.asarray(surface.value(np.asarray(m, dtype=np.float64)))) for m in surface.minima]
+    finite = z[np.isfinite(z)]
+    candidates = [v for v in known if math.isfinite(v)] + ([float(finite.min())] if finite.size else [])
+    return min(candidates) if candidates else 0.0
+
+
+#: The largest magnitude a surface is drawn at (matplotlib's contours extend to 1e250).
+HUGE = 1e200
 
 
 def _spans_decades(z: FloatArray, floor: float) -> bool:
-    gap = z - floor
-    positive = gap[gap > 0]
+    with np.errstate(all="ignore"):
+        gap = z - floor
+    positive = gap[np.isfinite(gap) & (gap > 0)]
     if positive.size == 0:
         return False
-    return bool(np.nanpercentile(positive, 95) / max(np.nanpercentile(positive, 5), 1e-300) > 300)
+    return bool(np.percentile(positive, 95) / max(float(np.percentile(positive, 5)), 1e-300) > 300)
+
+
+def _levels(z: FloatArray, floor: float, levels: int) -> tuple[FloatArray, FloatArray, mcolors.Normalize, bool]:
+    """What to contour, at which levels, with which colour scale, and whether log-spaced.
+
+    Log-spaced levels of ``f - f*`` where the finite values span decades, else evenly
+    spaced levels of ``f`` up to its 99.5th percentile; non-finite values are left out
+    (masked), and a constant surface gets one band around its value.
+    """
+    # Values past +-1e200 are drawn as 1e200: matplotlib extends the colour scale to +-1e250.
+    z = np.clip(z, -HUGE, HUGE)
+    floor = float(np.clip(floor, -HUGE, HUGE))
+    finite = z[np.isfinite(z)]
+    if _spans_decades(z, floor):
+        with np.errstate(all="ignore"):
+            gap = np.maximum(z - floor, 1e-12)
+        shown_gap = gap[np.isfinite(gap)]
+        top = float(np.percentile(shown_gap, 99.5))
+        low = max(float(np.percentile(shown_gap, 0.5)), top * 1e-8)
+        if top > low:
+            bounds = np.geomspace(low, top, levels)
+            return np.clip(gap, low, top), bounds, mcolors.LogNorm(vmin=low, vmax=top), True
+    low = float(finite.min()) if finite.size else 0.0
+    top = float(np.percentile(finite, 99.5)) if finite.size else 0.0
+    if not top > low or not math.isfinite(top - low):  # constant (or no finite value): one band
+        half = max(abs(low) * 1e-3, 1e-3) if math.isfinite(low) else 1.0
+        low, top = (low - half, low + half) if math.isfinite(low) else (-1.0, 1.0)
+        levels = 2
+    bounds = np.linspace(low, top, levels)
+    return z, bounds, mcolors.Normalize(vmin=bounds[0], vmax=bounds[-1]), False
 
 
 def _title(surface: Surface) -> str:
     formula = getattr(surface, "tex", "") or getattr(surface, "formula", "")
     return f"{type(surface).__name__}: {formula}" if formula else type(surface).__name__
+
+
+#: Title layouts to try, in order, until one fits: (font size below the panel's own, lines).
+_TITLE_FITS = ((0, 1), (2, 1), (0, 2), (2, 2), (2, 3), (4, 3), (6, 3), (4, 9), (6, 9))
+
+
+def _breaks(text: str, fine: bool = False) -> list[str]:
+    """``text`` cut after each ": ", ", " and "; " outside ``$...$`` (where a title may
+    wrap); with ``fine``, also after each " + " outside maths and brackets.
+
+    >>> _breaks("Quadratic: $a, b$, rotated; shifted")
+    ['Quadratic: ', '$a, b$, ', 'rotated; ', 'shifted']
+    >>> _breaks("Beale: (1 + x)^2 + (2 + y)^2", fine=True)
+    ['Beale: ', '(1 + x)^2 + ', '(2 + y)^2']
+    """
+    pieces, start, math_mode, depth = [], 0, False, 0
+    for i, char in enumerate(text):
+        if char == "$":
+            math_mode = not math_mode
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif (not math_mode and text[i + 1 : i + 2] == " ") and (
+            char in ":,;" or (fine and char == "+" and depth == 0 and text[i - 1 : i] == " ")
+        ):
+            pieces.append(text[start : i + 2])
+            start = i + 2
+    return [*pieces, text[start:]] if text[start:] else pieces
+
+
+def _renderer_of(figure: Any) -> Any:
+    """A renderer to measure text with (None if the canvas has none)."""
+    get = getattr(figure.canvas, "get_renderer", None) or getattr(figure, "_get_renderer", None)
+    try:
+        return get() if get is not None else None
+    except (AttributeError, TypeError, RuntimeError):
+        return None
+
+
+def set_title(ax: Axes, text: str, fontsize: float = FONT["title"], **kwargs: Any) -> Text:
+    """Set the title of ``ax`` so that it fits above the panel: as large as it can be, on
+    one line, else wrapped after its ": " or ", " (else " + ") outside maths on up to
+    three lines, shrinking by up to 6 points if need be.
+
+    The width allowed is the panel's width before a constrained layout runs, which that
+    layout only widens, so the title never reaches a neighbouring panel or the figure's
+    edge.
+    """
+    title = ax.set_title(text, fontsize=fontsize, **kwargs)
+    figure = ax.get_figure()
+    renderer = _renderer_of(figure) if figure is not None else None
+    if renderer is None or figure is None or not text:
+        return title
+    room = ax.get_position().width * figure.bbox.width
+    for shrink, most in _TITLE_FITS:
+        title.set_fontsize(fontsize - shrink)
+        for fine in (False, True):
+            lines: list[str] = []
+            for piece in _breaks(text, fine):
+                if lines:
+                    title.set_text(lines[-1] + piece)
+                    if title.get_window_extent(renderer).width <= room:
+                        lines[-1] += piece
+                        continue
+                lines.append(piece)
+            title.set_text("\n".join(line.rstrip() for line in lines))
+            if len(lines) <= most and title.get_window_extent(renderer).width <= room:
+                return title
+    return title
 
 
 def _tidy(ax: Axes) -> None:
@@ -213,18 +325,8 @@ def draw_surface(
     """
     x, y, z = surface_grid(surface, resolution)
     floor = _floor(surface, z)
-    log_levels = _spans_decades(z, floor)
-    if log_levels:
-        gap = np.maximum(z - floor, 1e-12)
-        top = float(np.nanpercentile(gap, 99.5))
-        low = max(float(np.nanpercentile(gap, 0.5)), top * 1e-8)
-        bounds = np.geomspace(low, top, levels)
-        norm: mcolors.Normalize = mcolors.LogNorm(vmin=low, vmax=top)
-        shown = np.clip(gap, low, top)
-    else:
-        shown = z
-        bounds = np.linspace(float(np.nanmin(z)), float(np.nanpercentile(z, 99.5)), levels)
-        norm = mcolors.Normalize(vmin=bounds[0], vmax=bounds[-1])
+    shown, bounds, norm, log_levels = _levels(z, floor, levels)
+    shown = np.ma.masked_invalid(shown)
     base = matplotlib.colormaps[cmap]
     palette = mcolors.ListedColormap(base(np.linspace(0.45, 1.0, 256)))  # light: the paths stand out
     filled = ax.contourf(x, y, shown, levels=bounds, cmap=palette, norm=norm, extend="both")
@@ -239,7 +341,7 @@ def draw_surface(
     ax.set_xlabel("x", fontsize=FONT["label"])
     ax.set_ylabel("y", fontsize=FONT["label"])
     if title:
-        ax.set_title(_title(surface), fontsize=FONT["title"], y=TITLE_Y)
+        set_title(ax, _title(surface), y=TITLE_Y)
     _tidy(ax)
     bar = None
     if colorbar:
@@ -267,9 +369,34 @@ class PathArtists:
         return [self.line, self.head, self.cross, self.note]
 
 
-def _last_finite(xy: FloatArray, upto: int) -> int:
+def _last_finite(xy: FloatArray, upto: int) -> int | None:
+    """The last step up to ``upto`` whose point is finite (None: not one is)."""
     finite = np.flatnonzero(np.isfinite(xy[: upto + 1]).all(axis=-1))
-    return int(finite[-1]) if finite.size else 0
+    return int(finite[-1]) if finite.size else None
+
+
+def divergence_point(
+    xy: FloatArray, diverged_at: int, bounds: tuple[tuple[float, float], tuple[float, float]]
+) -> tuple[float, float]:
+    """Where to mark a run that diverged at step ``diverged_at``: its last finite point,
+    pulled just inside the window ``bounds`` (1% of its size from the edge) if it flew out.
+
+    A run that diverged at step 0 has no finite point (its start was already outside the
+    escape box): it is marked in the window's top-left corner.
+
+    >>> divergence_point(np.array([[0.5, 0.5], [9.0, -9.0], [np.nan, np.nan]]), 2, ((0, 1), (0, 1)))
+    (0.99, 0.01)
+    >>> divergence_point(np.full((3, 2), np.nan), 0, ((0, 1), (0, 1)))
+    (0.01, 0.99)
+    """
+    (x0, x1), (y0, y1) = bounds
+    (xlo, xhi), (ylo, yhi) = sorted((x0, x1)), sorted((y0, y1))
+    mx, my = 0.01 * (xhi - xlo), 0.01 * (yhi - ylo)
+    last = _last_finite(xy, max(int(diverged_at), 0))
+    if last is None:
+        return float(xlo + mx), float(yhi - my)
+    point = xy[last]
+    return float(np.clip(point[0], xlo + mx, xhi - mx)), float(np.clip(point[1], ylo + my, yhi - my))
 
 
 def draw_paths(
@@ -328,7 +455,9 @@ def draw_paths(
             markeredgewidth=1.2,
             linestyle="none",
             zorder=7,
+            clip_on=False,  # whole, also where it sits at the window's edge
         )
+        cross.set_in_layout(False)  # (else a constrained layout shrinks the axes at every draw)
         note = ax.annotate(
             "",
             (0, 0),
@@ -360,10 +489,7 @@ def update_paths(
             axes = art.line.axes
             assert axes is not None
             (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
-            last = xy[_last_finite(xy, d)]
-            mx, my = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
-            cx = float(np.clip(last[0], min(x0, x1) + mx, max(x0, x1) - mx))
-            cy = float(np.clip(last[1], min(y0, y1) + my, max(y0, y1) - my))
+            cx, cy = divergence_point(xy, d, ((x0, x1), (y0, y1)))
             art.head.set_data([], [])
             art.cross.set_data([cx], [cy])
             art.note.xy = (cx, cy)
@@ -386,7 +512,8 @@ def update_paths(
 
 def loss_gap(traj: Trajectory, floor: float, run: int = 0) -> FloatArray:
     """``f - f*`` along a run, floored at 1e-16 so that it can go on a log axis."""
-    gap = traj.values[:, run] - floor
+    with np.errstate(all="ignore"):
+        gap = traj.values[:, run] - floor
     return np.where(np.isfinite(gap), np.maximum(gap, 1e-16), np.nan)
 
 
@@ -504,7 +631,7 @@ def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, r
     _log_limits(ax, [gap for _, gap in curves.data])
     ax.set_xlabel("step", fontsize=FONT["label"])
     ax.set_ylabel("f − f*", fontsize=FONT["label"])
-    ax.set_title("loss above the minimum", fontsize=FONT["label"], y=TITLE_Y)
+    set_title(ax, "loss above the minimum", FONT["label"], y=TITLE_Y)
     ax.grid(True, which="major", alpha=0.3)
     _tidy(ax)
     curves.show(None)
@@ -532,7 +659,7 @@ def draw_step_sizes(ax: Axes, trajectories: Sequence[Trajectory], *, run: int = 
     _log_limits(ax, [d for _, d in curves.data])
     ax.set_xlabel("step", fontsize=FONT["label"])
     ax.set_ylabel("step size", fontsize=FONT["label"])
-    ax.set_title("|Δx| solid, |Δy| dotted", fontsize=FONT["label"] - 1, y=TITLE_Y)
+    set_title(ax, "|Δx| solid, |Δy| dotted", FONT["label"] - 1, y=TITLE_Y)
     ax.grid(True, which="major", alpha=0.3)
     _tidy(ax)
     curves.show(None)
@@ -651,8 +778,8 @@ def _edges(centres: FloatArray, log: bool) -> FloatArray:
 def _height_function(log: bool, floor: float) -> Any:
     """``log10(f - f*)`` where the surface spans decades, else ``f``."""
     if log:
-        return lambda v: np.log10(np.maximum(v - floor, 1e-12))
-    return lambda v: v
+        return lambda v: np.log10(np.maximum(np.asarray(v, dtype=np.float64) - floor, 1e-12))
+    return lambda v: np.asarray(v, dtype=np.float64)
 
 
 def draw_surface_3d(ax: Any, surface: Surface, *, resolution: int = 80, title: bool = True) -> tuple[Any, Any]:
@@ -664,20 +791,28 @@ def draw_surface_3d(ax: Any, surface: Surface, *, resolution: int = 80, title: b
     floor = _floor(surface, z)
     log = _spans_decades(z, floor)
     height = _height_function(log, floor)
-    h = height(z)
-    top = float(np.nanpercentile(h, 99))
+    with np.errstate(all="ignore"):
+        h = np.asarray(height(z), dtype=np.float64)
+    finite = h[np.isfinite(h)]
+    bottom = float(finite.min()) if finite.size else 0.0
+    top = float(np.percentile(finite, 99)) if finite.size else 1.0
+    if not top > bottom:  # a constant surface: a flat sheet in the middle of the box
+        bottom, top = bottom - 1.0, bottom + 1.0
+        shown = np.where(np.isfinite(h), h, (bottom + top) / 2)
+    else:
+        shown = np.where(np.isfinite(h), np.minimum(h, top), top)
     mesh = ax.plot_surface(
         x,
         y,
-        np.minimum(h, top),
+        shown,
         cmap="Greys_r",
         alpha=0.55,
         linewidth=0,
         antialiased=True,
         rstride=1,
         cstride=1,
-        vmin=float(np.nanmin(h)),
-        vmax=top * 1.3,
+        vmin=bottom,
+        vmax=top + 0.3 * abs(top) if top > 0 else top + 0.3 * (top - bottom),
     )
     ax.set_xlabel("x", fontsize=FONT["label"])
     ax.set_ylabel("y", fontsize=FONT["label"])
@@ -685,16 +820,32 @@ def draw_surface_3d(ax: Any, surface: Surface, *, resolution: int = 80, title: b
     (x0, x1), (y0, y1) = surface.bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_zlim(float(np.nanmin(h)), top)
+    ax.set_zlim(bottom, top)
     if surface.minima:
         mx, my = np.asarray(surface.minima).T
-        mz = height(np.asarray(surface.value(np.asarray(surface.minima)), dtype=np.float64))
-        ax.plot(mx, my, np.maximum(mz, float(np.nanmin(h))), zorder=10, **MINIMUM)
+        with np.errstate(all="ignore"):
+            mz = np.asarray(height(np.asarray(surface.value(np.asarray(surface.minima)), dtype=np.float64)))
+        ax.plot(mx, my, np.clip(np.where(np.isfinite(mz), mz, bottom), bottom, top), zorder=10, **MINIMUM)
     ax.view_init(elev=38, azim=-120)
     ax.tick_params(labelsize=FONT["tick"] - 2)
     if title:
-        ax.set_title(_title(surface), fontsize=FONT["title"])
+        set_title(ax, _title(surface), pad=2)  # (a 3-D box's first layout leaves the title less room)
     return mesh, height
+
+
+@dataclass
+class Path3DArtists:
+    """The artists of one optimizer's path on a 3-D surface: line, head, and divergence
+    cross and note."""
+
+    line: Any
+    head: Any
+    cross: Any
+    note: Any
+
+    @property
+    def moving(self) -> list[Artist]:
+        return [self.line, self.head, self.cross, self.note]
 
 
 def draw_paths_3d(
@@ -705,8 +856,9 @@ def draw_paths_3d(
     labels: Sequence[str] | None = None,
     run: int = 0,
     zmax: float | None = None,
-) -> list[tuple[Any, Any]]:
-    """Paths riding on a 3-D surface: ``(line, head)`` per trajectory."""
+) -> list[Path3DArtists]:
+    """Paths riding on a 3-D surface, with a marker at each head and, for a diverged run,
+    a cross and "diverged at step k" where it left (as :func:`draw_paths` in 2-D)."""
     labels = list(labels) if labels is not None else [t.label for t in trajectories]
     out = []
     for label, style in zip(labels, _styles([t.label for t in trajectories])):
@@ -722,15 +874,37 @@ def draw_paths_3d(
             linestyle="none",
             zorder=6,
         )
-        out.append((line, head))
-    update_paths_3d(
-        out, trajectories, height, None, bounds=ax.get_xlim() and (ax.get_xlim(), ax.get_ylim()), run=run, zmax=zmax
-    )
+        (cross,) = ax.plot(
+            [],
+            [],
+            [],
+            marker="X",
+            markersize=MARKER_SIZE + 5,
+            color=style.color,
+            markeredgecolor="black",
+            markeredgewidth=1.2,
+            linestyle="none",
+            zorder=7,
+        )
+        note = ax.text(
+            0.0,
+            0.0,
+            0.0,
+            "",
+            fontsize=FONT["note"],
+            color="black",
+            zorder=8,
+            clip_on=False,
+            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": style.color, "alpha": 0.9},
+        )
+        note.set_visible(False)
+        out.append(Path3DArtists(line, head, cross, note))
+    update_paths_3d(out, trajectories, height, None, bounds=(ax.get_xlim(), ax.get_ylim()), run=run, zmax=zmax)
     return out
 
 
 def update_paths_3d(
-    artists: Sequence[tuple[Any, Any]],
+    artists: Sequence[Path3DArtists],
     trajectories: Sequence[Trajectory],
     height: Any,
     step: int | None,
@@ -739,22 +913,36 @@ def update_paths_3d(
     run: int = 0,
     zmax: float | None = None,
 ) -> None:
-    """Show the 3-D paths up to ``step``."""
-    for (line, head), traj in zip(artists, trajectories):
+    """Show the 3-D paths up to ``step``; a run that diverged by then ends in its cross."""
+    (x0, x1), (y0, y1) = bounds
+    for art, traj in zip(artists, trajectories):
         k = traj.n_steps if step is None else min(int(step), traj.n_steps)
         xy = traj.params[: k + 1, run]
-        z = height(traj.values[: k + 1, run])
-        if zmax is not None:
-            z = np.minimum(z, zmax)
-        (x0, x1), (y0, y1) = bounds
-        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-        ok = np.isfinite(xy).all(axis=1) & inside  # 3-D axes do not clip: drop what leaves the window
-        line.set_data_3d(xy[ok, 0], xy[ok, 1], z[ok])
+        with np.errstate(all="ignore"):
+            z = np.asarray(height(traj.values[: k + 1, run]), dtype=np.float64)
+            if zmax is not None:
+                z = np.minimum(z, zmax)
+            inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+        ok = np.isfinite(xy).all(axis=1) & np.isfinite(z) & inside  # 3-D axes do not clip: drop what leaves
+        art.line.set_data_3d(xy[ok, 0], xy[ok, 1], z[ok])
+        d = int(traj.diverged_at[run])
+        if 0 <= d <= k and art.line.get_visible():
+            cx, cy = divergence_point(xy, d, bounds)
+            last = _last_finite(xy, d)
+            cz = float(z[last]) if last is not None and np.isfinite(z[last]) else float(zmax if zmax is not None else 0)
+            art.head.set_data_3d([], [], [])
+            art.cross.set_data_3d([cx], [cy], [cz])
+            art.note.set_position_3d((cx, cy, cz))
+            art.note.set_text(f"  {traj.label} diverged at step {d}")
+            art.note.set_visible(True)
+            continue
         if ok.any():
-            last = np.flatnonzero(ok)[-1]
-            head.set_data_3d([xy[last, 0]], [xy[last, 1]], [z[last]])
+            last = int(np.flatnonzero(ok)[-1])
+            art.head.set_data_3d([xy[last, 0]], [xy[last, 1]], [z[last]])
         else:
-            head.set_data_3d([], [], [])
+            art.head.set_data_3d([], [], [])
+        art.cross.set_data_3d([], [], [])
+        art.note.set_visible(False)
 
 
 # ---------------------------------------------------------------- the race figure
@@ -839,7 +1027,7 @@ class RaceFigure:
             grid = figure.add_gridspec(1, 1)
             main_spec = grid[0, 0]
         self.paths: list[PathArtists] = []
-        self.paths_3d: list[tuple[Any, Any]] = []
+        self.paths_3d: list[Path3DArtists] = []
         if three_d:
             self.ax = figure.add_subplot(main_spec, projection="3d")
             self.surface_artists: Any = draw_surface_3d(self.ax, surface, title=title is None)
@@ -851,7 +1039,7 @@ class RaceFigure:
             self.surface_artists = draw_surface(self.ax, surface, title=title is None)
             self.paths = draw_paths(self.ax, trajs, labels=self.labels, run=run)
         if title is not None:
-            self.ax.set_title(title, fontsize=FONT["title"], **({} if three_d else {"y": TITLE_Y}))
+            set_title(self.ax, title, **({"pad": 2} if three_d else {"y": TITLE_Y}))
         # Faded copies of the previous race's paths (see set_trajectories(ghost=True)).
         self.ghosts: list[Line2D] = []
         for p in self.paths:
@@ -880,7 +1068,8 @@ class RaceFigure:
             self.ax_steps = figure.add_subplot(step_spec)
             self.steps = draw_step_sizes(self.ax_steps, trajs, run=run)
         self.counter = (
-            self.ax.text2D(0.02, 0.02, "", transform=self.ax.transAxes, fontsize=FONT["label"])
+            # (top left: the 3-D box's tick labels reach into the corners below)
+            self.ax.text2D(0.02, 0.98, "", transform=self.ax.transAxes, fontsize=FONT["label"], va="top")
             if three_d
             else self.ax.text(
                 0.02,
@@ -905,8 +1094,8 @@ class RaceFigure:
         moving: list[Artist] = [self.counter]
         for p in self.paths:
             moving += p.moving
-        for line, head in self.paths_3d:
-            moving += [line, head]
+        for path in self.paths_3d:
+            moving += path.moving
         for curves in (self.losses, self.steps):
             if curves is not None:
                 moving += curves.moving
@@ -957,7 +1146,7 @@ class RaceFigure:
         if not self._legend:
             return
         handles = [self.surface_artists.minima] if not self.three_d and self.surface_artists.minima else []
-        lines = [p.line for p in self.paths] if self.paths else [line for line, _ in self.paths_3d]
+        lines = [p.line for p in self.paths] if self.paths else [p.line for p in self.paths_3d]
         shown = [(line, label) for line, label, on in zip(lines, self.labels, self.visible) if on]
         # Below the surface, outside it: the paths stay in view. Long labels (with their
         # hyperparameters) get a column of their own on a narrow figure.
@@ -981,14 +1170,14 @@ class RaceFigure:
         if self.paths:
             artists += [*self.paths[index].moving, self.paths[index].start, self.ghosts[index]]
         if self.paths_3d:
-            artists += list(self.paths_3d[index])
+            artists += self.paths_3d[index].moving
         for curves, per in ((self.losses, 1), (self.steps, 2)):
             if curves is not None:
                 artists += curves.lines[index * per : (index + 1) * per]
                 artists += [h for h in curves.heads[index * per : (index + 1) * per] if h is not None]
         for artist in artists:
             artist.set_visible(visible)
-        if self.paths and visible:
+        if (self.paths or self.paths_3d) and visible:
             self.show_frame(self.current)  # the divergence note knows whether it should show
         if legend:
             self._update_legend()

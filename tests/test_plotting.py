@@ -107,7 +107,7 @@ def test_growing_lines_only_grow() -> None:
             np.testing.assert_array_equal(line.get_xdata(), xs[:n])
             np.testing.assert_array_equal(line.get_ydata(), ys[:n])
     in_3d = RaceFigure(surface, race, three_d=True)  # 3-D paths drop the points that leave the window
-    assert not set(in_3d.growing_lines) & {a for pair in in_3d.paths_3d for a in pair}
+    assert not set(in_3d.growing_lines) & {a for path in in_3d.paths_3d for a in path.moving}
     assert len(in_3d.growing_lines) == 2 + 4
 
 
@@ -203,10 +203,10 @@ def test_three_d_view_keeps_paths_inside_the_window() -> None:
     race = rv.race(surface, {"SGD": rv.sgd(0.01), "Adam": rv.adam(0.02)}, n_steps=30)
     fig = RaceFigure(surface, race, three_d=True)
     (x0, x1), (y0, y1) = surface.bounds
-    for line, _head in fig.paths_3d:
-        xs, ys, _zs = line.get_data_3d()
+    for path in fig.paths_3d:
+        xs, ys, _zs = path.line.get_data_3d()
         assert np.all((xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1))
-    adam_x = fig.paths_3d[1][0].get_data_3d()[0]
+    adam_x = fig.paths_3d[1].line.get_data_3d()[0]
     np.testing.assert_array_equal(adam_x, race["Adam"].params[:, 0, 0])
 
 
@@ -275,3 +275,131 @@ def test_hidden_optimizer_leaves_no_trace() -> None:
     fig.set_visible(2, True)
     assert fig.paths[2].line.get_visible()
     assert "RMSProp" in [t.get_text() for t in fig.ax.get_legend().get_texts()]
+
+
+def test_run_that_diverged_at_its_start_is_still_marked() -> None:
+    # A start far outside the escape box: the run has no finite point at all (diverged at step 0).
+    surface = rv.Rosenbrock()
+    race = rv.race(surface, {"SGD": rv.sgd(0.001), "Adam": rv.adam(0.02)}, start=(1e6, 1e6), n_steps=10)
+    assert [int(t.diverged_at[0]) for t in race.values()] == [0, 0]
+    assert np.isnan(race["SGD"].params).all()
+    (x0, x1), (y0, y1) = surface.bounds
+    corner = [x0 + 0.01 * (x1 - x0), y1 - 0.01 * (y1 - y0)]  # top left, just inside the window
+    for three_d in (False, True):
+        fig = RaceFigure(surface, race, three_d=three_d)
+        for step in (0, 10):
+            fig.show_frame(step)
+            for path, name in zip(fig.paths or fig.paths_3d, race):
+                assert path.note.get_visible()
+                assert path.note.get_text().strip() == f"{name} diverged at step 0"
+                cross = path.cross.get_data_3d() if three_d else path.cross.get_data()
+                np.testing.assert_allclose([cross[0][0], cross[1][0]], corner)
+                assert np.size(path.head.get_data_3d()[0] if three_d else path.head.get_xdata()) == 0
+        fig.fig.canvas.draw()  # and it draws (no NaN positions)
+
+
+def test_diverged_run_in_3d_ends_in_a_cross_with_its_step_and_the_head_stops() -> None:
+    surface = rv.Rosenbrock()
+    race = rv.race(surface, {"SGD": rv.sgd(0.01), "RMSProp": rv.rmsprop(0.01)}, n_steps=40)
+    k = int(race["SGD"].diverged_at[0])
+    assert k > 0
+    fig = RaceFigure(surface, race, three_d=True)
+    sgd, rmsprop = fig.paths_3d
+    fig.show_frame(k - 1)
+    assert not sgd.note.get_visible()
+    assert np.size(sgd.cross.get_data_3d()[0]) == 0
+    assert np.size(sgd.head.get_data_3d()[0]) == 1
+    fig.show_frame(40)
+    assert sgd.note.get_visible()
+    assert sgd.note.get_text().strip() == f"SGD diverged at step {k}"
+    # where it left the window (its last finite point, pulled just inside), as in 2-D
+    (x0, x1), (y0, y1) = surface.bounds
+    last = race["SGD"].params[k - 1, 0]
+    expected = [np.clip(last[0], x0 + 0.04, x1 - 0.04), np.clip(last[1], y0 + 0.04, y1 - 0.04)]
+    xs, ys, _zs = sgd.cross.get_data_3d()
+    np.testing.assert_allclose([xs[0], ys[0]], expected, rtol=1e-12)
+    assert np.size(sgd.head.get_data_3d()[0]) == 0  # the head stopped: the cross replaces it
+    assert not rmsprop.note.get_visible()
+    assert np.size(rmsprop.head.get_data_3d()[0]) == 1
+    fig.set_visible(0, False)
+    assert not sgd.note.get_visible()
+    assert not sgd.cross.get_visible()
+
+
+def _weird_surfaces() -> dict[str, rv.Surface]:
+    class Flat:
+        name = "flat"
+        bounds = ((-1.0, 1.0), (-1.0, 1.0))
+        minima = ()
+        default_start = (0.5, 0.5)
+
+        def value(self, points, step=0):
+            return np.zeros(np.shape(points)[:-1])
+
+        def grad(self, points, step=0):
+            return np.zeros(np.shape(points))
+
+    class Huge(Flat):
+        name = "huge"
+        minima = ((0.0, 0.0),)
+
+        def value(self, points, step=0):
+            p = np.asarray(points, dtype=np.float64)
+            return 1e300 * (p[..., 0] ** 2 + p[..., 1] ** 2)  # inf at the corners of the window
+
+        def grad(self, points, step=0):
+            return 2e300 * np.asarray(points, dtype=np.float64)
+
+    return {"flat": Flat(), "huge": Huge(), "rosenbrock": rv.Rosenbrock()}
+
+
+@pytest.mark.parametrize("three_d", [False, True])
+@pytest.mark.parametrize(
+    ("surface_name", "start", "lr"),
+    [
+        ("flat", None, 0.1),  # a constant surface, and paths that never move
+        ("huge", None, 0.1),  # values past float64's range: SGD diverges at step 1
+        ("rosenbrock", (1e6, 1e6), 0.001),  # all-NaN trajectories (diverged at step 0)
+        ("rosenbrock", None, 1e6),  # diverged at the first step
+    ],
+)
+def test_no_numpy_warning_escapes_whatever_the_race(surface_name, start, lr, three_d) -> None:
+    # pytest turns every warning into an error (filterwarnings = error): drawing must raise none.
+    surface = _weird_surfaces()[surface_name]
+    race = rv.race(surface, {"SGD": rv.sgd(lr), "Adam": rv.adam(0.1)}, start=start, n_steps=12)
+    fig = RaceFigure(surface, race, three_d=three_d, figsize=(6.4, 4.8), dpi=40)
+    for step in (0, 1, 6, 12):
+        fig.show_frame(step)
+        fig.fig.canvas.draw()
+    ax = fig.fig.add_subplot(3, 3, 9)
+    draw_surface(ax, surface, colorbar=True)
+
+
+# The explorer's figure size, and a small export: 640 x 480.
+TITLE_SIZES = [(11.0, 6.2), (6.4, 4.8)]
+TITLE_SURFACES = [*(rv.surfaces.get(name) for name in rv.surfaces.names()), rv.Quadratic(condition=1000, angle=45)]
+
+
+def _overlaps(a, b) -> bool:
+    return a.x0 < b.x1 - 0.5 and b.x0 < a.x1 - 0.5 and a.y0 < b.y1 - 0.5 and b.y0 < a.y1 - 0.5
+
+
+@pytest.mark.parametrize("figsize", TITLE_SIZES)
+@pytest.mark.parametrize("surface", TITLE_SURFACES, ids=lambda s: repr(s)[:40])
+def test_titles_fit_their_panels(surface: rv.Surface, figsize: tuple[float, float]) -> None:
+    race = rv.race(surface, {"SGD": rv.sgd(0.001), "Adam": rv.adam(0.01)}, n_steps=5)
+    for three_d in (False, True):
+        fig = RaceFigure(surface, race, figsize=figsize, dpi=100, three_d=three_d)
+        fig.fig.canvas.draw()
+        renderer = fig.fig.canvas.get_renderer()
+        page = fig.fig.bbox
+        for ax in fig.fig.axes:
+            title = ax.title.get_window_extent(renderer)
+            assert ax.title.get_text()
+            # inside the figure, not cut at its edge
+            inside = [page.x0 - 0.5 <= title.x0, title.x1 <= page.x1 + 0.5, page.y0 - 0.5 <= title.y0]
+            assert all([*inside, title.y1 <= page.y1 + 0.5]), (ax.title.get_text(), title, page)
+            assert ax.title.get_fontsize() >= 9
+            for other in fig.fig.axes:
+                if other is not ax:  # clear of every other panel, its labels and its title
+                    assert not _overlaps(title, other.get_tightbbox(renderer)), (ax.title.get_text(), other)
