@@ -63,7 +63,7 @@ from tqdm.auto import tqdm
 from ._checks import check_int, check_number
 from .plotting import FIGURE_SPACE, RaceFigure
 from .scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, recipe_json
-from .staging import Staging, TargetExistsError, check_target
+from .staging import Staging, TargetExistsError, check_target, held_signals
 
 __all__ = [
     "DPI_RANGE",
@@ -1226,7 +1226,7 @@ def _write_mp4(
     """Pipe the frames into ffmpeg as raw YUV 4:2:0; returns the video's (even) width and
     height. Each frame comes with the rows and columns that changed since the one before
     (None: not known)."""
-    frame, changed = next(frames)
+    frame, _ = next(frames)
     video = _Yuv420(*frame.shape[:2])
     first = video.update(frame, None)
     command = [
@@ -1264,31 +1264,53 @@ def _write_mp4(
         str(dest),
     ]
     with tempfile.TemporaryFile() as log:
+        process: subprocess.Popen[bytes] | None = None
         try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
-        except OSError as error:
-            raise ExportError(f"cannot run ffmpeg at {exe!r} ({error.strerror or error}); {_INSTALL_FFMPEG}") from None
-        assert process.stdin is not None
-        pipe = process.stdin
-        _widen(pipe, 2 * first.nbytes)
-        try:
-            with suppress(BrokenPipeError):  # ffmpeg stopped early: its exit status and log say why
-                pipe.write(first.data)
-                for frame, changed in frames:
-                    pipe.write(video.update(frame, changed).data)
-            with suppress(BrokenPipeError):
-                pipe.close()
-            code = process.wait()
+            # An interrupt waits while ffmpeg starts (it arrives when this block ends), so
+            # that it cannot land before ``process`` is known: an orphaned ffmpeg would
+            # go on to finish its file.
+            with held_signals():
+                try:
+                    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+                except OSError as error:
+                    raise ExportError(
+                        f"cannot run ffmpeg at {exe!r} ({error.strerror or error}); {_INSTALL_FFMPEG}"
+                    ) from None
+            _run_ffmpeg(process, first, video, frames)
         except BaseException:
-            process.kill()
-            process.wait()
+            # Whatever stopped the export (an error, Ctrl-C, SIGTERM): end ffmpeg and reap it.
+            if process is not None:
+                process.kill()
+                with held_signals():
+                    process.wait()
             raise
-        finally:
-            with suppress(OSError):
-                pipe.close()
+        code = process.returncode
         if code != 0:
             raise ExportError(f"ffmpeg failed with exit status {code}: {_tail(log)}")
     return video.width, video.height
+
+
+def _run_ffmpeg(
+    process: subprocess.Popen[bytes],
+    first: npt.NDArray[np.uint8],
+    video: _Yuv420,
+    frames: Iterator[tuple[RGBA, list[tuple[slice, slice]] | None]],
+) -> None:
+    """Feed every frame to ``process`` and wait for it to finish."""
+    assert process.stdin is not None
+    pipe = process.stdin
+    try:
+        _widen(pipe, 2 * first.nbytes)
+        with suppress(BrokenPipeError):  # ffmpeg stopped early: its exit status and log say why
+            pipe.write(first.data)
+            for frame, changed in frames:
+                pipe.write(video.update(frame, changed).data)
+        with suppress(BrokenPipeError):
+            pipe.close()
+        process.wait()
+    finally:
+        with suppress(OSError):
+            pipe.close()
 
 
 def _tail(log: IO[bytes]) -> str:
@@ -1302,21 +1324,66 @@ def _rgb(frame: RGBA) -> Image.Image:
     return Image.fromarray(frame[..., :3])
 
 
+#: At most this many colours of a GIF's palette are taken exactly from the figure's artists.
+_SEED_COLOURS = GIF_COLOURS // 2
+
+
+def _drawn_colours(figure: RaceFigure) -> list[tuple[int, int, int]]:
+    """The opaque colours the figure's lines, markers and notes are drawn in: every
+    optimizer's colour, the markers' edges and faces, the notes' boxes, black and white.
+
+    A GIF's palette starts with these, so that each optimizer keeps its own colour exactly,
+    however few of its pixels a frame holds (a run that diverged at its first step).
+    """
+    found: list[Any] = ["black", "white"]
+    for ax in figure.fig.axes:
+        for line in ax.get_lines():
+            if line.get_alpha() in (None, 1.0):
+                found += [line.get_color(), line.get_markerfacecolor(), line.get_markeredgecolor()]
+        for text in ax.texts:
+            patch = text.get_bbox_patch()
+            found.append(text.get_color())
+            if patch is not None:
+                found += [patch.get_edgecolor(), patch.get_facecolor()]
+    colours: dict[tuple[int, int, int], None] = {}
+    for colour in found:
+        try:
+            rgba = matplotlib.colors.to_rgba(colour)
+        except ValueError:
+            continue
+        if rgba[3] >= 1.0:  # a translucent colour is drawn blended, never as itself
+            colours[(round(rgba[0] * 255), round(rgba[1] * 255), round(rgba[2] * 255))] = None
+    return list(colours)[:_SEED_COLOURS]
+
+
 class _Palette:
     """One palette for every frame of a GIF, and the exact nearest-colour mapping to it.
 
-    The palette is median cut of the last frame, which has every path drawn in full, to at
-    most :data:`GIF_COLOURS` colours. Pillow maps other images to a given palette through a
-    coarse cache (pure white becomes a light grey, say), so frames are mapped here instead:
-    each colour to its nearest palette entry, remembered in a table over all 2**24 colours.
-    Successive frames share nearly all their colours, so after the first this is a lookup.
+    The palette starts with the ``seeds``, colours that must come out exactly (each
+    optimizer's, see :func:`_drawn_colours`); the rest, up to :data:`GIF_COLOURS` in all,
+    is median cut of the ``samples``, a few frames spread over the race (the first, with
+    every start marker; the last, with every path in full; one between). Pillow maps other
+    images to a given palette through a coarse cache (pure white becomes a light grey,
+    say), so frames are mapped here instead: each colour to its nearest palette entry,
+    remembered in a table over all 2**24 colours. Successive frames share nearly all their
+    colours, so after the first this is a lookup.
     """
 
-    def __init__(self, last: RGBA) -> None:
-        image = _rgb(last).quantize(colors=GIF_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        flat = image.getpalette() or []
-        entries = min(len(flat) // 3, GIF_COLOURS)
-        self.colours: list[int] = flat[: 3 * entries]
+    def __init__(self, samples: list[RGBA], seeds: list[tuple[int, int, int]] | None = None) -> None:
+        chosen = list(dict.fromkeys(seeds or []))[:_SEED_COLOURS]
+        mosaic = np.ascontiguousarray(np.concatenate([sample[..., :3] for sample in samples], axis=0))
+        spare = GIF_COLOURS - len(chosen)
+        method, dither = Image.Quantize.MEDIANCUT, Image.Dither.NONE
+        image = Image.fromarray(mosaic).quantize(colors=spare, method=method, dither=dither)
+        flat = (image.getpalette() or [])[: 3 * spare]
+        known = set(chosen)
+        for i in range(0, len(flat) - 2, 3):
+            colour = (flat[i], flat[i + 1], flat[i + 2])
+            if colour not in known:
+                known.add(colour)
+                chosen.append(colour)
+        chosen += [chosen[0]] * (GIF_COLOURS - len(chosen))  # a full table: Pillow's GIF writer wants one
+        self.colours: list[int] = [value for colour in chosen[:GIF_COLOURS] for value in colour]
         self._rgb = np.asarray(self.colours, dtype=np.int32).reshape(-1, 3)
         self._table = np.full(1 << 24, 255, dtype=np.uint8)  # 255: not looked up yet
 
@@ -1348,10 +1415,17 @@ class _Palette:
         return result
 
 
-def _write_gif(frames: Iterator[RGBA], dest: Path, fps: float, last: RGBA) -> None:
+def _palette(figure: RaceFigure, render: _Renderer, steps: list[int]) -> _Palette:
+    """The palette of an export of ``figure`` at ``steps``: the figure's own colours, and
+    median cut of its first, middle and last frames."""
+    picks = sorted({steps[0], steps[len(steps) // 2], steps[-1]})
+    samples = [render(step).copy() for step in picks]
+    return _Palette(samples, _drawn_colours(figure))
+
+
+def _write_gif(frames: Iterator[RGBA], dest: Path, fps: float, palette: _Palette) -> None:
     # One palette for every frame: per-frame palettes make the file ten times larger and
     # the background flicker.
-    palette = _Palette(last)
     images = (palette.index(frame) for frame in frames)
     first = next(images)
     with dest.open("wb") as file:  # Pillow leaves its own file open on KeyboardInterrupt
@@ -1474,12 +1548,17 @@ def _png_base64(image: Image.Image, **options: Any) -> str:
 
 
 def _write_html_frames(
-    frames: Iterator[RGBA], dest: Path, fps: float, title: str, last: RGBA, background: RGBA, repeat: bool = True
+    frames: Iterator[RGBA],
+    dest: Path,
+    fps: float,
+    title: str,
+    palette: _Palette,
+    background: RGBA,
+    repeat: bool = True,
 ) -> None:
     """A page with a small player: the background as one PNG, and per frame only the pixels
     that differ from it, on the GIF's palette, as a PNG that is transparent elsewhere (a few
     kB each, where whole frames as JPEG take ten times more)."""
-    palette = _Palette(last)
     clear = len(palette.colours) // 3  # a spare index for "unchanged": the palette has < 256 colours
     colours = [*palette.colours, 0, 0, 0]
     still = np.ascontiguousarray(background).view(np.uint32)
@@ -1709,7 +1788,7 @@ def _write_frames(
                 yield frame, render.changed
 
         if kind == ".gif":
-            _write_gif(each(), dest, fps, last=render(steps[-1]))
+            _write_gif(each(), dest, fps, _palette(figure, render, steps))
         elif kind == ".mp4":
             assert exe is not None
             _write_mp4(changes(), dest, fps, exe)
@@ -1718,4 +1797,5 @@ def _write_frames(
             size = _write_mp4(changes(), video, fps, exe)
             _write_html_video(video, dest, Path(name).stem, size)
         else:  # .html without ffmpeg: a little player of PNG layers
-            _write_html_frames(each(), dest, fps, Path(name).stem, last=render(steps[-1]), background=render.background)
+            palette = _palette(figure, render, steps)
+            _write_html_frames(each(), dest, fps, Path(name).stem, palette, background=render.background)

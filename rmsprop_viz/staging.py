@@ -50,7 +50,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-__all__ = ["MAX_COMPARED_BYTES", "Staging", "TargetExistsError", "check_target", "write_file"]
+__all__ = ["MAX_COMPARED_BYTES", "Staging", "TargetExistsError", "check_target", "held_signals", "write_file"]
 
 #: An existing target larger than this is never read to compare it with new content.
 MAX_COMPARED_BYTES = 16 * 2**20
@@ -140,7 +140,7 @@ def _fsync(path: Path) -> None:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
+def held_signals() -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP wait until the block ends, then arrive as they would have.
 
     In the main thread their Python handlers are swapped for a recorder during the block
@@ -279,7 +279,7 @@ class Staging:
             raise RuntimeError("this staging was already committed")
         backups: dict[Path, Path] = {}
         done: list[Path] = []
-        with _signals_held():
+        with held_signals():
             try:
                 for temp, target in self._moves:
                     _fsync(temp)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -455,3 +457,306 @@ def test_recipe_with_an_unknown_optimizer(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err
     assert "optimizers[0].factory must be one of sgd, adagrad, rmsprop, adam; got 'lion'" in err
     assert not (tmp_path / "x.png").exists()
+
+
+# ---------------------------------------------------------- files: shared recipes, limits
+
+
+def test_a_second_export_of_the_same_race_shares_its_recipe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["race", "--scene", "saddle", "--steps", "10", "--frames", "3", "--dpi", "20", "--no-progress"]
+    assert cli.main([*argv, "--out", str(tmp_path / "race.gif")]) == 0
+    recipe = (tmp_path / "race.json").read_bytes()
+    assert cli.main([*argv, "--out", str(tmp_path / "race.png")]) == 0  # same race: same recipe, no conflict
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race.gif", "race.json", "race.png"]
+    assert (tmp_path / "race.json").read_bytes() == recipe
+    capsys.readouterr()
+    # Another race beside them would change the recipe: refused, saying why and what to do.
+    assert cli.main([*argv, "--lr", "0.01", "--out", str(tmp_path / "race.html")]) == 2
+    err = capsys.readouterr().err
+    assert "race.json already exists with a different recipe" in err
+    assert "--force" in err
+    assert len(err.strip().splitlines()) == 1
+    assert (tmp_path / "race.json").read_bytes() == recipe
+    assert not (tmp_path / "race.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["race", "--steps", "100001"], "MAX_STEPS = 100000"),
+        (["race", "--frames", "2001"], "MAX_FRAMES = 2000"),
+        (["race", "--fps", "0.1"], "FPS_RANGE = (0.5, 120)"),
+        (["race", "--fps", "1000"], "FPS_RANGE = (0.5, 120)"),
+        (["race", "--dpi", "5"], "DPI_RANGE = (10, 300)"),
+        (["plot", "--dpi", "100000", "--out", "x.png"], "DPI_RANGE = (10, 300)"),
+        (["sweep", "--lr-range", "1e-4,1,40001", "--out", "x.png"], "MAX_SWEEP_CELLS"),
+        (["sweep", "--lr-range", "1e-4,1,300", "--beta-range", "0,0.9,300", "--out", "x.png"], "MAX_SWEEP_CELLS"),
+        (
+            ["sweep", "--lr-range", "1e-4,1,200", "--beta-range", "0,0.9,100", "--steps", "2000", "--out", "x.png"],
+            "MAX_SWEEP_RUN_STEPS",
+        ),
+        (["race", "--surface", "minibatch", "--param", "batch_size=100000000000"], "batch_size"),
+    ],
+)
+def test_every_size_has_a_limit_named_in_one_line(
+    argv: list[str], words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before any work
+    assert words in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("surface", ["noisy", "shifting"])
+def test_param_base_reaches_the_default_nested_surface(
+    surface: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["race", "--surface", surface, "--param", "base.condition=50", "--steps", "5"]) == 0
+    assert "base=Quadratic(condition=50.0, angle=0.0, scale=1.0)" in capsys.readouterr().out
+    # The same in a recipe: a dotted key in the surface's params.
+    recipe = rv.scenes.get("saddle").to_recipe()
+    recipe["surface"] = {"name": surface, "params": {"base.condition": 50, "base.angle": 30}}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(recipe))
+    assert cli.main(["race", "--recipe", str(path), "--steps", "5"]) == 0
+    assert "base=Quadratic(condition=50.0, angle=30.0, scale=1.0)" in capsys.readouterr().out
+
+
+def _saddle_recipe(path: tuple[Any, ...] = (), value: Any = None) -> dict[str, Any]:
+    recipe: dict[str, Any] = rv.scenes.get("saddle").to_recipe()
+    recipe["export"] = {"command": "race", "fps": 30.0, "frames": 10, "dpi": None, "three_d": False}
+    recipe["sweep"] = {"optimizer": "rmsprop", "lr_range": [1e-3, 1.0, 5], "beta_range": None, "metric": "final"}
+    target: Any = recipe
+    for key in path[:-1]:
+        target = target[key]
+    if path:
+        target[path[-1]] = value
+    return recipe
+
+
+@pytest.mark.parametrize(
+    ("recipe", "words"),
+    [
+        (_saddle_recipe(("optimizers", 1, "params", "lr"), [0.1, 0.2]), "optimizers[1].params.lr must be a single"),
+        (_saddle_recipe(("optimizers", 1, "params", "lr"), "fast"), "optimizers[1].params.lr must be a finite"),
+        (_saddle_recipe(("optimizers", 0, "params", "nesterov"), "yes"), "optimizers[0].params.nesterov must be True"),
+        (_saddle_recipe(("optimizers", 2, "params", "centred"), True), "optimizers[2].params has an unknown key"),
+        (_saddle_recipe(("optimizers", 3, "factory"), "lion"), "optimizers[3].factory must be one of"),
+        (_saddle_recipe(("optimizers", 1), [1, 2]), "optimizers[1] must be an OptimizerSpec or a mapping"),
+        (_saddle_recipe(("n_steps",), 10**9), "MAX_STEPS = 100000"),
+        (_saddle_recipe(("n_steps",), "100"), "n_steps must be an integer"),
+        (_saddle_recipe(("start",), [0.5, "x"]), "start must be a point"),
+        (_saddle_recipe(("surface", "params", "a"), [1]), "surface.params"),
+        (_saddle_recipe(("surface", "name"), {"deep": 1}), "surface must be one of"),
+        (_saddle_recipe(("export", "fps"), [30]), "export.fps must be a number in [0.5, 120] (FPS_RANGE), got a list"),
+        (_saddle_recipe(("export", "fps"), 1e6), "export.fps must be a number in [0.5, 120]"),
+        (_saddle_recipe(("export", "frames"), 10**7), "export.frames must be a whole number in [2, 2000]"),
+        (_saddle_recipe(("export", "dpi"), "high"), "export.dpi must be a number in [10, 300]"),
+        (_saddle_recipe(("export", "three_d"), "yes"), "export.three_d must be true or false"),
+        (_saddle_recipe(("export", "speed"), 2), "export has an unknown key 'speed'"),
+        (_saddle_recipe(("export",), [1]), "export must be a mapping"),
+        (_saddle_recipe(("sweep", "lr_range"), [0.1, 1.0]), "sweep.lr_range must be a list [LO, HI, N]"),
+        (_saddle_recipe(("sweep", "lr_range"), [1e-3, 1.0, 10**6]), "MAX_SWEEP_CELLS"),
+        (_saddle_recipe(("sweep", "metric"), "fastest"), "sweep.metric must be one of"),
+        (_saddle_recipe(("sweep", "tol"), -1), "sweep.tol must be a number > 0"),
+        (_saddle_recipe(("caption",), "x" * 100_000), "caption must be a string of at most"),
+    ],
+)
+def test_recipes_are_checked_field_by_field(
+    recipe: dict[str, Any], words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(recipe), encoding="utf-8")
+    assert cli.main(["race", "--recipe", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert words in captured.err
+    assert f"--recipe {path}" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"\xff\xfe{}", "not UTF-8 text (byte 0 is 0xff)"),
+        (b"[" * 200_000 + b"]" * 200_000, "nested too deeply"),
+        (b'{"a": ' * 30 + b"1" + b"}" * 30, "nested deeper than MAX_JSON_DEPTH"),
+        (b" " * 1_000_001, "MAX_RECIPE_BYTES = 1000000"),
+        (b'{"format": NaN}', "JSON has no NaN"),
+        (b'{"n_steps": ' + b"9" * 5000 + b"}", "not valid JSON"),
+        (b'{"format": "rmsprop_viz recipe", "version": 1, "start": [1e999, 0]}', "start[0] must be a finite number"),
+    ],
+)
+def test_recipe_files_that_are_not_recipes(
+    content: bytes, words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes(content)
+    assert cli.main(["race", "--recipe", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+# --------------------------------------------------------- signals and failures mid-way
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = task / "children"
+        if children.exists():
+            found += [int(c) for c in children.read_text().split()]
+    return found
+
+
+def _gone(pid: int, timeout: float = 10.0) -> bool:
+    """Whether process ``pid`` has ended and been reaped (no zombie) within ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][:1]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state == "Z" and time.monotonic() > deadline - 0.5:
+            return False
+        time.sleep(0.05)
+    return False
+
+
+def _wait_for(condition: Any, timeout: float = 60.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+_SLOW = ["race", "--scene", "rosenbrock", "--steps", "3000", "--frames", "2000", "--force", "--no-progress"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see child processes")
+@pytest.mark.parametrize(
+    ("signum", "suffix"),
+    [
+        (signal.SIGINT, ".mp4"),
+        (signal.SIGTERM, ".mp4"),
+        (signal.SIGHUP, ".mp4"),
+        (signal.SIGTERM, ".gif"),
+        (signal.SIGINT, ".html"),
+    ],
+)
+def test_a_signal_during_an_export_leaves_the_old_files(signum: int, suffix: str, tmp_path: Path) -> None:
+    """A real signal to a real process: exit status 128 + N, temporary files removed,
+    ffmpeg ended and reaped, old files untouched."""
+    if suffix == ".mp4" and rv.animation.ffmpeg_path() is None:
+        pytest.skip("needs ffmpeg")
+    out = tmp_path / f"race{suffix}"
+    out.write_bytes(b"old export")
+    (tmp_path / "race.json").write_bytes(b"old recipe")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rmsprop_viz.cli", *_SLOW, "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a signal to this test's process group does not reach it
+    )
+    try:
+        # Wait until the export is under way: its temporary file exists (and for an MP4, ffmpeg runs).
+        assert _wait_for(lambda: any(p.name.startswith(f".race{suffix}.") for p in tmp_path.iterdir()))
+        children: list[int] = []
+        if suffix == ".mp4":
+            assert _wait_for(lambda: bool(_children(process.pid)))
+            children = _children(process.pid)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + signum
+    assert f"interrupted by {signal.Signals(signum).name}" in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, "race.json"])
+    assert out.read_bytes() == b"old export"
+    assert (tmp_path / "race.json").read_bytes() == b"old recipe"
+    for child in children:
+        assert _gone(child), f"ffmpeg (pid {child}) was left running"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs RLIMIT_FSIZE")
+def test_a_full_disk_while_overwriting_keeps_the_old_files(tmp_path: Path) -> None:
+    """The file size limit makes writes fail as a full disk would: the command fails with
+    one line, and the old export and recipe are still there, byte for byte."""
+    import resource
+
+    out = tmp_path / "race.gif"
+    out.write_bytes(b"old export")
+    (tmp_path / "race.json").write_bytes(b"old recipe")
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rmsprop_viz.cli",
+            "race",
+            "--steps",
+            "100",
+            "--frames",
+            "50",
+            "--force",
+            "--no-progress",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_files,
+        timeout=120,
+    )
+    assert done.returncode in (1, 2)
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "File too large" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race.gif", "race.json"]
+    assert out.read_bytes() == b"old export"
+    assert (tmp_path / "race.json").read_bytes() == b"old recipe"
+
+
+def test_a_rename_that_fails_puts_back_every_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sweep writes three files; the last rename fails: the first two come back."""
+    old = {name: f"old {name}".encode() for name in ("s.png", "s.csv", "s.json")}
+    for name, data in old.items():
+        (tmp_path / name).write_bytes(data)
+    real_replace = os.replace
+
+    def replace(src: Any, dst: Any) -> None:
+        if Path(src).name.endswith(".part") and Path(dst).name == "s.json":
+            raise OSError(30, "Read-only file system", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    argv = ["sweep", "--optimizer", "sgd", "--lr-range", "1e-3,0.1,4", "--steps", "20", "--dpi", "20"]
+    assert cli.main([*argv, "--force", "--out", str(tmp_path / "s.png")]) == 1
+    err = capsys.readouterr().err
+    assert "Read-only file system" in err
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(old)
+    for name, data in old.items():
+        assert (tmp_path / name).read_bytes() == data
