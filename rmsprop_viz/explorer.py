@@ -1027,7 +1027,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
             "Numbers have 3 significant digits; &lt; 1e-15 (times the row's size at step 1) marks rounding "
             "noise.</div>"
         )
-        return f"{intro}<div style='display:flex; flex-wrap:wrap; gap:6px 28px'>{''.join(tables)}</div>"
+        return (
+            f"{intro}<div style='display:flex; flex-wrap:wrap; align-items:flex-start; gap:8px 28px'>"
+            f"{''.join(tables)}</div>"
+        )
 
     # ----------------------------------------------------------------- export
 
