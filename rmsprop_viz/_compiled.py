@@ -23,7 +23,6 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from ._tracing import BatchedLoop, TracedStep, trace_step
+from .staging import write_file
 
 __all__ = ["available", "cache_dir", "compiled_loop"]
 
@@ -200,10 +200,7 @@ def _load(source: str) -> Callable[..., None]:
         exec(compile(source, f"<{name}>", "exec"), namespace)
         return namespace["kernel"]  # type: ignore[no-any-return]
     path = folder / f"{name}.py"
-    if not path.exists() or path.read_text() != source:
-        with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False) as handle:
-            handle.write(source)
-        os.replace(handle.name, path)  # whole or not at all, even with two processes at once
+    write_file(path, source, overwrite=True)  # staged: whole or not at all; left alone when the same
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
