@@ -24,7 +24,17 @@ from ._tracing import fused_loop
 from .optimizers import Optimizer, is_builtin
 from .surfaces import Surface, _is_own, _Planar, _xy_of, last_change
 
-__all__ = ["ESCAPE_FACTOR", "Trajectory", "escape_box", "race", "run"]
+__all__ = [
+    "ESCAPE_FACTOR",
+    "MAX_RACE_ENTRIES",
+    "MAX_RUNS",
+    "MAX_RUN_STEPS",
+    "MAX_STEPS",
+    "Trajectory",
+    "escape_box",
+    "race",
+    "run",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -32,6 +42,15 @@ IntArray = npt.NDArray[np.int64]
 #: How many window sizes away from the window's centre a run may go before it counts as
 #: diverged.
 ESCAPE_FACTOR = 50.0
+
+#: Size limits, checked before anything is allocated. A run records about twenty float64
+#: numbers per run and step (parameters, loss, gradient, update, optimizer state), so
+#: MAX_RUN_STEPS keeps a run or a race under about 3.5 GB; the longest single run
+#: (MAX_STEPS, recorded through Python floats first) needs about 0.5 GB.
+MAX_STEPS = 1_000_000  # n_steps of a run, a race or a sweep
+MAX_RUNS = 1_000_000  # starting points in one run
+MAX_RUN_STEPS = 20_000_000  # runs x n_steps of a run; summed over the optimizers of a race
+MAX_RACE_ENTRIES = 100  # optimizers in one race
 
 
 @dataclass(frozen=True)
@@ -163,9 +182,21 @@ def _check_start(start: Any, surface: Surface) -> FloatArray:
         points = points[None, :]
     if points.ndim != 2 or points.shape[1] != 2 or points.shape[0] < 1:
         raise ValueError(f"start must be a point (x, y) or an array of shape (runs, 2), got shape {points.shape}")
+    if points.shape[0] > MAX_RUNS:
+        raise ValueError(f"start may hold at most {MAX_RUNS} points (runs), got {points.shape[0]}")
     if not np.isfinite(points).all():
         raise ValueError(f"start must be finite, got {start!r}")
     return points
+
+
+def _check_work(runs: int, n_steps: int, optimizers: int) -> None:
+    """Refuse, before allocating, more run-steps than :data:`MAX_RUN_STEPS`."""
+    work = runs * n_steps * optimizers
+    if work > MAX_RUN_STEPS:
+        what = f"{runs} runs x n_steps {n_steps}" + (f" x {optimizers} optimizers" if optimizers > 1 else "")
+        raise ValueError(
+            f"{what} = {work} run-steps is more than the {MAX_RUN_STEPS} allowed; use fewer start points or n_steps"
+        )
 
 
 def _check_optimizer(optimizer: Any) -> Optimizer:
@@ -308,11 +339,12 @@ def run(
     """
     surface = _check_surface(surface)
     optimizer = _check_optimizer(optimizer)
+    n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
     points = _check_start(start, surface)
-    n_steps = check_int("n_steps", n_steps, low=1)
     if not isinstance(label, str):
         raise ValueError(f"label must be a string, got {label!r}")
     runs = points.shape[0]
+    _check_work(runs, n_steps, 1)
 
     with np.errstate(all="ignore"):
         if runs == 1:
@@ -403,4 +435,11 @@ def race(
     """
     if not isinstance(optimizers, Mapping) or not optimizers:
         raise ValueError(f"optimizers must be a non-empty mapping of label -> optimizer, got {optimizers!r}")
+    if len(optimizers) > MAX_RACE_ENTRIES:
+        raise ValueError(f"optimizers may hold at most {MAX_RACE_ENTRIES} entries in one race, got {len(optimizers)}")
+    surface = _check_surface(surface)
+    n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
+    for opt in optimizers.values():
+        _check_optimizer(opt)
+    _check_work(_check_start(start, surface).shape[0], n_steps, len(optimizers))
     return {str(label): run(surface, opt, start, n_steps, label=str(label)) for label, opt in optimizers.items()}

@@ -49,6 +49,21 @@ __all__ = [
     "names",
 ]
 
+#: Limits of the surfaces' parameters. Beyond them a picture of the surface, or float64
+#: arithmetic on it, stops making sense (a bowl a hundred million times steeper one way
+#: than the other draws as a line), or the data would not fit in memory.
+MAX_ROSENBROCK_A = 10.0  # |a|: the window grows like a^2
+MAX_ROSENBROCK_B = 1e6
+MAX_CONDITION = 1e8
+MAX_ANGLE = 360.0  # |angle| in degrees
+SCALE_RANGE = (1e-8, 1e8)  # Quadratic.scale and Shifting.scale
+MAX_SIGMA = 1e6
+MAX_SHIFT = 1e3  # |shift| per coordinate
+MAX_AT_STEP = 1_000_000
+MAX_SAMPLES = 1_000_000  # MiniBatchLeastSquares.n_samples (and so batch_size)
+FEATURE_SCALE_RANGE = (1e-3, 1e3)
+MAX_NOISE = 1e3
+
 FloatArray = npt.NDArray[np.float64]
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 # x, y and the values computed from them: Python floats or arrays of any one shape.
@@ -145,8 +160,10 @@ class Rosenbrock(_Planar):
     tex: ClassVar[str] = r"$(a - x)^2 + b\,(y - x^2)^2$"
 
     def __post_init__(self) -> None:
-        _frozen_setattr(self, "a", check_number("a", self.a, allow_array=False))
-        _frozen_setattr(self, "b", check_number("b", self.b, low=0.0, low_open=True, allow_array=False))
+        a = check_number("a", self.a, low=-MAX_ROSENBROCK_A, high=MAX_ROSENBROCK_A, allow_array=False)
+        b = check_number("b", self.b, low=0.0, low_open=True, high=MAX_ROSENBROCK_B, allow_array=False)
+        _frozen_setattr(self, "a", a)
+        _frozen_setattr(self, "b", b)
 
     @property
     def bounds(self) -> Bounds:
@@ -206,9 +223,13 @@ class Quadratic(_Planar):
     default_start: tuple[float, float] = field(default=(-1.8, 1.2), init=False, repr=False)
 
     def __post_init__(self) -> None:
-        _frozen_setattr(self, "condition", check_number("condition", self.condition, low=1.0, allow_array=False))
-        _frozen_setattr(self, "angle", check_number("angle", self.angle, allow_array=False))
-        _frozen_setattr(self, "scale", check_number("scale", self.scale, low=0.0, low_open=True, allow_array=False))
+        condition = check_number("condition", self.condition, low=1.0, high=MAX_CONDITION, allow_array=False)
+        angle = check_number("angle", self.angle, low=-MAX_ANGLE, high=MAX_ANGLE, allow_array=False)
+        low, high = SCALE_RANGE
+        scale = check_number("scale", self.scale, low=low, high=high, allow_array=False)
+        _frozen_setattr(self, "condition", condition)
+        _frozen_setattr(self, "angle", angle)
+        _frozen_setattr(self, "scale", scale)
 
     @property
     def _cos_sin(self) -> tuple[float, float]:
@@ -466,7 +487,7 @@ class Noisy(_Planar):
 
     def __post_init__(self) -> None:
         _frozen_setattr(self, "base", _surface_from("base", self.base))
-        _frozen_setattr(self, "sigma", check_number("sigma", self.sigma, low=0.0, allow_array=False))
+        _frozen_setattr(self, "sigma", check_number("sigma", self.sigma, low=0.0, high=MAX_SIGMA, allow_array=False))
         _frozen_setattr(self, "seed", check_int("seed", self.seed, low=0))
 
     @property
@@ -533,13 +554,14 @@ class MiniBatchLeastSquares(_Planar):
     true_weights: ClassVar[tuple[float, float]] = (1.0, -0.5)
 
     def __post_init__(self) -> None:
-        _frozen_setattr(self, "n_samples", check_int("n_samples", self.n_samples, low=2))
+        _frozen_setattr(self, "n_samples", check_int("n_samples", self.n_samples, low=2, high=MAX_SAMPLES))
         _frozen_setattr(self, "batch_size", check_int("batch_size", self.batch_size, low=1, high=self.n_samples))
         scales = check_point("feature_scales", self.feature_scales)
-        if min(scales) <= 0:
-            raise ValueError(f"feature_scales must be two numbers > 0, got {self.feature_scales!r}")
+        low, high = FEATURE_SCALE_RANGE
+        if not all(low <= s <= high for s in scales):
+            raise ValueError(f"feature_scales must be two numbers in [{low:g}, {high:g}], got {self.feature_scales!r}")
         _frozen_setattr(self, "feature_scales", scales)
-        _frozen_setattr(self, "noise", check_number("noise", self.noise, low=0.0, allow_array=False))
+        _frozen_setattr(self, "noise", check_number("noise", self.noise, low=0.0, high=MAX_NOISE, allow_array=False))
         _frozen_setattr(self, "seed", check_int("seed", self.seed, low=0))
 
     @functools.cached_property
@@ -643,9 +665,13 @@ class Shifting(_Planar):
 
     def __post_init__(self) -> None:
         _frozen_setattr(self, "base", _surface_from("base", self.base))
-        _frozen_setattr(self, "at_step", check_int("at_step", self.at_step, low=0))
-        _frozen_setattr(self, "scale", check_number("scale", self.scale, low=0.0, low_open=True, allow_array=False))
-        _frozen_setattr(self, "shift", check_point("shift", self.shift))
+        _frozen_setattr(self, "at_step", check_int("at_step", self.at_step, low=0, high=MAX_AT_STEP))
+        low, high = SCALE_RANGE
+        _frozen_setattr(self, "scale", check_number("scale", self.scale, low=low, high=high, allow_array=False))
+        shift = check_point("shift", self.shift)
+        if max(abs(shift[0]), abs(shift[1])) > MAX_SHIFT:
+            raise ValueError(f"shift must be two numbers in [{-MAX_SHIFT:g}, {MAX_SHIFT:g}], got {self.shift!r}")
+        _frozen_setattr(self, "shift", shift)
 
     @property
     def formula(self) -> str:  # type: ignore[override]

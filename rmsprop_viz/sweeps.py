@@ -9,6 +9,7 @@ key, in the grid's order.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, NamedTuple
@@ -20,10 +21,19 @@ from . import _compiled
 from ._checks import check_int, check_number
 from ._tracing import batched_loop, park
 from .optimizers import Optimizer, is_builtin
-from .run import _best, _check_start, _check_surface, _steps_to, escape_box
+from .run import MAX_STEPS, _best, _check_start, _check_surface, _steps_to, escape_box
 from .surfaces import Surface, _is_own, _xy_of, last_change, min_value
 
-__all__ = ["BACKENDS", "METRICS", "NUMBA_MIN_WORK", "BestCell", "best_cell", "sweep"]
+__all__ = [
+    "BACKENDS",
+    "MAX_GRID_CELLS",
+    "MAX_SWEEP_RUN_STEPS",
+    "METRICS",
+    "NUMBA_MIN_WORK",
+    "BestCell",
+    "best_cell",
+    "sweep",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -43,24 +53,75 @@ BACKENDS = ("auto", "numpy", "numba")
 #: takes about 10 ms for this much work; the numba loop 2-3 ms, once compiled).
 NUMBA_MIN_WORK = 1_000_000
 
+#: Size limits of a sweep, checked before anything is allocated: grid cells (the product
+#: of the grid's lengths, one run each), and cells x n_steps, which bounds both the time
+#: (about a second with numpy) and the loss history kept for the "best" and "steps"
+#: metrics (at most 1e8 float64 numbers, 0.8 GB). n_steps itself is limited by
+#: :data:`rmsprop_viz.run.MAX_STEPS`.
+MAX_GRID_CELLS = 1_000_000
+MAX_SWEEP_RUN_STEPS = 100_000_000
+
+#: Largest ``radius`` accepted by :func:`best_cell`.
+MAX_BEST_RADIUS = 10
+
+
+def _parameters(factory: Callable[..., Optimizer]) -> tuple[list[str], bool]:
+    """The keyword parameters ``factory`` accepts, and whether it takes ``**kwargs``."""
+    try:
+        accepted = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # no signature to read: let the call decide
+        return [], True
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    names = [
+        name
+        for name, p in accepted.items()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    ]
+    return names, takes_any
+
+
+def _unknown(what: str, key: Any, factory: Callable[..., Optimizer], names: list[str]) -> ValueError:
+    name = getattr(factory, "__name__", repr(factory))
+    return ValueError(f"{what} {key!r} is not a parameter of {name}; it takes {', '.join(names)}")
+
 
 def _check_grid(factory: Callable[..., Optimizer], grid: Any) -> dict[str, FloatArray]:
     if not isinstance(grid, Mapping) or not grid:
         raise ValueError(f"grid must be a non-empty mapping of parameter name -> values, got {grid!r}")
-    accepted = inspect.signature(factory).parameters
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    names, takes_any = _parameters(factory)
+    sizes = []
+    for key, values in grid.items():
+        if not takes_any and key not in names:
+            raise _unknown("grid key", key, factory, names)
+        sizes.append(int(np.size(values)) if isinstance(values, (list, tuple, np.ndarray)) else 1)
+    cells = math.prod(sizes)
+    if cells > MAX_GRID_CELLS:
+        lengths = " x ".join(map(str, sizes))
+        raise ValueError(f"grid may have at most {MAX_GRID_CELLS} cells (the product of its lengths), got {lengths}")
     out: dict[str, FloatArray] = {}
     for key, values in grid.items():
-        if not takes_any and key not in accepted:
-            names = ", ".join(p for p in accepted)
-            raise ValueError(
-                f"grid key {key!r} is not a parameter of {getattr(factory, '__name__', factory)}; it takes {names}"
-            )
-        array = np.atleast_1d(np.asarray(values, dtype=np.float64))
+        try:
+            array = np.atleast_1d(np.asarray(values, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise ValueError(f"grid[{key!r}] must be a non-empty 1-D list of numbers, got {values!r}") from None
         if array.ndim != 1 or array.size == 0:
             raise ValueError(f"grid[{key!r}] must be a non-empty 1-D list of numbers, got {values!r}")
         out[key] = array
     return out
+
+
+def _check_fixed(factory: Callable[..., Optimizer], fixed: Any, grid: Mapping[str, Any]) -> dict[str, Any]:
+    if fixed is None:
+        return {}
+    if not isinstance(fixed, Mapping):
+        raise ValueError(f"fixed must be a mapping of parameter name -> value, such as {{'eps': 1e-6}}, got {fixed!r}")
+    names, takes_any = _parameters(factory)
+    for key in fixed:
+        if not takes_any and key not in names:
+            raise _unknown("fixed key", key, factory, names)
+        if key in grid:
+            raise ValueError(f"{key!r} is both in grid and in fixed; give it in one of them")
+    return dict(fixed)
 
 
 def sweep(
@@ -126,7 +187,15 @@ def sweep(
     """
     surface = _check_surface(surface)
     axes = _check_grid(factory, grid)
-    n_steps = check_int("n_steps", n_steps, low=1)
+    extra = _check_fixed(factory, fixed, axes)
+    n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
+    shape = tuple(len(v) for v in axes.values())
+    cells = math.prod(shape)
+    if cells * n_steps > MAX_SWEEP_RUN_STEPS:
+        raise ValueError(
+            f"grid cells x n_steps = {cells} x {n_steps} is more than the {MAX_SWEEP_RUN_STEPS} run-steps allowed;"
+            " use a coarser grid or fewer n_steps"
+        )
     point = _check_start(start, surface)
     if point.shape[0] != 1:
         raise ValueError(f"start must be a single point (x, y) for a sweep, got shape {point.shape}")
@@ -140,12 +209,11 @@ def sweep(
     if target is not None:
         target = float(check_number("target", target, allow_array=False))
 
-    shape = tuple(len(v) for v in axes.values())
     mesh = np.meshgrid(*axes.values(), indexing="ij")
     # One run per grid cell. The loop below keeps the parameters as a (2, runs) array,
     # so each hyperparameter is a (runs,) array broadcasting along the last axis.
     hyper = {key: m.reshape(-1) for key, m in zip(axes, mesh)}
-    optimizer = factory(**{**dict(fixed or {}), **hyper})
+    optimizer = factory(**extra, **hyper)
     keep_values = callable(metric) or metric in ("best", "steps")
     runs = int(mesh[0].size)
     if backend == "auto":
@@ -325,6 +393,8 @@ def best_cell(
         raise ValueError(f"values must be an array of numbers (the sweep's metric), got dtype {array.dtype}")
     if array.ndim == 0 or array.size == 0:
         raise ValueError(f"values must have at least one grid axis and one cell, got shape {array.shape}")
+    if array.size > MAX_GRID_CELLS:
+        raise ValueError(f"values may have at most {MAX_GRID_CELLS} cells (a sweep's grid), got {array.size}")
     radius = check_int("radius", radius, low=0, high=MAX_BEST_RADIUS)
     if not isinstance(higher_is_better, (bool, np.bool_)):
         raise ValueError(f"higher_is_better must be True or False, got {higher_is_better!r}")
@@ -356,10 +426,6 @@ def best_cell(
     flat = int(order[0])
     index = tuple(int(i) for i in np.unravel_index(flat, array.shape))
     return BestCell(index, float(array.reshape(-1)[flat]), rule)
-
-
-#: Largest ``radius`` accepted by :func:`best_cell`.
-MAX_BEST_RADIUS = 10
 
 
 def _best_rule(ndim: int, radius: int, higher_is_better: bool) -> str:

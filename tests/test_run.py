@@ -401,10 +401,28 @@ def test_leaving_the_escape_box_counts_as_divergence():
 # ----------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("n_steps", [0, -1, 2.5, "10", None])
+@pytest.mark.parametrize("n_steps", [0, -1, 2.5, "10", None, 10**12])
 def test_bad_n_steps(n_steps):
-    with pytest.raises(ValueError, match=r"n_steps must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"^n_steps must be an integer in \[1, 1000000\], got"):
         rv.run(Quadratic(), rv.sgd(lr=0.1), n_steps=n_steps)
+    with pytest.raises(ValueError, match=r"^n_steps must be an integer in \[1, 1000000\], got"):
+        rv.race(Quadratic(), {"SGD": rv.sgd(lr=0.1)}, n_steps=n_steps)
+    with pytest.raises(ValueError, match=r"^n_steps must be an integer in \[1, 1000000\], got"):
+        rv.sweep(Quadratic(), rv.sgd, grid={"lr": [0.1]}, n_steps=n_steps)
+
+
+def test_sizes_are_limited_before_anything_is_allocated():
+    # Each refused call would need far more memory than a machine has; the check comes first.
+    many = np.zeros((10**6, 2))
+    with pytest.raises(ValueError, match=r"^1000000 runs x n_steps 100000 = 100000000000 run-steps .* 20000000"):
+        rv.run(Quadratic(), rv.sgd(lr=0.1), start=many, n_steps=10**5)
+    with pytest.raises(ValueError, match=r"start may hold at most 1000000 points"):
+        rv.run(Quadratic(), rv.sgd(lr=0.1), start=np.zeros((10**6 + 1, 2)), n_steps=1)
+    racers = {f"SGD {i}": rv.sgd(lr=0.1) for i in range(3)}
+    with pytest.raises(ValueError, match=r"^7 runs x n_steps 1000000 x 3 optimizers = 21000000 run-steps .* 20000000"):
+        rv.race(Quadratic(), racers, start=np.zeros((7, 2)), n_steps=1_000_000)
+    with pytest.raises(ValueError, match=r"optimizers may hold at most 100 entries"):
+        rv.race(Quadratic(), {str(i): rv.sgd(lr=0.1) for i in range(101)}, n_steps=5)
 
 
 def test_integral_float_n_steps_is_accepted():
@@ -733,3 +751,42 @@ def test_steps_to_on_a_shifting_surface_counts_from_the_change():
     # A change after the last step does not count.
     late = rv.run(Shifting(Quadratic(condition=4.0), at_step=500), rv.rmsprop(lr=0.05), start=(1.0, 1.0), n_steps=200)
     assert late.changed_at == 0
+
+
+# ------------------------------------------------------------- no numpy warnings
+
+EXTREME_SURFACES = {
+    "steep-bowl": lambda: Quadratic(condition=1e8, angle=30.0, scale=1e8),
+    "flat-bowl": lambda: Quadratic(scale=1e-8),
+    "steep-valley": lambda: Rosenbrock(a=10.0, b=1e6),
+    "loud-noise": lambda: Noisy(Rosenbrock(), sigma=1e6, seed=3),
+    "far-shift": lambda: Shifting(Quadratic(), at_step=3, scale=1e8, shift=(1e3, -1e3)),
+    "wide-features": lambda: surfaces.MiniBatchLeastSquares(n_samples=50, batch_size=50, feature_scales=(1e-3, 1e3)),
+}
+EXTREME_OPTIMIZERS = {
+    "sgd-huge-lr": lambda: rv.sgd(lr=1e300),
+    "momentum-huge-lr": lambda: rv.sgd(lr=1e300, momentum=0.999, nesterov=True),
+    "adagrad-subnormal-eps": lambda: rv.adagrad(lr=1e6, eps=5e-324),
+    "rmsprop-subnormal-eps": lambda: rv.rmsprop(lr=1e6, eps=5e-324, centered=True, momentum=0.9),
+    "rmsprop-bias": lambda: rv.rmsprop(lr=1e-300, beta=0.0, eps=1e300, bias_correction=True),
+    "adam-tiny": lambda: rv.adam(lr=5e-324, beta1=0.0, beta2=0.0, eps=5e-324, amsgrad=True),
+}
+
+
+@pytest.mark.parametrize("surface", list(EXTREME_SURFACES))
+def test_no_numpy_warning_escapes_at_the_limits(surface):
+    # pytest turns every warning into an error here (filterwarnings = error).
+    made = EXTREME_SURFACES[surface]()
+    for name, make in EXTREME_OPTIMIZERS.items():
+        traj = rv.run(made, make(), n_steps=8, label=name)
+        _ = traj.effective_lr, traj.best_value, traj.steps_to(1e-3), traj.final_value, traj.diverged
+        first_bad = int(traj.diverged_at[0])
+        assert np.isfinite(traj.values[: first_bad if first_bad >= 0 else None]).all()
+        assert np.isnan(traj.values[first_bad:]).all() if first_bad >= 0 else True
+    for factory in (rv.sgd, rv.adagrad, rv.rmsprop, rv.adam):
+        for metric in ("final", "best", "steps", "diverged"):
+            rv.sweep(made, factory, grid={"lr": [5e-324, 1e-3, 1e300]}, n_steps=6, metric=metric, backend="numpy")
+    corner = np.array([[made.bounds[0][0], made.bounds[1][1]], [0.0, 0.0]])
+    rv.run(made, rv.rmsprop(lr=1e300), start=corner, n_steps=5)
+    made.value(np.array([[1e300, -1e300], [np.nan, 0.0]]))
+    made.grad(np.array([[1e300, -1e300], [np.inf, 0.0]]))
