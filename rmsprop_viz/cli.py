@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -57,9 +57,6 @@ from .scenes import (
 )
 from .staging import Staging, check_target
 from .sweeps import METRICS, best_cell, sweep
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["build_parser", "main"]
 
@@ -941,60 +938,6 @@ def _plot(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------- the sweep
 
 
-def _sweep_values(
-    values: npt.NDArray[Any], metric: str, target: float, n_steps: int, diverged_at: npt.NDArray[Any] | None
-) -> tuple[npt.NDArray[np.float64], str, bool]:
-    """What to draw for each metric: values (NaN = diverged), colour-bar label, log scale."""
-    if metric in ("final", "best"):
-        gap = np.asarray(values, dtype=np.float64) - target
-        label = f"{metric} loss" + (" above the minimum" if target != 0.0 else "")
-        return np.where(np.isfinite(gap), np.maximum(gap, 1e-16), np.nan), label, True
-    if metric == "steps":
-        assert diverged_at is not None
-        shown = np.where(values >= 0, values, n_steps).astype(np.float64)
-        return np.where(diverged_at >= 0, np.nan, shown), f"steps to reach tol ({n_steps}: not reached)", False
-    return np.where(values >= 0, values, n_steps).astype(np.float64), f"step of divergence ({n_steps}: never)", True
-
-
-def _best_cell(values: npt.NDArray[Any], metric: str) -> tuple[int, ...] | None:
-    if metric in ("final", "best"):
-        ok = np.isfinite(values)
-        score = np.where(ok, values, np.inf)
-    elif metric == "steps":
-        ok = values >= 0
-        score = np.where(ok, values, np.iinfo(np.int64).max)
-    else:
-        return None
-    if not ok.any():
-        return None
-    return tuple(int(i) for i in np.unravel_index(int(np.argmin(score)), values.shape))
-
-
-def _draw_curve(
-    ax: Axes, lrs: npt.NDArray[np.float64], shown: npt.NDArray[np.float64], label: str, log: bool, color: str
-) -> None:
-    ax.plot(lrs, shown, marker="o", markersize=4, color=color, linewidth=2)
-    dead = ~np.isfinite(shown)
-    if dead.any():
-        ax.plot(
-            lrs[dead],
-            np.full(int(dead.sum()), 0.03),
-            linestyle="none",
-            marker="x",
-            markersize=8,
-            color="#666666",
-            transform=ax.get_xaxis_transform(),
-            label="diverged",
-        )
-        ax.legend(loc="upper left", frameon=False)
-    ax.set_xscale("log")
-    if log and np.isfinite(shown).any():
-        ax.set_yscale("log")
-    ax.set_xlabel("learning rate lr")
-    ax.set_ylabel(label)
-    ax.grid(True, which="major", alpha=0.3)
-
-
 def _sweep(args: argparse.Namespace) -> int:
     scene, extras = _scene_from_args(args)
     # Command-line values first, then the loaded recipe's 'sweep' section, then the defaults.
@@ -1036,51 +979,26 @@ def _sweep(args: argparse.Namespace) -> int:
     factory = optimizers.get(base.factory)
     common: dict[str, Any] = {"start": scene.start, "n_steps": scene.n_steps, "tol": tol, "fixed": fixed}
     values = sweep(surface, factory, grid, metric=metric, **common)
-    diverged_at = sweep(surface, factory, grid, metric="diverged", **common) if metric == "steps" else None
+    # Which runs diverged: a run's best loss or its steps to tol can be finite although it diverged later.
+    diverged_at = sweep(surface, factory, grid, metric="diverged", **common) if metric in ("best", "steps") else None
     target = _target(surface)
-    shown, label, log = _sweep_values(values, metric, target, scene.n_steps, diverged_at)
     chosen = None if metric == "diverged" else best_cell(values, diverged=diverged_at)
     best = None if chosen is None else chosen.index
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from .plotting import style_for, sweep_figure
 
-    from .plotting import FONT, draw_sweep, style_for
-
-    fig = Figure(figsize=(8.0, 6.0), dpi=dpi, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    if beta_key is not None:
-        betas = grid[beta_key]
-        current = None if best is None else (float(lrs[best[0]]), float(betas[best[1]]))
-        draw_sweep(
-            ax,
-            shown,
-            lrs,
-            betas,
-            xlabel="learning rate lr",
-            ylabel=beta_key,
-            label=label,
-            current=current,
-            log_values=log,
-        )
-    else:
-        _draw_curve(ax, lrs, shown, label, log, style_for(base.label).color)
-        if best is not None:
-            ax.plot(
-                [lrs[best[0]]],
-                [shown[best[0]]],
-                marker="*",
-                markersize=18,
-                color="white",
-                markeredgecolor="black",
-                linestyle="none",
-                zorder=5,
-            )
     others = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in fixed.items())
-    ax.set_title(
-        f"{base.label} on {surface.name}, {scene.n_steps} steps" + (f"\n{others}" if others else ""),
-        fontsize=FONT["title"] - 2,
+    fig = sweep_figure(
+        grid,
+        values,
+        diverged_at,
+        metric,
+        chosen,
+        n_steps=scene.n_steps,
+        target=target,
+        title=f"{base.label} on {surface.name}, {scene.n_steps} steps" + (f"\n{others}" if others else ""),
+        color=style_for(base.label).color,
+        dpi=dpi,
     )
     csv_path = out.with_suffix(".csv")
     recipe_path = out.with_suffix(".json")

@@ -403,3 +403,86 @@ def test_titles_fit_their_panels(surface: rv.Surface, figsize: tuple[float, floa
             for other in fig.fig.axes:
                 if other is not ax:  # clear of every other panel, its labels and its title
                     assert not _overlaps(title, other.get_tightbbox(renderer)), (ax.title.get_text(), other)
+
+
+def _sweep_parts(fig: Figure):
+    ax = fig.axes[0]
+    meshes = [c for c in ax.collections if not c.get_hatch()]
+    hatched = {c.get_hatch(): c for c in ax.collections if c.get_hatch()}
+    return ax, meshes, hatched
+
+
+def test_sweep_figure_never_puts_a_diverged_cell_on_the_colour_scale() -> None:
+    lrs, betas = np.array([0.01, 0.1, 1.0]), np.array([0.5, 0.9])
+    values = np.array([[0.5, 2e-3], [np.nan, -2.24e-300], [np.inf, 3.0]])  # final loss; the minimum is 0
+    diverged = np.array([[False, False], [True, True], [True, True]])  # (1, 1) diverged after its best
+    best = rv.sweeps.best_cell(values, diverged=diverged, radius=0)
+    fig = plotting.sweep_figure(
+        {"lr": lrs, "beta": betas}, values, diverged, "best", best, n_steps=100, title="RMSProp"
+    )
+    ax, (mesh,), hatched = _sweep_parts(fig)
+    shown = mesh.get_array()
+    dead = diverged | ~np.isfinite(values)
+    # exactly the diverged cells are off the scale, and hatched
+    np.testing.assert_array_equal(np.ma.getmaskarray(shown), dead.T)
+    np.testing.assert_array_equal(~np.ma.getmaskarray(hatched["xx"].get_array()), dead.T)
+    # the colour scale spans the converged gaps only: 2e-3 (best) to 0.5
+    assert mesh.norm.vmin == pytest.approx(2e-3)
+    assert mesh.norm.vmax == pytest.approx(0.5)
+    assert "diverged" in [t.get_text() for t in ax.get_legend().get_texts()]
+    # the star is on the best cell, and the rule is written under the plot
+    assert best.index == (0, 1)
+    stars = [line for line in ax.get_lines() if line.get_marker() == "*"]
+    np.testing.assert_array_equal(stars[0].get_xydata(), [[0.01, 0.9]])
+    assert best.rule in fig._supxlabel.get_text()
+
+
+def test_sweep_figure_shows_gaps_below_float_resolution_at_that_resolution() -> None:
+    values = np.array([[1e-3, -2.24e-300], [0.1, 1.0]])  # a tiny negative: rounding at the minimum
+    fig = plotting.sweep_figure({"lr": [0.1, 1.0], "beta": [0.5, 0.9]}, values, None, "final", n_steps=10)
+    _ax, (mesh,), hatched = _sweep_parts(fig)
+    assert not hatched
+    assert mesh.get_array()[1, 0] == pytest.approx(1e-15)  # [beta 0.9, lr 0.1]: not 1e-16, not masked
+    assert mesh.norm.vmin == pytest.approx(1e-15)
+    assert "at the minimum" in fig.axes[1].get_ylabel()  # the colour bar says what its end means
+
+
+@pytest.mark.parametrize(
+    ("metric", "values", "says"),
+    [
+        ("diverged", np.full((3, 2), -1), "no run diverged within 40 steps"),
+        ("final", np.full((3, 2), np.nan), "every run diverged within 40 steps"),
+        ("steps", np.full((3, 2), -1), "no run reached the tolerance within 40 steps"),
+    ],
+)
+def test_sweep_figure_says_when_nothing_is_on_the_scale(metric: str, values: np.ndarray, says: str) -> None:
+    fig = plotting.sweep_figure({"lr": [0.01, 0.1, 1.0], "beta": [0.5, 0.9]}, values, None, metric, n_steps=40)
+    ax, meshes, _hatched = _sweep_parts(fig)
+    assert not meshes  # no flat colour map
+    assert len(fig.axes) == 1  # and no colour bar
+    assert says in [t.get_text() for t in ax.texts]
+
+
+def test_sweep_figure_colours_divergence_steps_and_leaves_the_others_pale() -> None:
+    values = np.array([[-1, -1], [-1, 30], [4, 2]])  # metric "diverged": the step, -1 if never
+    fig = plotting.sweep_figure({"lr": [0.01, 0.1, 1.0], "beta": [0.5, 0.9]}, values, None, "diverged", n_steps=40)
+    _ax, (mesh,), hatched = _sweep_parts(fig)
+    np.testing.assert_array_equal(np.ma.getmaskarray(mesh.get_array()), (values < 0).T)
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (2, 30)
+    assert "xx" not in hatched  # divergence is the data here
+    np.testing.assert_array_equal(~np.ma.getmaskarray(hatched[".."].get_array()), (values < 0).T)
+
+
+def test_one_dimensional_sweep_figure_marks_diverged_learning_rates_and_the_best() -> None:
+    lrs = np.array([0.05, 0.1, 0.15, 0.25, 0.4])
+    values = rv.sweep(rv.Quadratic(), rv.sgd, grid={"lr": lrs}, n_steps=100)
+    assert np.isnan(values[-2:]).all()  # SGD diverges above lr = 2 / 10
+    best = rv.sweeps.best_cell(values)
+    fig = plotting.sweep_figure({"lr": lrs}, values, None, "final", best, n_steps=100)
+    ax = fig.axes[0]
+    curve, crosses, star = ax.get_lines()
+    np.testing.assert_array_equal(curve.get_xdata(), lrs[:3])
+    np.testing.assert_array_equal(crosses.get_xdata(), lrs[3:])
+    assert crosses.get_marker() == "x"
+    np.testing.assert_array_equal(star.get_xdata(), [lrs[best.index[0]]])
+    assert ax.get_yscale() == "log"
