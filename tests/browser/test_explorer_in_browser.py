@@ -219,11 +219,18 @@ def _exercise_explorer(page: Page, shots: pathlib.Path, name: str) -> None:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if MISSING:
-        pytest.fail(f"RMSPROP_VIZ_REQUIRE_BROWSER=1, but {MISSING}", pytrace=False)
+        yield None  # each test fails, saying why (see _need)
+        return
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield instance
         instance.close()
+
+
+def _need(browser: Any) -> None:
+    """Fail (not skip) when the browser is required but missing."""
+    if browser is None:
+        pytest.fail(f"RMSPROP_VIZ_REQUIRE_BROWSER=1, but {MISSING}", pytrace=False)
 
 
 @pytest.fixture
@@ -234,6 +241,7 @@ def served(tmp_path: pathlib.Path) -> pathlib.Path:
 
 
 def test_explorer_in_jupyterlab(browser: Any, served: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    _need(browser)
     port, token = _free_port(), secrets.token_hex(16)
     command = [
         sys.executable,
@@ -275,6 +283,7 @@ def test_explorer_in_jupyterlab(browser: Any, served: pathlib.Path, tmp_path: pa
 
 
 def test_explorer_in_voila(browser: Any, served: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    _need(browser)
     port, token = _free_port(), secrets.token_hex(16)
     command = [
         sys.executable,
