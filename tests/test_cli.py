@@ -760,3 +760,34 @@ def test_a_rename_that_fails_puts_back_every_old_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(old)
     for name, data in old.items():
         assert (tmp_path / name).read_bytes() == data
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_a_sweep_leaves_the_old_files(signum: int, tmp_path: Path) -> None:
+    import time
+
+    old = {name: f"old {name}".encode() for name in ("s.png", "s.csv", "s.json")}
+    for name, data in old.items():
+        (tmp_path / name).write_bytes(data)
+    grid = ["--lr-range", "1e-4,1,100", "--beta-range", "0,0.99,50", "--steps", "2000", "--metric", "steps"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rmsprop_viz.cli", "sweep", *grid, "--force", "--out", str(tmp_path / "s.png")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(2.0)  # started (its handlers are set within a second) and still sweeping
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + signum, err
+    assert "wrote" not in out
+    assert f"interrupted by {signal.Signals(signum).name}" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(old)
+    for name, data in old.items():
+        assert (tmp_path / name).read_bytes() == data

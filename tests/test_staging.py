@@ -168,3 +168,87 @@ def test_a_target_staged_twice_is_an_error(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="staged twice"):
             staging.output(tmp_path / "a.gif")
     assert names(tmp_path) == []
+
+
+# ----------------------------------------------------------------- exports (the API)
+
+
+@pytest.fixture(scope="module")
+def small_figure():  # type: ignore[no-untyped-def]
+    import rmsprop_viz as rv
+    from rmsprop_viz.plotting import RaceFigure
+
+    race = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.1)}, n_steps=10)
+    return RaceFigure(rv.Quadratic(), race, figsize=(6.4, 4.8), dpi=25)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"fps": 0.1}, "fps must be a finite number in [0.5, 120]"),
+        ({"fps": 1e6}, "FPS_RANGE = (0.5, 120)"),
+        ({"frames": 10**9}, "MAX_FRAMES = 2000"),
+        ({"frames": 1}, "frames must be an integer in [2, 2000]"),
+        ({"dpi": 1}, "DPI_RANGE = (10, 300)"),
+        ({"dpi": 1e5}, "dpi must be a finite number in [10, 300]"),
+        ({"dpi": [100]}, "dpi must be"),
+        ({"overwrite": "no"}, "overwrite must be True or False"),
+        ({"progress": None}, "progress must be True or False"),
+    ],
+)
+def test_save_checks_every_setting_with_its_limit(small_figure, tmp_path: Path, kwargs, words: str) -> None:  # type: ignore[no-untyped-def]
+    from rmsprop_viz.animation import ExportError, save
+
+    with pytest.raises(ExportError) as info:
+        save(small_figure, tmp_path / "race.gif", **kwargs)
+    assert words in str(info.value)
+    assert "\n" not in str(info.value)
+    assert names(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("figure", "path", "words"),
+    [
+        ("not a figure", "race.gif", "figure must be a RaceFigure"),
+        (None, "race.gif", "figure must be a RaceFigure"),
+        ("small", 42, "path must be a file name"),
+        ("small", b"race.gif", "path must be a file name"),
+        ("small", ["race.gif"], "path must be a file name"),
+        ("small", "", "path must be a file name"),
+    ],
+)
+def test_save_with_a_wrong_type_is_a_value_error_naming_the_parameter(  # type: ignore[no-untyped-def]
+    small_figure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, figure, path, words: str
+) -> None:
+    from rmsprop_viz.animation import save
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=words):
+        save(small_figure if figure == "small" else figure, path, progress=False)
+    assert names(tmp_path) == []
+
+
+def test_save_refuses_frames_too_large_before_drawing(tmp_path: Path) -> None:
+    import rmsprop_viz as rv
+    from rmsprop_viz.animation import ExportError, save
+    from rmsprop_viz.plotting import RaceFigure
+
+    race = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.1)}, n_steps=3000)
+    figure = RaceFigure(rv.Quadratic(), race, figsize=(40.0, 30.0), dpi=20)
+    with pytest.raises(ExportError, match=r"12000 x 9000 pixels.*MAX_PIXELS"):
+        save(figure, tmp_path / "race.gif", dpi=300, progress=False)
+    with pytest.raises(ExportError, match=r"one frame per step, 3001 frames.*MAX_FRAMES = 2000"):
+        save(figure, tmp_path / "race.gif", frames=None, progress=False)
+    assert names(tmp_path) == []
+
+
+def test_two_exports_of_one_race_share_one_recipe(small_figure, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from rmsprop_viz.animation import ExportError, save
+
+    recipe = {"n_steps": 10, "optimizers": ["sgd"]}
+    save(small_figure, tmp_path / "race.gif", frames=3, progress=False, recipe=recipe)
+    save(small_figure, tmp_path / "race.png", frames=3, progress=False, recipe=recipe)
+    assert names(tmp_path) == ["race.gif", "race.json", "race.png"]
+    with pytest.raises(ExportError, match=r"race\.json already exists with a different recipe; pass overwrite=True"):
+        save(small_figure, tmp_path / "race.html", frames=3, progress=False, recipe={**recipe, "n_steps": 11})
+    assert names(tmp_path) == ["race.gif", "race.json", "race.png"]
