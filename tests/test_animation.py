@@ -709,3 +709,54 @@ def test_recipe_that_is_not_json(untouched: RaceFigure, tmp_path: Path, recipe) 
     with pytest.raises(ExportError, match="recipe"):
         save(untouched, tmp_path / "race.gif", progress=False, recipe=recipe)
     assert names(tmp_path) == []
+
+
+def _colour(name: str) -> np.ndarray:
+    from matplotlib.colors import to_rgb
+
+    return np.array(to_rgb(name)) * 255
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".html"])
+def test_every_optimizer_keeps_its_own_colour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    # SGD diverges at its first step: a start circle and a cross are all it ever draws, a few
+    # hundred pixels that a palette cut from the frames alone gives to another colour.
+    optimizers = {"SGD": rv.sgd(1e6), "Adagrad": rv.adagrad(0.1), "RMSProp": rv.rmsprop(0.01), "Adam": rv.adam(0.02)}
+    race = rv.race(rv.Rosenbrock(), optimizers, n_steps=40)
+    assert race["SGD"].diverged_at[0] == 1
+    figure = RaceFigure(rv.Rosenbrock(), race, figsize=(6.4, 4.8), dpi=100)
+    drawn: list[np.ndarray] = []  # each frame as drawn, before it is mapped to the palette
+    index = animation._Palette.indices
+
+    def spy(self, frame):
+        drawn.append(frame[..., :3].astype(np.int16))
+        return index(self, frame)
+
+    monkeypatch.setattr(animation._Palette, "indices", spy)
+    monkeypatch.setattr(animation, "ffmpeg_path", lambda: None)  # .html: the player of palette images
+    out = save(figure, tmp_path / f"race{suffix}", frames=8, progress=False)
+    if suffix == ".gif":
+        with Image.open(out) as gif:
+            decoded = []
+            for i in range(gif.n_frames):
+                gif.seek(i)
+                decoded.append(rgb(gif))
+    else:  # the background, with each frame's changed pixels on top
+        page = out.read_text(encoding="utf-8")
+        (background,) = re.findall(r'const background = "data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+        layers = re.findall(r'^"data:image/png;base64,([A-Za-z0-9+/=]+)",?$', page, flags=re.MULTILINE)
+        with Image.open(io.BytesIO(base64.b64decode(background))) as back:
+            shown = back.convert("RGBA")
+        decoded = []
+        for data in layers:
+            with Image.open(io.BytesIO(base64.b64decode(data))) as layer:
+                decoded.append(rgb(Image.alpha_composite(shown, layer.convert("RGBA"))))
+    assert len(decoded) == 8
+    assert len(drawn) == 8
+    for frame, picture in zip(drawn, decoded):
+        for path, name in zip(figure.paths, race):
+            colour = _colour(path.line.get_color())
+            own = np.abs(frame - colour).max(axis=-1) <= 2  # its pixels, as drawn
+            assert own.sum() >= 40, name
+            error = np.abs(picture[own] - colour).max()
+            assert error <= 4, f"{name}'s pixels come out {error} levels off its colour"
