@@ -216,6 +216,25 @@ def _exercise_explorer(page: Page, shots: pathlib.Path, name: str) -> None:
     page.locator(".widget-vbox").first.screenshot(path=str(shots / f"{name}-played.png"))
 
 
+def _download_an_export(page: Page, shots: pathlib.Path) -> None:
+    """Export a PNG from the page: the browser gets the file itself as a download (under
+    Voila the server's files are out of the student's reach)."""
+    page.locator(".jupyter-widget-Collapse-header", has_text="export and recipe").first.click()
+    name = page.locator(".widget-text", has=page.locator("label", has_text="file")).locator("input").first
+    name.fill("race.png")
+    name.press("Enter")
+    page.locator("button", has_text="Export").first.click()
+    link = page.locator("a[download='race.png']")
+    link.wait_for(state="visible", timeout=60_000)
+    with page.expect_download(timeout=30_000) as info:
+        link.click()
+    saved = shots / "downloaded-race.png"
+    info.value.save_as(saved)
+    assert info.value.suggested_filename == "race.png"
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.locator(".widget-vbox").first.screenshot(path=str(shots / "voila-export.png"))
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if MISSING:
@@ -302,6 +321,7 @@ def test_explorer_in_voila(browser: Any, served: pathlib.Path, tmp_path: pathlib
             page.goto(f"{base}/?token={token}", timeout=180_000)
             _exercise_explorer(page, tmp_path, "voila")
             assert page.get_by_text("rv.explore(").count() == 0  # students see no code
+            _download_an_export(page, tmp_path)
         finally:
             page.screenshot(path=str(tmp_path / "voila-last.png"))
             page.close()
