@@ -272,3 +272,88 @@ def test_rmsprop_with_bias_correction_is_adam_without_momentum(data, surface, lr
     np.testing.assert_array_equal(rms.diverged_at, adam.diverged_at)
     np.testing.assert_allclose(rms.params, adam.params, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(rms.states.v, adam.states.v, rtol=1e-12, atol=1e-300)
+
+
+# ------------------------------------------- fast paths equal the plain loop
+
+
+def _plain(optimizer):
+    """The same rule behind a wrapper: not one of the package's own optimizers, so the
+    engine calls it every step (no tracing, no compiled loop)."""
+    update = optimizer.update
+    return rv.Optimizer(optimizer.init, lambda g, state: update(g, state))
+
+
+@st.composite
+def families(draw):
+    """A factory, fixed keyword arguments and a second grid key with its values."""
+    family = draw(st.sampled_from(["sgd", "adagrad", "rmsprop", "adam"]))
+    if family == "sgd":
+        nesterov = draw(flags)
+        low = 0.01 if nesterov else 0.0
+        return rv.sgd, {"nesterov": nesterov}, "momentum", draw(st.lists(floats(low, 0.99), min_size=2, max_size=2))
+    if family == "adagrad":
+        fixed = {"eps": draw(epss), "eps_in_sqrt": draw(flags)}
+        return rv.adagrad, fixed, "initial_accumulator", draw(st.lists(floats(0.0, 10.0), min_size=2, max_size=2))
+    if family == "rmsprop":
+        fixed = {
+            "eps": draw(epss),
+            "eps_in_sqrt": draw(flags),
+            "centered": draw(flags),
+            "momentum": draw(st.sampled_from([0.0, draw(momenta)])),
+            "initial_v": draw(floats(0.0, 10.0)),
+            "bias_correction": draw(flags),
+        }
+        return rv.rmsprop, fixed, "beta", draw(st.lists(betas, min_size=2, max_size=2))
+    fixed = {"beta1": draw(betas), "eps": draw(epss), "bias_correction": draw(flags), "amsgrad": draw(flags)}
+    return rv.adam, fixed, "beta2", draw(st.lists(betas, min_size=2, max_size=2))
+
+
+all_surfaces = st.sampled_from(rv.surfaces.names()).map(rv.surfaces.get)
+
+
+@SETTINGS
+@given(data=st.data(), surface=all_surfaces, optimizer=optimizers())
+def test_traced_single_run_equals_the_plain_loop_bit_for_bit(data, surface, optimizer):
+    start = data.draw(starts_in(surface))
+    fast = rv.run(surface, optimizer, start=start, n_steps=40)
+    plain = rv.run(surface, _plain(optimizer), start=start, n_steps=40)
+    for name in ("params", "values", "grads", "updates", "diverged_at"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(plain, name), err_msg=name)
+    for name, a, b in zip(fast.states._fields, fast.states, plain.states):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+@SETTINGS
+@given(data=st.data(), surface=all_surfaces, family=families(), lr=st.lists(lrs, min_size=3, max_size=3))
+def test_traced_sweep_equals_the_plain_loop_bit_for_bit(data, surface, family, lr):
+    factory, fixed, key, values = family
+    grid = {"lr": lr, key: values}
+    start = data.draw(starts_in(surface))
+
+    def plain_factory(**kwargs):
+        return _plain(factory(**kwargs))
+
+    for metric in ("best", "diverged"):
+        fast = rv.sweep(
+            surface, factory, grid=grid, start=start, n_steps=30, metric=metric, fixed=fixed, backend="numpy"
+        )
+        plain = rv.sweep(
+            surface, plain_factory, grid=grid, start=start, n_steps=30, metric=metric, fixed=fixed, backend="numpy"
+        )
+        np.testing.assert_array_equal(fast, plain, err_msg=metric)
+
+
+@settings(max_examples=12, deadline=None)
+@given(data=st.data(), family=families(), lr=st.lists(lrs, min_size=3, max_size=3))
+def test_compiled_sweep_equals_the_numpy_loop_bit_for_bit(data, family, lr):
+    # Each new kind of loop compiles once (about a second): fewer examples.
+    factory, fixed, key, values = family
+    surface = data.draw(surfaces_under_test)
+    start = data.draw(starts_in(surface))
+    grid = {"lr": lr, key: values}
+    compiled = rv.sweep(
+        surface, factory, grid=grid, start=start, n_steps=30, metric="best", fixed=fixed, backend="numba"
+    )
+    numpy = rv.sweep(surface, factory, grid=grid, start=start, n_steps=30, metric="best", fixed=fixed, backend="numpy")
+    np.testing.assert_array_equal(compiled, numpy)
