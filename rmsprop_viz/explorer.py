@@ -591,7 +591,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 handler(change)
             except Exception as error:
                 log.exception("explorer callback failed")
-                self._say(f"Could not apply that change: {error}", error=True)
+                self._say(f"Could not apply that change: {_one_line(error)}", error=True)
 
         return run
 
@@ -774,8 +774,9 @@ class Explorer(W.VBox):  # type: ignore[misc]
             with self._quiet():
                 self.start_x.value, self.start_y.value = self.settings.start
             self._say(
-                f"The start must lie in the window [{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]; kept "
-                f"({self.settings.start[0]:g}, {self.settings.start[1]:g}).",
+                f"The start must lie in the window [{format_setting(x0)}, {format_setting(x1)}] x "
+                f"[{format_setting(y0)}, {format_setting(y1)}]; kept ({format_setting(self.settings.start[0])}, "
+                f"{format_setting(self.settings.start[1])}).",
                 error=True,
             )
             return
@@ -787,12 +788,13 @@ class Explorer(W.VBox):  # type: ignore[misc]
             return
         try:
             with self._quiet():
-                self.start_x.value = round(float(event.xdata), 3)
-                self.start_y.value = round(float(event.ydata), 3)
+                # + 0.0 turns a rounded -0.0 into 0.0, which the number fields show as "0"
+                self.start_x.value = round(float(event.xdata), 3) + 0.0
+                self.start_y.value = round(float(event.ydata), 3) + 0.0
             self._on_start({"owner": self.start_x})
         except Exception as error:
             log.exception("explorer click failed")
-            self._say(f"Could not move the start: {error}", error=True)
+            self._say(f"Could not move the start: {_one_line(error)}", error=True)
 
     # ---------------------------------------------------------------- actions
 

@@ -578,3 +578,14 @@ def test_an_export_is_offered_to_the_browser_as_a_download(tmp_path: pathlib.Pat
     assert [(name, mime) for name, mime, _ in links] == [("race.png", "image/png"), ("race.json", "application/json")]
     for name, _, data in links:
         assert base64.b64decode(data) == (tmp_path / name).read_bytes()
+
+
+def test_a_click_next_to_zero_gives_zero_not_minus_zero() -> None:
+    e = rv.explore("ill-conditioned", backend="ipympl", n_steps=20)
+    x, y = e.figure.ax.transData.transform((-0.0002, 0.5))
+    MouseEvent("button_press_event", e.figure.fig.canvas, x, y, button=1)._process()
+    assert e.start_x.value == 0.0
+    assert np.copysign(1.0, e.start_x.value) == 1.0
+    assert np.copysign(1.0, e.settings.start[0]) == 1.0
+    e.start_y.value = 50.0  # refused: the message names the window and the start kept, without "-0"
+    assert "must lie in the window [-2, 2] x [-2, 2]; kept (0, 0.5)" in e.status.value
