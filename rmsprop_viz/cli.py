@@ -43,6 +43,7 @@ from .scenes import (
     FPS_RANGE,
     KINDS,
     MAX_FRAMES,
+    MAX_JSON_DEPTH,
     MAX_RECIPE_BYTES,
     MAX_STEPS,
     MAX_SWEEP_CELLS,
@@ -319,7 +320,9 @@ def _add_scene_options(parser: argparse.ArgumentParser, *, several: bool) -> Non
         "--steps",
         type=_step_count,
         metavar="N",
-        help=f"number of steps, at most {MAX_STEPS} (default: the scene's, else {DEFAULT_STEPS})",
+        help=f"number of steps, at most {MAX_STEPS} (default: the scene's, else the surface's default race's: "
+        + ", ".join(f"{n} on {name}" for name, n in _scenes.DEFAULT_STEPS.items())
+        + f", {DEFAULT_STEPS} on the others)",
     )
     group.add_argument(
         "--start",
@@ -545,6 +548,31 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"JSON has no {name}; a recipe holds finite numbers only")
 
 
+class _LongInteger(NamedTuple):
+    """An integer in a recipe too long to read as a number (Python refuses over 4300 digits)."""
+
+    digits: int
+
+
+def _read_integer(text: str) -> int | _LongInteger:
+    return int(text) if len(text) <= 20 else _LongInteger(len(text.lstrip("-")))
+
+
+def _long_integer_at(value: Any, path: str, depth: int = 0) -> str | None:
+    """The path of the first over-long integer in ``value`` (see :class:`_LongInteger`);
+    deeper than any recipe goes (which is refused later anyway), it stops looking."""
+    if isinstance(value, _LongInteger):
+        return path
+    if depth > 2 * MAX_JSON_DEPTH:
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _long_integer_at(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]", depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
 def _load_recipe(path_text: str) -> dict[str, Any]:
     """The JSON object in a recipe file; every problem is one line naming the file."""
     where = f"--recipe {path_text}"
@@ -565,7 +593,7 @@ def _load_recipe(path_text: str) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         raise ValueError(f"{where}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=_read_integer)
     except json.JSONDecodeError as error:
         raise ValueError(f"{where}: not valid JSON ({error})") from None
     except RecursionError:
@@ -574,6 +602,9 @@ def _load_recipe(path_text: str) -> dict[str, Any]:
         raise ValueError(f"{where}: not valid JSON ({error})") from None
     if not isinstance(data, dict):
         raise ValueError(f"{where}: a recipe must be a JSON object, got {type(data).__name__}")
+    long = _long_integer_at(data, "")
+    if long is not None:
+        raise ValueError(f"{where}: {long.lstrip('.')} is an integer of more than 20 digits; no setting is that large")
     return data
 
 
@@ -707,6 +738,8 @@ def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
                     raise ValueError(f"{field} must be one of {', '.join(KINDS)}, got {_describe(value)}")
             elif key in ("lr_range", "beta_range"):
                 _range_field(field, value, log=key == "lr_range")
+                if key == "beta_range" and not 0 <= value[0] <= value[1] < 1:
+                    raise ValueError(f"{field}: a decay beta must be a finite number in [0, 1), got {value[:2]}")
             elif key == "metric":
                 if value not in METRICS:
                     raise ValueError(f"{field} must be one of {', '.join(METRICS)}, got {_describe(value)}")
@@ -734,7 +767,7 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
 
     if base is None:
         spec = _surface_with_params({"name": args.surface or "rosenbrock", "params": {}}, args.param)
-        scene = default_scene(surface_from_spec(spec), DEFAULT_STEPS)
+        scene = default_scene(surface_from_spec(spec))  # its own steps: scenes.DEFAULT_STEPS, else 500
     elif args.surface is not None and args.surface.lower() != base.surface["name"]:
         # A different surface: its own start and tuned rates, the same kinds of racers.
         spec = _surface_with_params({"name": args.surface, "params": {}}, args.param)
@@ -977,6 +1010,15 @@ def _sweep(args: argparse.Namespace) -> int:
         grid[beta_key] = np.linspace(float(beta_range[0]), float(beta_range[1]), int(beta_range[2]))
     fixed = {k: v for k, v in base.params.items() if k not in grid}
     factory = optimizers.get(base.factory)
+    for key, values_ in grid.items():  # the grid's ends must be values the optimizer takes
+        for end in (float(values_[0]), float(values_[-1])):
+            try:
+                factory(**{"lr": float(lrs[0]), **fixed, key: end})
+            except ValueError as error:
+                flag = "lr" if key == "lr" else "beta"
+                given = getattr(args, f"{flag}_range") is not None
+                where = f"--{flag}-range" if given else f"--recipe {args.recipe}: sweep.{flag}_range"
+                raise ValueError(f"{where}: {error}") from None
     common: dict[str, Any] = {"start": scene.start, "n_steps": scene.n_steps, "tol": tol, "fixed": fixed}
     values = sweep(surface, factory, grid, metric=metric, **common)
     # Which runs diverged: a run's best loss or its steps to tol can be finite although it diverged later.

@@ -484,7 +484,7 @@ def test_a_second_export_of_the_same_race_shares_its_recipe(tmp_path: Path, caps
     ("argv", "words"),
     [
         (["race", "--steps", "100001"], "MAX_STEPS = 100000"),
-        (["race", "--frames", "2001"], "MAX_FRAMES = 2000"),
+        (["race", "--frames", "5001"], "MAX_FRAMES = 5000"),
         (["race", "--fps", "0.1"], "FPS_RANGE = (0.5, 120)"),
         (["race", "--fps", "1000"], "FPS_RANGE = (0.5, 120)"),
         (["race", "--dpi", "5"], "DPI_RANGE = (10, 300)"),
@@ -496,6 +496,7 @@ def test_a_second_export_of_the_same_race_shares_its_recipe(tmp_path: Path, caps
             "MAX_SWEEP_RUN_STEPS",
         ),
         (["race", "--surface", "minibatch", "--param", "batch_size=100000000000"], "batch_size"),
+        (["sweep", "--beta-range", "0,1,9", "--out", "x.png"], "--beta-range: beta must be a finite number in [0, 1)"),
     ],
 )
 def test_every_size_has_a_limit_named_in_one_line(
@@ -553,7 +554,7 @@ def _saddle_recipe(path: tuple[Any, ...] = (), value: Any = None) -> dict[str, A
         (_saddle_recipe(("surface", "name"), {"deep": 1}), "surface must be one of"),
         (_saddle_recipe(("export", "fps"), [30]), "export.fps must be a number in [0.5, 120] (FPS_RANGE), got a list"),
         (_saddle_recipe(("export", "fps"), 1e6), "export.fps must be a number in [0.5, 120]"),
-        (_saddle_recipe(("export", "frames"), 10**7), "export.frames must be a whole number in [2, 2000]"),
+        (_saddle_recipe(("export", "frames"), 10**7), "export.frames must be a whole number in [2, 5000]"),
         (_saddle_recipe(("export", "dpi"), "high"), "export.dpi must be a number in [10, 300]"),
         (_saddle_recipe(("export", "three_d"), "yes"), "export.three_d must be true or false"),
         (_saddle_recipe(("export", "speed"), 2), "export has an unknown key 'speed'"),
@@ -562,6 +563,10 @@ def _saddle_recipe(path: tuple[Any, ...] = (), value: Any = None) -> dict[str, A
         (_saddle_recipe(("sweep", "lr_range"), [1e-3, 1.0, 10**6]), "MAX_SWEEP_CELLS"),
         (_saddle_recipe(("sweep", "metric"), "fastest"), "sweep.metric must be one of"),
         (_saddle_recipe(("sweep", "tol"), -1), "sweep.tol must be a number > 0"),
+        (
+            _saddle_recipe(("sweep", "beta_range"), [0.5, 1.5, 3]),
+            "sweep.beta_range: a decay beta must be a finite number in [0, 1)",
+        ),
         (_saddle_recipe(("caption",), "x" * 100_000), "caption must be a string of at most"),
     ],
 )
@@ -587,7 +592,7 @@ def test_recipes_are_checked_field_by_field(
         (b'{"a": ' * 30 + b"1" + b"}" * 30, "nested deeper than MAX_JSON_DEPTH"),
         (b" " * 1_000_001, "MAX_RECIPE_BYTES = 1000000"),
         (b'{"format": NaN}', "JSON has no NaN"),
-        (b'{"n_steps": ' + b"9" * 5000 + b"}", "not valid JSON"),
+        (b'{"a": [{"n_steps": ' + b"9" * 5000 + b"}]}", "a[0].n_steps is an integer of more than 20 digits"),
         (b'{"format": "rmsprop_viz recipe", "version": 1, "start": [1e999, 0]}', "start[0] must be a finite number"),
     ],
 )

@@ -187,8 +187,8 @@ def small_figure():  # type: ignore[no-untyped-def]
     [
         ({"fps": 0.1}, "fps must be a finite number in [0.5, 120]"),
         ({"fps": 1e6}, "FPS_RANGE = (0.5, 120)"),
-        ({"frames": 10**9}, "MAX_FRAMES = 2000"),
-        ({"frames": 1}, "frames must be an integer in [2, 2000]"),
+        ({"frames": 10**9}, "MAX_FRAMES = 5000"),
+        ({"frames": 1}, "frames must be an integer in [2, 5000]"),
         ({"dpi": 1}, "DPI_RANGE = (10, 300)"),
         ({"dpi": 1e5}, "dpi must be a finite number in [10, 300]"),
         ({"dpi": [100]}, "dpi must be"),
@@ -233,11 +233,11 @@ def test_save_refuses_frames_too_large_before_drawing(tmp_path: Path) -> None:
     from rmsprop_viz.animation import ExportError, save
     from rmsprop_viz.plotting import RaceFigure
 
-    race = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.1)}, n_steps=3000)
+    race = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.1)}, n_steps=6000)
     figure = RaceFigure(rv.Quadratic(), race, figsize=(40.0, 30.0), dpi=20)
     with pytest.raises(ExportError, match=r"12000 x 9000 pixels.*MAX_PIXELS"):
         save(figure, tmp_path / "race.gif", dpi=300, progress=False)
-    with pytest.raises(ExportError, match=r"one frame per step, 3001 frames.*MAX_FRAMES = 2000"):
+    with pytest.raises(ExportError, match=r"one frame per step, 6001 frames.*MAX_FRAMES = 5000"):
         save(figure, tmp_path / "race.gif", frames=None, progress=False)
     assert names(tmp_path) == []
 
