@@ -67,8 +67,15 @@ class Row:
     scale: float = 1.0
 
     def texts(self, digits: int = 3) -> tuple[str, str]:
-        """``(x, y)`` as text: ``digits`` significant digits, ``< 1e-15`` for noise."""
-        x, y = (format_gap(v, self.scale, digits) for v in self.values)
+        """``(x, y)`` as text: ``digits`` significant digits, ``0`` for an exact zero (such
+        as a state before the first step), ``< 1e-15`` (times ``scale``) for rounding noise.
+
+        >>> Row("v_prev", "v of step t−1", (0.0, -0.0)).texts()
+        ('0', '0')
+        >>> Row("g", "∇f(θ)", (8.44e-172, -0.5), scale=2.0).texts()
+        ('< 2e-15', '-0.5')
+        """
+        x, y = ("0" if v == 0.0 else format_gap(v, self.scale, digits) for v in self.values)
         return x, y
 
 
