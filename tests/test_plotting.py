@@ -486,3 +486,37 @@ def test_one_dimensional_sweep_figure_marks_diverged_learning_rates_and_the_best
     assert crosses.get_marker() == "x"
     np.testing.assert_array_equal(star.get_xdata(), [lrs[best.index[0]]])
     assert ax.get_yscale() == "log"
+
+
+def test_default_race_tells_its_story() -> None:
+    # What 'rmsprop-viz race' races: the default scene on Rosenbrock, with its default steps.
+    scene = rv.scenes.default_scene(rv.Rosenbrock())
+    race = scene.run()
+    assert list(race) == ["SGD", "Adagrad", "RMSProp", "Adam"]
+    gaps = {name: float(t.values[-1, 0]) for name, t in race.items()}  # f* = 0 at (1, 1)
+    assert all(int(t.diverged_at[0]) == -1 for t in race.values())
+    # Adam arrives: within 1e-6 of the minimum before the end, and stays there.
+    arrival = int(race["Adam"].steps_to(1e-6, target=0.0)[0])
+    assert 0 < arrival < scene.n_steps - 50
+    assert np.all(race["Adam"].values[arrival:, 0] < 1e-6)
+    # The others do not arrive; Adagrad stalls furthest back: its last steps are about 1% of
+    # its first one.
+    assert min(gaps["SGD"], gaps["Adagrad"], gaps["RMSProp"]) > 1e-3
+    assert gaps["Adagrad"] == max(gaps.values())
+    adagrad_steps = np.linalg.norm(race["Adagrad"].updates[:, 0], axis=-1)
+    assert adagrad_steps[-100:].mean() < 0.02 * adagrad_steps[0]
+    # RMSProp keeps steps of about its learning rate to the end (the jitter across the floor),
+    # where SGD's steps follow the shrinking gradient along the floor.
+    lr = scene.optimizers[2].params["lr"]
+    rmsprop_steps = np.abs(race["RMSProp"].updates[-100:, 0]).max(axis=-1)
+    assert 0.3 * lr < np.median(rmsprop_steps) < 3 * lr
+    sgd_steps = np.abs(race["SGD"].updates[-100:, 0]).max(axis=-1)
+    assert np.median(sgd_steps) < 0.1 * np.median(rmsprop_steps)
+    # Told apart on the picture: at the last step the four heads are at least 20 pixels apart
+    # on a 640 x 480 frame (the smallest export), as at the middle step (all still moving).
+    fig = RaceFigure(rv.Rosenbrock(), race, figsize=(6.4, 4.8), dpi=100)
+    fig.fig.canvas.draw()
+    for step in (scene.n_steps // 2, scene.n_steps):
+        heads = fig.ax.transData.transform(np.array([t.params[step, 0] for t in race.values()]))
+        distances = np.linalg.norm(heads[:, None] - heads[None, :], axis=-1)
+        assert distances[~np.eye(4, dtype=bool)].min() >= 20, (step, distances.round())
