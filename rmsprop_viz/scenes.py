@@ -583,7 +583,10 @@ class Scene:
         """
         if not isinstance(recipe, Mapping):
             raise ValueError(f"a recipe must be a JSON object (a mapping), got {type(recipe).__name__}")
-        _check_json(recipe, "recipe")
+        try:
+            _check_json(recipe, "")
+        except ValueError as error:
+            raise ValueError(f"recipe: {error}") from None
         if "format" not in recipe:
             raise ValueError(f"recipe is missing the key 'format' (it should be {RECIPE_FORMAT!r})")
         if recipe["format"] != RECIPE_FORMAT:
@@ -637,7 +640,8 @@ def _check_json(value: Any, where: str, depth: int = 0) -> None:
     if isinstance(value, int):
         if abs(value) > 2**53:
             raise ValueError(
-                f"{where} must be a number of at most 2**53 in size, got an integer of {len(str(value))} digits"
+                f"{where} must be a number of at most 2**53 in size, got an integer of about "
+                f"{int(value.bit_length() * math.log10(2)) + 1} digits"
             )
     elif isinstance(value, float):
         if not math.isfinite(value):
@@ -647,12 +651,14 @@ def _check_json(value: Any, where: str, depth: int = 0) -> None:
             raise ValueError(f"{where} must be a string of at most {MAX_CAPTION} characters, got {len(value)}")
     elif isinstance(value, (list, tuple, Mapping)):
         if len(value) > MAX_JSON_ITEMS:
-            raise ValueError(f"{where} must hold at most MAX_JSON_ITEMS = {MAX_JSON_ITEMS} entries, got {len(value)}")
+            raise ValueError(
+                f"{where or 'it'} must hold at most MAX_JSON_ITEMS = {MAX_JSON_ITEMS} entries, got {len(value)}"
+            )
         if isinstance(value, Mapping):
             for key, item in value.items():
                 if not isinstance(key, str):
-                    raise ValueError(f"{where} has a key that is not a string: {_kind(key)}")
-                _check_json(item, f"{where}.{key}" if where != "recipe" else key, depth + 1)
+                    raise ValueError(f"{where or 'it'} has a key that is not a string: {_kind(key)}")
+                _check_json(item, f"{where}.{key}" if where else key, depth + 1)
         else:
             for i, item in enumerate(value):
                 _check_json(item, f"{where}[{i}]", depth + 1)

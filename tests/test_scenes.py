@@ -244,7 +244,7 @@ def test_spec_defaults_and_errors() -> None:
         name = "custom"
 
     with pytest.raises(ValueError, match="only the built-in surfaces"):
-        surface_to_spec(Custom())  # type: ignore[arg-type]
+        surface_to_spec(Custom())
 
 
 # ---------------------------------------------------------------------- recipes
@@ -327,7 +327,7 @@ def test_scene_accepts_a_surface_object_and_mappings() -> None:
         "bowl",
         Quadratic(condition=4),  # type: ignore[arg-type]
         ({"factory": "rmsprop", "params": {"lr": np.float64(0.1)}},),  # type: ignore[arg-type]
-        n_steps=np.int64(12),  # type: ignore[arg-type]
+        n_steps=np.int64(12),
         start=[1, -1],  # type: ignore[arg-type]
     )
     assert scene.surface == {"name": "quadratic", "params": {"condition": 4.0, "angle": 0.0, "scale": 1.0}}
@@ -396,3 +396,60 @@ def test_scenes_module_does_not_import_matplotlib() -> None:
     code = "import sys, rmsprop_viz.scenes as s; s.get('saddle').run(); print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------- limits and field paths
+
+
+@pytest.mark.parametrize("name", ["noisy", "shifting"])
+def test_dotted_keys_reach_the_nested_surface(name: str) -> None:
+    spec = {"name": name, "params": {"base.condition": 50, "base.angle": 30.0}}
+    assert surface_from_spec(spec).base == Quadratic(condition=50, angle=30)  # type: ignore[attr-defined]
+    given = {"name": name, "params": {"base": "rosenbrock", "base.b": 10}}
+    assert surface_from_spec(given).base == rv.Rosenbrock(b=10)  # type: ignore[attr-defined]
+    recipe = _with(("surface",), spec)
+    assert Scene.from_recipe(recipe).surface["params"]["base"]["params"]["condition"] == 50.0
+    with pytest.raises(ValueError, match=r"surface\.params\.base\.condition: surface 'quadratic' has no nested"):
+        surface_from_spec({"name": "quadratic", "params": {"base.condition": 50}})
+
+
+def test_scene_sizes_have_limits_named_in_the_message() -> None:
+    scene = scenes.get("saddle")
+    with pytest.raises(ValueError, match=r"n_steps must be an integer in \[1, 100000\].*MAX_STEPS = 100000"):
+        scene.with_changes(n_steps=scenes.MAX_STEPS + 1)
+    assert scene.with_changes(n_steps=scenes.MAX_STEPS).n_steps == scenes.MAX_STEPS
+    many = tuple(OptimizerSpec("sgd", {"lr": 0.01}, f"SGD {i}") for i in range(scenes.MAX_OPTIMIZERS + 1))
+    with pytest.raises(ValueError, match=r"at most MAX_OPTIMIZERS = 12 racers, got 13"):
+        scene.with_changes(optimizers=many)
+    with pytest.raises(ValueError, match="caption must be a one-line string of at most 2000 characters"):
+        scene.with_changes(caption="x" * 2001)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "words"),
+    [
+        (("start",), [float("inf"), 0.0], "start[0] must be a finite number"),
+        (("n_steps",), 10**30, "n_steps must be a number of at most 2**53"),
+        (("optimizers", 0, "params", "lr"), [0.1], "optimizers[0].params.lr must be a single number"),
+        (("optimizers", 0, "params", "momentum"), "lots", "optimizers[0].params.momentum must be a finite number"),
+        (("optimizers", 0, "label"), "x\ny", "optimizers[0].label must be a one-line string"),
+        (("surface", "params", "b"), {"deep": [[[[[[[[[[[[1]]]]]]]]]]]]}, "nested deeper than MAX_JSON_DEPTH"),
+        (("optimizers",), [{"factory": "sgd"}] * 1001, "optimizers must hold at most MAX_JSON_ITEMS = 1000"),
+        (("export",), "fast", "export must be a mapping"),
+    ],
+)
+def test_recipe_errors_name_the_field_by_its_path(path: tuple[Any, ...], value: Any, words: str) -> None:
+    with pytest.raises(ValueError, match="recipe") as info:
+        Scene.from_recipe(_with(path, value))
+    assert words in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_recipe_json_is_the_text_written_beside_a_file() -> None:
+    recipe = scenes.get("ill-conditioned").to_recipe()
+    text = scenes.recipe_json(recipe)
+    assert text.endswith("}\n")
+    assert "25×" in text  # UTF-8, not \u escapes
+    assert json.loads(text) == recipe
+    with pytest.raises(ValueError, match="recipe cannot be written as JSON"):
+        scenes.recipe_json({"lr": float("nan")})
