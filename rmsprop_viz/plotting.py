@@ -1013,9 +1013,8 @@ def sweep_figure(
         set_title(ax, title, FONT["title"] - 2)
     if best is not None and metric != "diverged":
         rule = str(getattr(best, "rule", ""))
-        fig.supxlabel(
-            ("★ best: " if index is not None else "no cell qualifies as best: ") + rule, fontsize=FONT["note"] - 1
-        )
+        text = f"★ = the {rule}" if index is not None else f"no star: no cell qualifies (the rule: {rule})"
+        fig.supxlabel(text, fontsize=FONT["note"] - 1)
     return fig
 
 
