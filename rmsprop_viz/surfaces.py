@@ -780,10 +780,14 @@ def max_curvature(surface: Surface, point: tuple[float, float], step: int = 0) -
     x, y = (float(v) for v in point)
     h = 1e-5 * max(1.0, abs(x), abs(y))
     g = surface.grad
-    hxx, hxy = (g([x + h, y], step) - g([x - h, y], step)) / (2 * h)
-    hyx, hyy = (g([x, y + h], step) - g([x, y - h], step)) / (2 * h)
-    off = 0.5 * (hxy + hyx)
-    return float(np.linalg.eigvalsh(np.array([[hxx, off], [off, hyy]]))[-1])
+    with np.errstate(all="ignore"):  # far out, the gradients overflow: the answer is NaN
+        hxx, hxy = (g([x + h, y], step) - g([x - h, y], step)) / (2 * h)
+        hyx, hyy = (g([x, y + h], step) - g([x, y - h], step)) / (2 * h)
+        off = 0.5 * (hxy + hyx)
+    hessian = np.array([[hxx, off], [off, hyy]])
+    if not np.isfinite(hessian).all():
+        return math.nan
+    return float(np.linalg.eigvalsh(hessian)[-1])
 
 
 def gd_lr_limit(curvature: float, momentum: float = 0.0) -> float:

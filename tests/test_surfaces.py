@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 import numpy as np
@@ -396,3 +397,12 @@ def test_names_lists_every_registered_surface():
 def test_surfaces_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         Quadratic().condition = 3.0  # type: ignore[misc]
+
+
+def test_max_curvature_matches_the_analytic_hessian_and_is_nan_far_out():
+    # Rosenbrock: H = [[2 - 4b(y - 3x^2), -4bx], [-4bx, 2b]]; at (1, 1) with b = 100:
+    # [[802, -400], [-400, 200]], largest eigenvalue 501 + sqrt(301^2 + 400^2).
+    expected = 501.0 + math.sqrt(301.0**2 + 400.0**2)
+    assert surfaces.max_curvature(Rosenbrock(), (1.0, 1.0)) == pytest.approx(expected, rel=1e-6)
+    # Far out the gradients overflow: no answer, and no numpy warning (errors here).
+    assert math.isnan(surfaces.max_curvature(Rosenbrock(), (1e300, 0.0)))
