@@ -3,7 +3,8 @@
 ``sweep(surface, rv.rmsprop, grid={"lr": [...], "beta": [...]})`` builds every
 combination of the grid's values, runs them all at once (each hyperparameter becomes an
 array of shape ``(runs, 1)``) and returns the metric as an array with one axis per grid
-key, in the grid's order.
+key, in the grid's order. :func:`best_cell` then picks the best setting whose
+neighbours on the grid are good too, and says by which rule.
 """
 
 from __future__ import annotations
