@@ -862,6 +862,14 @@ def _check_out(path_text: str, suffixes: Sequence[str], force: bool, companions:
     return path
 
 
+def _recipe_note(path: Path, text: str) -> str:
+    """What the command says about the recipe it writes: a recipe file that already holds
+    exactly this text is left as it is (two exports of one race share it)."""
+    if check_target(path, overwrite=True, content=text):
+        return f"kept {path} (it already holds this recipe)"
+    return f"wrote {path}"
+
+
 def _setting(extras: Mapping[str, Any], section: str, key: str, given: Any, default: Any) -> Any:
     """A command-line value, else the loaded recipe's, else the default."""
     if given is not None:
@@ -880,9 +888,10 @@ def _race(args: argparse.Namespace) -> int:
         **scene.to_recipe(),
         "export": {"command": "race", "fps": fps, "frames": frames, "dpi": dpi, "three_d": three_d},
     }
-    out = None
+    out, recipe_note = None, ""
     if args.out is not None:
         out = _check_out(args.out, ANIMATION_SUFFIXES, args.force, {".json": recipe_json(recipe)})
+        recipe_note = _recipe_note(out.with_suffix(".json"), recipe_json(recipe))
 
     surface = scene.build_surface()
     results = scene.run()
@@ -937,7 +946,7 @@ def _race(args: argparse.Namespace) -> int:
     )
     print()
     print(f"wrote {written}")
-    print(f"wrote {Path(written).with_suffix('.json')}")
+    print(recipe_note)
     return 0
 
 
@@ -959,12 +968,13 @@ def _plot(args: argparse.Namespace) -> int:
         title=scene.title or None,
     )
     recipe_path = out.with_suffix(".json")
+    recipe_note = _recipe_note(recipe_path, recipe)
     with Staging(overwrite=args.force, how=_FORCE) as staging:
         figure.fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
         staging.write_text(recipe_path, recipe, what="recipe")
         staging.commit()
     print(f"wrote {out}")
-    print(f"wrote {recipe_path}")
+    print(recipe_note)
     return 0
 
 
@@ -1044,6 +1054,7 @@ def _sweep(args: argparse.Namespace) -> int:
     )
     csv_path = out.with_suffix(".csv")
     recipe_path = out.with_suffix(".json")
+    recipe_note = _recipe_note(recipe_path, recipe)
     with Staging(overwrite=args.force, how=_FORCE) as staging:
         fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
         with staging.output(csv_path).open("w", newline="", encoding="utf-8") as handle:
@@ -1074,7 +1085,7 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"best: {where} ({shown_value}); rule: {chosen.rule}")
     print(f"wrote {out}")
     print(f"wrote {csv_path}")
-    print(f"wrote {recipe_path}")
+    print(recipe_note)
     return 0
 
 

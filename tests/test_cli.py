@@ -466,7 +466,9 @@ def test_a_second_export_of_the_same_race_shares_its_recipe(tmp_path: Path, caps
     argv = ["race", "--scene", "saddle", "--steps", "10", "--frames", "3", "--dpi", "20", "--no-progress"]
     assert cli.main([*argv, "--out", str(tmp_path / "race.gif")]) == 0
     recipe = (tmp_path / "race.json").read_bytes()
+    capsys.readouterr()
     assert cli.main([*argv, "--out", str(tmp_path / "race.png")]) == 0  # same race: same recipe, no conflict
+    assert f"kept {tmp_path / 'race.json'} (it already holds this recipe)" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["race.gif", "race.json", "race.png"]
     assert (tmp_path / "race.json").read_bytes() == recipe
     capsys.readouterr()
