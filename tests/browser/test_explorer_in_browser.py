@@ -137,6 +137,12 @@ def _legend_text(page: Page) -> str:
     return page.locator(".widget-html", has_text="RMSProp:").first.inner_text()
 
 
+def _optimizers_on(page: Page) -> list[str]:
+    """The optimizer toggles that are pressed, in order."""
+    pressed = [b.inner_text().strip() for b in page.locator(".widget-toggle-button.mod-active").all()]
+    return [label for label in pressed if label in ("SGD", "Momentum", "Adagrad", "RMSProp", "Adam")]
+
+
 def _slider(page: Page, label: str) -> Any:
     return page.locator(".widget-slider", has=page.locator("label", has_text=label)).first
 
@@ -170,15 +176,23 @@ def _exercise_explorer(page: Page, shots: pathlib.Path, name: str) -> None:
 
     # 0. the legend lists exactly the optimizers that are on, and the readout shows one
     #    table per optimizer, each row with its formula
-    pressed = [b.inner_text().strip() for b in page.locator(".widget-toggle-button.mod-active").all()]
-    on = [label for label in pressed if label in ("SGD", "Momentum", "Adagrad", "RMSProp", "Adam")]
+    on = _optimizers_on(page)
     legend = _legend_text(page)
-    names = re.findall(r"([A-Za-z]+): lr=", legend)
-    assert names == on, (names, on, legend)
+    assert re.findall(r"([A-Za-z]+): lr=", legend) == on, (on, legend)
+    # ... also after a toggle (Adam off, then on again)
+    page.locator(".widget-toggle-button", has_text="Adam").first.click()
+    _poll(lambda: "Adam" not in _optimizers_on(page), what="the Adam toggle to turn off")
+    _poll(
+        lambda: re.findall(r"([A-Za-z]+): lr=", _legend_text(page)) == _optimizers_on(page),
+        what="the legend to drop Adam",
+    )
+    page.locator(".widget-html", has_text="RMSProp:").first.screenshot(path=str(shots / f"{name}-legend-no-adam.png"))
+    page.locator(".widget-toggle-button", has_text="Adam").first.click()
+    _poll(lambda: "Adam: lr=" in _legend_text(page), what="the legend to list Adam again")
     readout = page.locator(".widget-html", has=page.locator("table.rv-readout")).first
     readout.scroll_into_view_if_needed()
     tables = readout.locator("table.rv-readout")
-    assert tables.count() == len(on)
+    _poll(lambda: tables.count() == len(on), what="one readout table per optimizer that is on")
     text = readout.inner_text()
     assert "−α·g / den" in text
     assert "−α·m̂ / den" in text
@@ -216,23 +230,23 @@ def _exercise_explorer(page: Page, shots: pathlib.Path, name: str) -> None:
     page.locator(".widget-vbox").first.screenshot(path=str(shots / f"{name}-played.png"))
 
 
-def _download_an_export(page: Page, shots: pathlib.Path) -> None:
+def _download_an_export(page: Page, shots: pathlib.Path, name: str) -> None:
     """Export a PNG from the page: the browser gets the file itself as a download (under
     Voila the server's files are out of the student's reach)."""
     page.locator(".jupyter-widget-Collapse-header", has_text="export and recipe").first.click()
-    name = page.locator(".widget-text", has=page.locator("label", has_text="file")).locator("input").first
-    name.fill("race.png")
-    name.press("Enter")
+    field = page.locator(".widget-text", has=page.locator("label", has_text="file")).locator("input").first
+    field.fill("race.png")
+    field.press("Enter")
     page.locator("button", has_text="Export").first.click()
     link = page.locator("a[download='race.png']")
     link.wait_for(state="visible", timeout=60_000)
     with page.expect_download(timeout=30_000) as info:
         link.click()
-    saved = shots / "downloaded-race.png"
+    saved = shots / f"{name}-downloaded-race.png"
     info.value.save_as(saved)
     assert info.value.suggested_filename == "race.png"
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    page.locator(".widget-vbox").first.screenshot(path=str(shots / "voila-export.png"))
+    page.locator(".widget-vbox").first.screenshot(path=str(shots / f"{name}-export.png"))
 
 
 @pytest.fixture(scope="module")
@@ -296,6 +310,7 @@ def test_explorer_in_jupyterlab(browser: Any, served: pathlib.Path, tmp_path: pa
                     if attempt == 2:
                         raise
             _exercise_explorer(page, tmp_path, "lab")
+            _download_an_export(page, tmp_path, "lab")
         finally:
             page.screenshot(path=str(tmp_path / "lab-last.png"))
             page.close()
@@ -321,7 +336,7 @@ def test_explorer_in_voila(browser: Any, served: pathlib.Path, tmp_path: pathlib
             page.goto(f"{base}/?token={token}", timeout=180_000)
             _exercise_explorer(page, tmp_path, "voila")
             assert page.get_by_text("rv.explore(").count() == 0  # students see no code
-            _download_an_export(page, tmp_path)
+            _download_an_export(page, tmp_path, "voila")
         finally:
             page.screenshot(path=str(tmp_path / "voila-last.png"))
             page.close()
