@@ -72,6 +72,8 @@ DEFAULT_FPS = 30.0
 DEFAULT_FRAMES = 200
 DEFAULT_LR_RANGE = (1e-4, 1.0, 40)
 DEFAULT_BETA_RANGE = (0.0, 0.999, 40)
+#: Lowest and highest learning rate of a sweep's grid.
+LR_LIMITS = (1e-12, 1e6)
 
 # The hyperparameter that --beta and --eps set on each kind of optimizer (None: it has none).
 _BETA_OF = {"rmsprop": "beta", "adam": "beta2"}
@@ -249,6 +251,11 @@ def _range(log: bool) -> Any:
             )
         if log and lo <= 0:
             raise argparse.ArgumentTypeError(f"a log-spaced range needs LO > 0, got {text!r:.40}")
+        if log and not LR_LIMITS[0] <= lo <= hi <= LR_LIMITS[1]:
+            low, high = LR_LIMITS
+            raise argparse.ArgumentTypeError(
+                f"learning rates must lie in [{low:g}, {high:g}] (LR_LIMITS), got {text!r:.40}"
+            )
         return lo, hi, n
 
     return parse
@@ -694,6 +701,8 @@ def _range_field(where: str, value: Any, log: bool) -> None:
     lo, hi, n = value
     if hi < lo or (log and lo <= 0):
         raise ValueError(f"{where} needs {'0 < ' if log else ''}LO <= HI, got [{lo:g}, {hi:g}, {n:g}]")
+    if log and not LR_LIMITS[0] <= lo <= hi <= LR_LIMITS[1]:
+        raise ValueError(f"{where}: learning rates must lie in [{LR_LIMITS[0]:g}, {LR_LIMITS[1]:g}] (LR_LIMITS)")
     _number_in(f"{where}[2]", n, 1, MAX_SWEEP_CELLS, "N; the limit is MAX_SWEEP_CELLS", whole=True)
 
 

@@ -499,6 +499,7 @@ def test_a_second_export_of_the_same_race_shares_its_recipe(tmp_path: Path, caps
         ),
         (["race", "--surface", "minibatch", "--param", "batch_size=100000000000"], "batch_size"),
         (["sweep", "--beta-range", "0,1,9", "--out", "x.png"], "--beta-range: beta must be a finite number in [0, 1)"),
+        (["sweep", "--lr-range", "1e-300,1e300,30", "--out", "x.png"], "learning rates must lie in [1e-12, 1e+06]"),
     ],
 )
 def test_every_size_has_a_limit_named_in_one_line(
@@ -636,6 +637,17 @@ def _gone(pid: int, timeout: float = 10.0) -> bool:
         if state == "Z" and time.monotonic() > deadline - 0.5:
             return False
         time.sleep(0.05)
+    return False
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has its own handler for ``signum`` (Linux /proc)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    except OSError:
+        pass
     return False
 
 
@@ -785,7 +797,9 @@ def test_a_signal_during_a_sweep_leaves_the_old_files(signum: int, tmp_path: Pat
         start_new_session=True,
     )
     try:
-        time.sleep(2.0)  # started (its handlers are set within a second) and still sweeping
+        assert _wait_for(lambda: _catches(process.pid, signum))  # started, its handlers set
+        time.sleep(0.5)  # and sweeping
+        assert process.poll() is None
         process.send_signal(signum)
         out, err = process.communicate(timeout=120)
     finally:
