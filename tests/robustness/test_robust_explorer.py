@@ -177,7 +177,7 @@ def test_bad_initial_values(case: str) -> None:
 
 def test_a_recipe_file_with_bad_bytes(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
-    path.write_bytes(json.dumps(recipe(caption="caf\u00e9")).encode("latin-1"))
+    path.write_bytes(json.dumps(recipe(caption="caf\u00e9"), ensure_ascii=False).encode("latin-1"))
     message = assert_value_error(lambda: rv.explore(str(path), backend="image"))
     assert "bad.json" in message or "scene" in message, message
 

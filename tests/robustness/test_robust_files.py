@@ -221,25 +221,37 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _catches(pid: int, signum: int) -> bool:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("SigCgt:"):
-                return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
-    except OSError:
-        pass
-    return False
-
-
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM, "SIGHUP": signal.SIGHUP}
 LONG_RACE = ("race", "--surface", "quadratic", "--steps", "3000", "--frames", "3000", "--dpi", "50", "--no-progress")
-LONG_SWEEP = _args("sweep --surface quadratic --steps 50000 --lr-range 1e-4,1,100 --beta-range 0,0.99,100 --dpi 50")
 
 
-def _interrupt(args: tuple[str, ...], folder: Path, signum: int, ready: Callable[[subprocess.Popen[str]], bool]) -> int:
+#: The command line with matplotlib's savefig made slow: the file is written, then the
+#: process waits, so that a signal surely arrives while an output is half done.
+SLOW_SAVEFIG = """
+import sys, time
+from matplotlib.figure import Figure
+real = Figure.savefig
+def slow(self, *args, **kwargs):
+    real(self, *args, **kwargs)
+    time.sleep(60)
+Figure.savefig = slow
+from rmsprop_viz.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _interrupt(
+    args: tuple[str, ...],
+    folder: Path,
+    signum: int,
+    ready: Callable[[subprocess.Popen[str]], bool],
+    *,
+    slow_savefig: bool = False,
+) -> int:
     """Start the command, wait until ``ready``, send ``signum``; returns the exit status."""
+    program = ["-c", SLOW_SAVEFIG] if slow_savefig else ["-m", "rmsprop_viz.cli"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "rmsprop_viz.cli", *args],
+        [sys.executable, *program, *args],
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -247,16 +259,19 @@ def _interrupt(args: tuple[str, ...], folder: Path, signum: int, ready: Callable
         start_new_session=True,
     )
     children: set[int] = set()
+    err = ""
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and process.poll() is None and not ready(process):
             children.update(_children(process.pid))
             time.sleep(0.02)
-        assert process.poll() is None, f"it ended before the signal: {process.returncode}, {process.stderr}"
+        if process.poll() is not None:
+            err = process.communicate()[1]
+            pytest.fail(f"it ended before the signal, with status {process.returncode}: {err.strip()[-500:]}")
         children.update(_children(process.pid))
         process.send_signal(signum)
         try:
-            _, err = process.communicate(timeout=TIMEOUT)
+            err = process.communicate(timeout=TIMEOUT)[1]
         except subprocess.TimeoutExpired:
             pytest.fail(f"still running {TIMEOUT:g} s after the signal")
         deadline = time.monotonic() + 5
@@ -269,7 +284,7 @@ def _interrupt(args: tuple[str, ...], folder: Path, signum: int, ready: Callable
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        process.communicate()
         for child in children:
             if _alive(child):
                 os.kill(child, signal.SIGKILL)
@@ -294,15 +309,23 @@ def test_a_signal_during_an_export(name: str, suffix: str, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("name", list(SIGNALS))
-def test_a_signal_during_a_sweep(name: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "out", "suffixes"),
+    [(SWEEP, "sweep.png", (".png", ".csv", ".json")), (PLOT, "plot.png", (".png", ".json"))],
+    ids=["sweep", "plot"],
+)
+def test_a_signal_while_a_figure_is_written(
+    name: str, command: tuple[str, ...], out: str, suffixes: tuple[str, ...], tmp_path: Path
+) -> None:
     signum = SIGNALS[name]
-    before = old_files(tmp_path, ["sweep.png", "sweep.csv", "sweep.json"])
+    before = old_files(tmp_path, [Path(out).with_suffix(s).name for s in suffixes])
     started = time.monotonic()
 
-    def running(process: subprocess.Popen[str]) -> bool:
-        waited = time.monotonic() - started
-        return (_catches(process.pid, signum) and waited > 2.0) or waited > 6.0
+    def writing(process: subprocess.Popen[str]) -> bool:
+        # A new (temporary) file has appeared; or, if the figure is written to memory
+        # first, the command has been waiting in savefig for a while.
+        return bool(set(snapshot(tmp_path)) - set(before)) or time.monotonic() - started > 10
 
-    status = _interrupt((*LONG_SWEEP, "--out", "sweep.png", "--force"), tmp_path, signum, running)
+    status = _interrupt((*command, "--out", out, "--force"), tmp_path, signum, writing, slow_savefig=True)
     assert status == 128 + signum, f"exit status {status}, not {128 + signum}"
     assert snapshot(tmp_path) == before

@@ -123,7 +123,7 @@ def test_sweep_recipe_fields_are_checked(case: str, capsys: pytest.CaptureFixtur
 
 def test_non_utf8_bytes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "recipe.json"
-    path.write_bytes(json.dumps(recipe(caption="caf\u00e9")).encode("latin-1"))
+    path.write_bytes(json.dumps(recipe(caption="caf\u00e9"), ensure_ascii=False).encode("latin-1"))
     assert_usage_error(cli(capsys, "race", "--recipe", path), "--recipe")
 
 
