@@ -31,6 +31,7 @@ from matplotlib.font_manager import findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.text import Annotation, Text
 
+from ._checks import check_int, check_number
 from .run import Trajectory
 from .surfaces import Surface
 
@@ -152,9 +153,43 @@ def _styles(labels: Sequence[str]) -> list[Style]:
 
 # --------------------------------------------------------------------- the surface
 
+#: Points per side of a drawn surface, at most (4 million values).
+MAX_RESOLUTION = 2000
+#: Contour levels of a drawn surface, at most.
+MAX_LEVELS = 200
+#: Pixels of a new RaceFigure, at most: 4096 x 4096.
+MAX_FIGURE_PIXELS = 4096 * 4096
+#: Dots per inch of a new RaceFigure: (lowest, highest).
+FIGURE_DPI_RANGE = (10.0, 1000.0)
+#: Width or height of a new RaceFigure in inches, at most.
+MAX_FIGURE_INCHES = 100.0
+
+
+def _check_figure_size(figsize: Any, dpi: Any) -> tuple[tuple[float, float], float]:
+    """``figsize`` and ``dpi`` of a new figure, checked: sides in (0, :data:`MAX_FIGURE_INCHES`]
+    inches, ``dpi`` in :data:`FIGURE_DPI_RANGE`, and at most :data:`MAX_FIGURE_PIXELS` pixels."""
+    low, high = FIGURE_DPI_RANGE
+    resolution = 100.0 if dpi is None else float(check_number("dpi", dpi, low=low, high=high, allow_array=False))
+    try:
+        width, height = (float(v) for v in figsize)
+    except (TypeError, ValueError):
+        raise ValueError(f"figsize must be (width, height) in inches, got {figsize!r:.60}") from None
+    if not (0 < width <= MAX_FIGURE_INCHES and 0 < height <= MAX_FIGURE_INCHES):
+        raise ValueError(f"figsize must be two numbers in (0, {MAX_FIGURE_INCHES:g}] inches, got {figsize!r:.60}")
+    pixels = width * resolution * height * resolution
+    if pixels > MAX_FIGURE_PIXELS:
+        raise ValueError(
+            f"figsize {width:g} x {height:g} inches at dpi {resolution:g} makes {width * resolution:.0f} x "
+            f"{height * resolution:.0f} pixels; at most MAX_FIGURE_PIXELS = {MAX_FIGURE_PIXELS} (4096 x 4096): "
+            "lower figsize or dpi"
+        )
+    return (width, height), resolution
+
 
 def surface_grid(surface: Surface, resolution: int = 200) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``X, Y, Z`` on the surface's plot window (``Z`` at step 0; may hold inf or NaN)."""
+    """``X, Y, Z`` on the surface's plot window (``Z`` at step 0; may hold inf or NaN), on
+    ``resolution`` x ``resolution`` points (2 to :data:`MAX_RESOLUTION`)."""
+    resolution = check_int("resolution", resolution, low=2, high=MAX_RESOLUTION)
     (x0, x1), (y0, y1) = surface.bounds
     xs = np.linspace(x0, x1, resolution)
     ys = np.linspace(y0, y1, resolution)
@@ -325,6 +360,7 @@ def draw_surface(
     Levels are log-spaced above the minimum when the values span decades (Rosenbrock,
     Beale), else evenly spaced. The axes are fixed to the surface's window.
     """
+    levels = check_int("levels", levels, low=2, high=MAX_LEVELS)
     x, y, z = surface_grid(surface, resolution)
     floor = _floor(surface, z)
     shown, bounds, norm, log_levels = _levels(z, floor, levels)
@@ -559,7 +595,8 @@ def _log_limits(ax: Axes, arrays: Sequence[FloatArray]) -> None:
     finite = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in arrays] or [np.array([1.0])])
     if finite.size == 0:
         finite = np.array([1e-3, 1.0])
-    low, high = float(finite.min()), float(finite.max())
+    # (clipped to 1e-300 .. 1e300: half a subnormal is 0, twice 1e308 is inf, no log axis takes either)
+    low, high = max(float(finite.min()), 1e-300), min(float(finite.max()), 1e300)
     if high <= low:
         high = low * 10
     ax.set_yscale("log")
@@ -1252,7 +1289,9 @@ class RaceFigure:
     three_d : bool
         Draw the surface in 3-D, the paths riding on it.
     figsize, dpi : optional
-        Size of a new figure; 12.8 x 7.2 inches at 100 dpi by default (1280 x 720).
+        Size of a new figure; 12.8 x 7.2 inches at 100 dpi by default (1280 x 720). ``dpi``
+        in :data:`FIGURE_DPI_RANGE` (10 to 1000), sides up to :data:`MAX_FIGURE_INCHES`
+        inches, at most :data:`MAX_FIGURE_PIXELS` pixels (4096 x 4096).
     figure : Figure, optional
         Draw into this figure (e.g. an interactive one) instead of a new one.
     title : str, optional
@@ -1298,9 +1337,9 @@ class RaceFigure:
             raise ValueError(f"labels must have one entry per trajectory ({len(trajs)}), got {len(self.labels)}")
         self.n_steps = max(t.n_steps for t in trajs)
         if figure is None:
-            figure = Figure(
-                figsize=figsize or ((12.8, 7.2) if panels else (7.2, 6.4)), dpi=dpi or 100, layout="constrained"
-            )
+            default = (12.8, 7.2) if panels else (7.2, 6.4)
+            size, resolution = _check_figure_size(default if figsize is None else figsize, dpi)
+            figure = Figure(figsize=size, dpi=resolution, layout="constrained")
             FigureCanvasAgg(figure)
         self.fig = figure
         self.three_d = three_d

@@ -520,3 +520,35 @@ def test_default_race_tells_its_story() -> None:
         heads = fig.ax.transData.transform(np.array([t.params[step, 0] for t in race.values()]))
         distances = np.linalg.norm(heads[:, None] - heads[None, :], axis=-1)
         assert distances[~np.eye(4, dtype=bool)].min() >= 20, (step, distances.round())
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: plotting.surface_grid(rv.Quadratic(), resolution=10**6), "resolution"),
+        (lambda: plotting.surface_grid(rv.Quadratic(), resolution=1), "resolution"),
+        (lambda: plotting.surface_grid(rv.Quadratic(), resolution=2.5), "resolution"),
+        (lambda: draw_surface(Figure().add_subplot(), rv.Quadratic(), levels=10**5), "levels"),
+        (lambda: RaceFigure(rv.Quadratic(), _race(rv.Quadratic(), 3), dpi=1e6), "dpi"),
+        (lambda: RaceFigure(rv.Quadratic(), _race(rv.Quadratic(), 3), dpi="high"), "dpi"),
+        (lambda: RaceFigure(rv.Quadratic(), _race(rv.Quadratic(), 3), figsize=(1e6, 1e6)), "figsize"),
+        (lambda: RaceFigure(rv.Quadratic(), _race(rv.Quadratic(), 3), figsize=(0.0, 5.0)), "figsize"),
+        (lambda: RaceFigure(rv.Quadratic(), _race(rv.Quadratic(), 3), figsize=(60, 60), dpi=100), "figsize"),
+    ],
+)
+def test_sizes_are_checked_before_anything_is_allocated(call, name: str) -> None:
+    with pytest.raises(ValueError, match=name) as info:
+        call()
+    assert "\n" not in str(info.value)
+    assert any(ch.isdigit() for ch in str(info.value))  # the limit or range is named
+
+
+def test_subnormal_losses_draw_on_a_log_axis_without_warnings() -> None:
+    # Plain SGD on a bowl reaches losses of 1e-320 and below: half of the smallest is 0,
+    # which a log axis refuses (matplotlib warns). pytest turns the warning into an error.
+    race = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.15)}, n_steps=3000)
+    assert np.nanmin(race["SGD"].values[race["SGD"].values > 0]) < 1e-300
+    fig = RaceFigure(rv.Quadratic(), race, dpi=20)
+    fig.fig.canvas.draw()
+    assert fig.ax_loss is not None
+    assert fig.ax_loss.get_ylim()[0] > 0
