@@ -137,6 +137,12 @@ def test_save_refuses_what_is_not_a_path(path: Any) -> None:
     assert_value_error(lambda: animation.save(figure, path, progress=False), "path")
 
 
+def test_save_into_a_missing_folder(tmp_path: Path) -> None:
+    figure = _small_figure(dpi=20)
+    assert_value_error(lambda: animation.save(figure, tmp_path / "nowhere" / "race.gif", progress=False), "nowhere")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("resolution", ["fine", -1, 2.5], ids=["text", "negative", "fraction"])
 def test_surface_grid_resolution(resolution: Any) -> None:
     assert_value_error(lambda: plotting.surface_grid(BOWL, resolution=resolution), "resolution")

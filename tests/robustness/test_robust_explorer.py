@@ -46,6 +46,8 @@ def test_all_off_then_other_controls_raise_no_error(explorer: ex.Explorer) -> No
     explorer.beta.value = 0.5
     explorer.steps.value = 40
     explorer.frame.value = 3
+    explorer.mode.value = "best"
+    explorer.surface.value = "quadratic"
     text = status(explorer)
     assert "Could not" not in text, text
     assert "optimizer" in text.lower(), text

@@ -40,8 +40,13 @@ SWEEP = _args("sweep --surface quadratic --steps 5 --lr-range 1e-3,0.1,3 --beta-
 
 @pytest.mark.parametrize(
     ("command", "first", "second"),
-    [(RACE, "race.gif", "race.mp4"), (RACE, "race.gif", "race.png"), (PLOT, "plot.png", "plot.svg")],
-    ids=["gif-then-mp4", "gif-then-png", "png-then-svg"],
+    [
+        (RACE, "race.gif", "race.mp4"),
+        (RACE, "race.gif", "race.png"),
+        (PLOT, "plot.png", "plot.svg"),
+        (SWEEP, "sweep.png", "sweep.pdf"),
+    ],
+    ids=["gif-then-mp4", "gif-then-png", "png-then-svg", "sweep-png-then-pdf"],
 )
 def test_a_second_export_beside_the_first(
     command: tuple[str, ...], first: str, second: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -54,7 +59,16 @@ def test_a_second_export_beside_the_first(
     assert result.status == 0, result.err
     assert (tmp_path / second).stat().st_size > 0
     assert recipe_path.read_bytes() == recipe_before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first, second, recipe_path.name])
+    companions = [recipe_path.name] + (["sweep.csv"] if command is SWEEP else [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first, second, *companions])
+
+
+def test_the_same_export_again_needs_force(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli(capsys, *RACE, "--out", tmp_path / "race.gif").status == 0
+    before = snapshot(tmp_path)
+    message = assert_usage_error(cli(capsys, *RACE, "--out", tmp_path / "race.gif"), "race.gif", "--force")
+    assert "exists" in message, message
+    assert snapshot(tmp_path) == before
 
 
 def test_a_different_recipe_beside_is_a_conflict_that_says_so(
@@ -165,6 +179,11 @@ DISK = {
         _args("race --surface quadratic --steps 60 --frames 60 --dpi 60 --no-progress"),
         "race.gif",
         (".gif", ".json"),
+    ),
+    "race-mp4": (
+        _args("race --surface quadratic --steps 60 --frames 60 --dpi 60 --no-progress"),
+        "race.mp4",
+        (".mp4", ".json"),
     ),
     "plot-png": (("plot", "--surface", "quadratic", "--steps", "5", "--dpi", "100"), "plot.png", (".png", ".json")),
     "sweep-png": (
