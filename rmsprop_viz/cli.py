@@ -20,6 +20,7 @@ import argparse
 import copy
 import csv
 import inspect
+import io
 import json
 import math
 import os
@@ -864,8 +865,17 @@ def _check_out(path_text: str, suffixes: Sequence[str], force: bool, companions:
         raise ValueError(f"--out {path_text}: the directory {str(folder)!r} is not writable")
     try:
         check_target(path, overwrite=force, how=_FORCE)
+        same_recipe = False
         for companion, content in companions.items():
-            check_target(path.with_suffix(companion), overwrite=force, content=content, what="recipe", how=_FORCE)
+            if content is not None:
+                same_recipe |= check_target(
+                    path.with_suffix(companion), overwrite=force, content=content, what="recipe", how=_FORCE
+                )
+        for companion, content in companions.items():
+            # A result beside the same recipe is the same result (e.g. a sweep's CSV): it is
+            # compared when it has been computed, and kept if it is the same.
+            if content is None and not same_recipe:
+                check_target(path.with_suffix(companion), overwrite=force, how=_FORCE)
     except ValueError as error:
         raise ValueError(f"--out {path_text}: {error}") from None
     return path
@@ -1066,16 +1076,17 @@ def _sweep(args: argparse.Namespace) -> int:
     recipe_note = _recipe_note(recipe_path, recipe)
     with Staging(overwrite=args.force, how=_FORCE) as staging:
         fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
-        with staging.output(csv_path).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["lr", *([beta_key] if beta_key else []), metric])
-            for index in np.ndindex(values.shape):
-                value = values[index]
-                cell = [repr(float(lrs[index[0]]))]
-                if beta_key is not None:
-                    cell.append(repr(float(grid[beta_key][index[1]])))
-                cell.append(str(int(value)) if metric in ("steps", "diverged") else repr(float(value)))
-                writer.writerow(cell)
+        table = io.StringIO(newline="")
+        writer = csv.writer(table)
+        writer.writerow(["lr", *([beta_key] if beta_key else []), metric])
+        for index in np.ndindex(values.shape):
+            value = values[index]
+            cell = [repr(float(lrs[index[0]]))]
+            if beta_key is not None:
+                cell.append(repr(float(grid[beta_key][index[1]])))
+            cell.append(str(int(value)) if metric in ("steps", "diverged") else repr(float(value)))
+            writer.writerow(cell)
+        csv_written = staging.write_text(csv_path, table.getvalue(), what="grid")
         staging.write_text(recipe_path, recipe, what="recipe")
         staging.commit()
 
@@ -1093,7 +1104,7 @@ def _sweep(args: argparse.Namespace) -> int:
             shown_value = f"{metric} loss {_loss_text(float(values[best]), target, _loss_scale(surface, scene))}"
         print(f"best: {where} ({shown_value}); rule: {chosen.rule}")
     print(f"wrote {out}")
-    print(f"wrote {csv_path}")
+    print(f"wrote {csv_path}" if csv_written else f"kept {csv_path} (it already holds this grid)")
     print(recipe_note)
     return 0
 

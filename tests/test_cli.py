@@ -418,7 +418,7 @@ def test_an_unwritable_directory_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Permission bits do not bind everyone (root, some file systems): ask the check directly.
-    monkeypatch.setattr(cli.os, "access", lambda path, mode: Path(path) != tmp_path)
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
     for command in ("race", "plot", "sweep"):
         assert cli.main([command, "--steps", "5", "--out", str(tmp_path / "x.png")]) == 2
         err = capsys.readouterr().err
@@ -480,6 +480,25 @@ def test_a_second_export_of_the_same_race_shares_its_recipe(tmp_path: Path, caps
     assert len(err.strip().splitlines()) == 1
     assert (tmp_path / "race.json").read_bytes() == recipe
     assert not (tmp_path / "race.html").exists()
+
+
+def test_a_second_sweep_picture_beside_the_first_shares_its_grid_and_recipe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["sweep", "--optimizer", "sgd", "--lr-range", "1e-3,0.1,5", "--steps", "20", "--dpi", "20"]
+    assert cli.main([*argv, "--out", str(tmp_path / "s.png")]) == 0
+    grid = (tmp_path / "s.csv").read_bytes()
+    capsys.readouterr()
+    assert cli.main([*argv, "--out", str(tmp_path / "s.pdf")]) == 0
+    out = capsys.readouterr().out
+    assert f"kept {tmp_path / 's.csv'} (it already holds this grid)" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv", "s.json", "s.pdf", "s.png"]
+    assert (tmp_path / "s.csv").read_bytes() == grid
+    # Another grid beside them is refused before it is computed.
+    other = [*argv[:4], "1e-3,0.1,6", *argv[5:]]
+    assert cli.main([*other, "--out", str(tmp_path / "s.svg")]) == 2
+    assert "s.json already exists with a different recipe" in capsys.readouterr().err
+    assert not (tmp_path / "s.svg").exists()
 
 
 @pytest.mark.parametrize(
