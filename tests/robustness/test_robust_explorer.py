@@ -129,6 +129,19 @@ def test_extreme_slider_positions_raise_nothing(explorer: ex.Explorer) -> None:
     assert "Could not" not in status(explorer), status(explorer)
 
 
+@pytest.mark.parametrize("name", rv.surfaces.names())
+def test_every_surface_control_at_both_ends_raises_nothing(name: str) -> None:
+    e = ex.explore(backend="image", n_steps=30)
+    e.surface.value = name
+    assert "Could not" not in status(e), status(e)
+    for control in e.surface_params.get(name, {}).values():
+        for value in (control.min, control.max):
+            control.value = 10.0**value if isinstance(control, widgets.FloatLogSlider) else value
+            assert "Could not" not in status(e), (control.description, value, status(e))
+    e.alpha.value = 0.01
+    assert "Could not" not in status(e), status(e)
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("race.xyz", ".gif"), ("no/such/folder/race.gif", "folder"), ("", ".gif"), ("race", ".gif")],

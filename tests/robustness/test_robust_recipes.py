@@ -155,6 +155,27 @@ def test_an_integer_too_long_to_read(capsys: pytest.CaptureFixture[str], tmp_pat
     assert_usage_error(cli(capsys, "race", "--recipe", path), "n_steps")
 
 
+TEXT_CASES = {
+    "nan-steps": ('"n_steps": 5', '"n_steps": NaN', "--recipe"),
+    "infinite-lr": ('"lr": 0.1', '"lr": Infinity', "--recipe"),
+    "overflowing-start": ('"start": [-1.0, 1.0]', '"start": [1e400, 1.0]', "start"),
+}
+
+
+@pytest.mark.parametrize("case", list(TEXT_CASES))
+def test_numbers_json_cannot_hold(case: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    old, new, name = TEXT_CASES[case]
+    text = json.dumps(recipe())
+    assert old in text
+    path = _write(tmp_path, text.replace(old, new))
+    assert_usage_error(cli(capsys, "race", "--recipe", path), name)
+
+
+def test_a_folder_given_as_recipe(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "folder.json").mkdir()
+    assert_usage_error(cli(capsys, "race", "--recipe", tmp_path / "folder.json"), "--recipe")
+
+
 def test_from_recipe_deeply_nested_surfaces() -> None:
     data = recipe()
     data["surface"] = _nested_surface(5000)
