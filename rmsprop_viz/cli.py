@@ -817,7 +817,7 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
 def _loss_scale(surface: surfaces.Surface, scene: Scene) -> float:
     """How far above the minimum the race starts: the scale of a loss gap float64 can resolve."""
     start = scene.start if scene.start is not None else surface.default_start
-    gap = float(surface.value(np.asarray(start, dtype=np.float64))) - _target(surface)
+    gap = float(surface.value(np.asarray(start, dtype=np.float64))) - _target(surface, scene.n_steps)
     return gap if math.isfinite(gap) and gap > 0 else 1.0
 
 
@@ -837,8 +837,9 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join([fmt(header), "  ".join("-" * w for w in widths), *map(fmt, rows)])
 
 
-def _target(surface: surfaces.Surface) -> float:
-    return float(surface.value(surface.minima[0])) if surface.minima else 0.0
+def _target(surface: surfaces.Surface, n_steps: int) -> float:
+    """The loss at the minimum after the surface's last change (what "steps to tol" counts towards)."""
+    return surfaces.min_value(surface, surfaces.last_change(surface, n_steps))
 
 
 _FORCE = "add --force"
@@ -914,7 +915,7 @@ def _race(args: argparse.Namespace) -> int:
 
     surface = scene.build_surface()
     results = scene.run()
-    target = _target(surface)
+    target = _target(surface, scene.n_steps)
     scale = _loss_scale(surface, scene)
     rows = []
     for spec, traj in zip(scene.optimizers, results.values()):
@@ -938,7 +939,9 @@ def _race(args: argparse.Namespace) -> int:
         f"minimum loss {format_number(target, 4)}, tol {format_setting(args.tol)}"
     )
     print()
-    print(_table(rows, ["optimizer", "hyperparameters", "final loss", "steps to tol", "diverged at"]))
+    changed = surfaces.last_change(surface, scene.n_steps)
+    reach = "steps to tol" if changed == 0 else f"steps to tol after step {changed}"
+    print(_table(rows, ["optimizer", "hyperparameters", "final loss", reach, "diverged at"]))
     if out is None:
         return 0
 
@@ -1052,7 +1055,7 @@ def _sweep(args: argparse.Namespace) -> int:
     values = sweep(surface, factory, grid, metric=metric, **common)
     # Which runs diverged: a run's best loss or its steps to tol can be finite although it diverged later.
     diverged_at = sweep(surface, factory, grid, metric="diverged", **common) if metric in ("best", "steps") else None
-    target = _target(surface)
+    target = _target(surface, scene.n_steps)
     chosen = None if metric == "diverged" else best_cell(values, diverged=diverged_at)
     best = None if chosen is None else chosen.index
 

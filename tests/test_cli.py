@@ -831,3 +831,19 @@ def test_a_signal_during_a_sweep_leaves_the_old_files(signum: int, tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(old)
     for name, data in old.items():
         assert (tmp_path / name).read_bytes() == data
+
+
+def test_steps_to_tol_on_a_shifting_surface_count_from_the_change(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["race", "--surface", "shifting", "--optimizers", "sgd", "--lr", "sgd=0.015", "--tol", "1e-3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("optimizer"))
+    assert "steps to tol after step 100" in header
+    row = next(line for line in lines if line.startswith("SGD"))
+    surface = rv.surfaces.get("shifting")
+    traj = rv.run(surface, rv.sgd(0.015), start=(-1.8, 1.2), n_steps=500)
+    # By hand: the new minimum's loss, and the first step after the change from which the loss stays within tol.
+    floor = float(np.min(surface.value(np.asarray(surface.minima, dtype=np.float64), 100)))
+    within = traj.values[100:, 0] - floor <= 1e-3
+    first = next(t for t in range(within.size) if within[t:].all())
+    assert 0 < first < 400
+    assert row.split()[-2] == str(first)
