@@ -775,7 +775,9 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
     elif args.scene is not None:
         base = _scenes.get(args.scene)
 
-    if base is None:
+    if base is None and args.surface in (None, "rosenbrock") and not args.param:
+        scene = _scenes.get("rosenbrock")  # the default race, with its caption
+    elif base is None:
         spec = _surface_with_params({"name": args.surface or "rosenbrock", "params": {}}, args.param)
         scene = default_scene(surface_from_spec(spec))  # its own steps: scenes.DEFAULT_STEPS, else 500
     elif args.surface is not None and args.surface.lower() != base.surface["name"]:
@@ -807,8 +809,8 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
             specs = _apply_overrides(flag, overrides, specs)
     if tuple(specs) != scene.optimizers:
         changes.update(optimizers=tuple(specs), caption="")
-    if args.steps is not None:
-        changes["n_steps"] = args.steps
+    if args.steps is not None and args.steps != scene.n_steps:
+        changes.update(n_steps=args.steps, caption="")  # the caption tells the preset's story, at its steps
     if args.start is not None:
         changes["start"] = args.start
     return (scene.with_changes(**changes) if changes else scene), extras
