@@ -213,18 +213,22 @@ class Staging:
     def _new_temp(self, target: Path, tag: str = "part") -> Path:
         for _ in range(100):
             path = _hidden(target, tag)
+            # Listed before it exists: an interrupt right after the file is created (before
+            # this method returns) must still find it in the list that cleanup() removes.
+            self._temps.append(path)
             try:
                 # os.open with 0o666 honours the umask, so the result gets ordinary permissions.
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             except FileExistsError:  # pragma: no cover - 32 random bits
+                self._temps.remove(path)  # somebody else's file: never removed by us
                 continue
             except OSError as error:
+                self._temps.remove(path)
                 raise OSError(
                     error.errno,
                     f"cannot write to the directory {str(target.parent)!r}: {error.strerror or error}",
                     str(target.parent),
                 ) from None
-            self._temps.append(path)
             return path
         raise OSError(f"cannot create a temporary file in {str(target.parent)!r}")  # pragma: no cover
 

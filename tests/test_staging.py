@@ -252,3 +252,20 @@ def test_two_exports_of_one_race_share_one_recipe(small_figure, tmp_path: Path) 
     with pytest.raises(ExportError, match=r"race\.json already exists with a different recipe; pass overwrite=True"):
         save(small_figure, tmp_path / "race.html", frames=3, progress=False, recipe={**recipe, "n_steps": 11})
     assert names(tmp_path) == ["race.gif", "race.json", "race.png"]
+
+
+def test_an_interrupt_just_after_a_temporary_file_is_created_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The signal lands after os.open made the file and before the staging returned its name.
+    real_close = os.close
+
+    def interrupted_close(fd: int) -> None:
+        real_close(fd)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), Staging() as staging:  # noqa: PT012 - the interrupt is inside
+        monkeypatch.setattr(os, "close", interrupted_close)
+        staging.output(tmp_path / "race.json")
+    monkeypatch.undo()
+    assert names(tmp_path) == []
