@@ -21,7 +21,6 @@ import copy
 import csv
 import inspect
 import io
-import json
 import math
 import os
 import signal
@@ -44,8 +43,6 @@ from .scenes import (
     FPS_RANGE,
     KINDS,
     MAX_FRAMES,
-    MAX_JSON_DEPTH,
-    MAX_RECIPE_BYTES,
     MAX_STEPS,
     MAX_SWEEP_CELLS,
     MAX_SWEEP_RUN_STEPS,
@@ -54,6 +51,7 @@ from .scenes import (
     default_scene,
     default_spec,
     kind_of,
+    read_recipe,
     recipe_json,
     surface_from_spec,
 )
@@ -552,70 +550,6 @@ def build_parser() -> argparse.ArgumentParser:
 # -------------------------------------------------------------------- the race
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"JSON has no {name}; a recipe holds finite numbers only")
-
-
-class _LongInteger(NamedTuple):
-    """An integer in a recipe too long to read as a number (Python refuses over 4300 digits)."""
-
-    digits: int
-
-
-def _read_integer(text: str) -> int | _LongInteger:
-    return int(text) if len(text) <= 20 else _LongInteger(len(text.lstrip("-")))
-
-
-def _long_integer_at(value: Any, path: str, depth: int = 0) -> str | None:
-    """The path of the first over-long integer in ``value`` (see :class:`_LongInteger`);
-    deeper than any recipe goes (which is refused later anyway), it stops looking."""
-    if isinstance(value, _LongInteger):
-        return path
-    if depth > 2 * MAX_JSON_DEPTH:
-        return None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        found = _long_integer_at(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]", depth + 1)
-        if found is not None:
-            return found
-    return None
-
-
-def _load_recipe(path_text: str) -> dict[str, Any]:
-    """The JSON object in a recipe file; every problem is one line naming the file."""
-    where = f"--recipe {path_text}"
-    path = Path(path_text)
-    try:
-        if path.is_dir():
-            raise ValueError(f"{where}: is a directory, not a recipe file")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_RECIPE_BYTES + 1)
-    except FileNotFoundError:
-        raise ValueError(f"{where}: no such file") from None
-    except OSError as error:
-        raise ValueError(f"{where}: cannot read it ({error.strerror or error})") from None
-    if len(raw) > MAX_RECIPE_BYTES:
-        raise ValueError(f"{where}: too large for a recipe (the limit is MAX_RECIPE_BYTES = {MAX_RECIPE_BYTES} bytes)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{where}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})") from None
-    try:
-        data = json.loads(text, parse_constant=_reject_constant, parse_int=_read_integer)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{where}: not valid JSON ({error})") from None
-    except RecursionError:
-        raise ValueError(f"{where}: not a recipe: its JSON is nested too deeply") from None
-    except ValueError as error:  # e.g. NaN, or an integer of thousands of digits
-        raise ValueError(f"{where}: not valid JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{where}: a recipe must be a JSON object, got {type(data).__name__}")
-    long = _long_integer_at(data, "")
-    if long is not None:
-        raise ValueError(f"{where}: {long.lstrip('.')} is an integer of more than 20 digits; no setting is that large")
-    return data
-
-
 def _with_params(spec: Mapping[str, Any], assignments: Sequence[tuple[str, Any]]) -> dict[str, Any]:
     """``spec`` with ``--param`` values; ``base.KEY`` reaches into a nested surface (the
     surface spec resolves the dotted key, see :func:`rmsprop_viz.scenes.surface_from_spec`)."""
@@ -766,7 +700,7 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
     extras: dict[str, Any] = {}
     base: Scene | None = None
     if args.recipe is not None:
-        recipe = _load_recipe(args.recipe)
+        recipe = read_recipe(args.recipe, where=f"--recipe {args.recipe}")
         try:
             base = Scene.from_recipe(recipe)
         except ValueError as error:

@@ -42,11 +42,21 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from . import optimizers, surfaces
+from ._checks import check_flag, check_int, check_number, check_point
 from .formatting import below_resolution, format_gap, format_number, format_setting, resolution_text
 from .plotting import STYLES, FrameRenderer, RaceFigure, set_step_limits, surface_grid
 from .reports import StepReport, step_report
 from .run import Trajectory, race
-from .scenes import OptimizerSpec, Scene, default_spec, kind_of, surface_from_spec, surface_to_spec
+from .scenes import (
+    MAX_STEPS,
+    OptimizerSpec,
+    Scene,
+    default_spec,
+    kind_of,
+    read_recipe,
+    surface_from_spec,
+    surface_to_spec,
+)
 from .scenes import get as get_scene
 from .scenes import names as scene_names
 from .sweeps import best_cell, sweep
@@ -62,6 +72,15 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "adagrad": ("Adagrad", "adagrad"),
     "rmsprop": ("RMSProp", "rmsprop"),
     "adam": ("Adam", "adam"),
+}
+#: Valid ranges of :func:`explore`'s numeric settings, as :func:`check_number` keywords.
+_INITIAL_RANGES: dict[str, dict[str, Any]] = {
+    "beta": {"low": 0.0, "high": 1.0, "high_open": True},
+    "eps": {"low": 0.0, "low_open": True, "high": 1.0},
+    "epsilon": {"low": 0.0, "low_open": True, "high": 1.0},
+    "momentum": {"low": 0.0, "high": 1.0, "high_open": True},
+    "beta1": {"low": 0.0, "high": 1.0, "high_open": True},
+    "beta2": {"low": 0.0, "high": 1.0, "high_open": True},
 }
 MODES = {"each": "alpha per optimizer", "shared": "one alpha for all", "best": "each one's best alpha"}
 BEST_LRS = np.array([float(f"{v:.3g}") for v in np.geomspace(1e-5, 1.0, 26)])  # the sweep behind "best alpha"
@@ -210,7 +229,11 @@ def _resolve_scene(scene: str | Scene | Mapping[str, Any] | None) -> Scene:
     if isinstance(scene, str):
         path = pathlib.Path(scene)
         if scene.endswith(".json") and path.exists():
-            return Scene.from_recipe(json.loads(path.read_text()))
+            try:
+                return Scene.from_recipe(read_recipe(path))
+            except ValueError as error:  # a field of the file: say which file
+                message = str(error)
+                raise ValueError(message if message.startswith(scene) else f"{scene}: {message}") from None
         return get_scene(scene)
     if isinstance(scene, Mapping):
         return Scene.from_recipe(dict(scene))
@@ -276,27 +299,39 @@ class Explorer(W.VBox):  # type: ignore[misc]
     # ------------------------------------------------------------------ set-up
 
     def _apply_initial(self, key: str, value: Any) -> None:
+        """Take one of :func:`explore`'s initial settings, checked: a bad one is a one-line
+        ValueError naming it and its valid range."""
         s = self.settings
         if key in ("alpha", "lr"):
-            s.shared_lr = float(value)
-            s.lr = {k: float(value) for k in s.lr}
-        elif key in ("beta", "eps", "eps_in_sqrt", "momentum", "beta1", "beta2", "mode", "n_steps"):
-            setattr(s, key, type(getattr(s, key))(value))
-        elif key in ("nesterov", "centered", "amsgrad"):
-            setattr(s, key, bool(value))
-        elif key == "epsilon":
-            s.eps = float(value)
+            lr = float(check_number(key, value, low=0.0, low_open=True, allow_array=False))
+            s.shared_lr = lr
+            s.lr = {k: lr for k in s.lr}
+        elif key in _INITIAL_RANGES:
+            number = float(check_number(key, value, allow_array=False, **_INITIAL_RANGES[key]))
+            setattr(s, "eps" if key == "epsilon" else key, number)
+        elif key in ("eps_in_sqrt", "nesterov", "centered", "amsgrad"):
+            setattr(s, key, check_flag(key, value))
+        elif key == "n_steps":
+            s.n_steps = check_int("n_steps", value, low=1, high=MAX_STEPS)
+        elif key == "mode":
+            if not isinstance(value, str) or value not in MODES:
+                raise ValueError(f"mode must be one of {', '.join(MODES)}, got {value!r}")
+            s.mode = value
         elif key == "start":
-            s.start = (float(value[0]), float(value[1]))
+            s.start = check_point("start", value)
         elif key == "optimizers":
-            s.enabled = {k: k in value for k in FAMILIES}
+            chosen = [value] if isinstance(value, str) else value
+            if not isinstance(chosen, (list, tuple)) or not all(isinstance(k, str) for k in chosen):
+                raise ValueError(f"optimizers must be a list of names from {', '.join(FAMILIES)}, got {value!r}")
+            unknown = [k for k in chosen if k not in FAMILIES]
+            if unknown:
+                raise ValueError(f"optimizers: unknown {', '.join(map(repr, unknown))}; known: {', '.join(FAMILIES)}")
+            s.enabled = {k: k in chosen for k in FAMILIES}
         else:
             raise ValueError(
                 f"explore() got an unknown setting {key!r}; known: alpha, beta, epsilon, eps_in_sqrt, "
                 "momentum, beta1, beta2, nesterov, centered, amsgrad, mode, n_steps, start, optimizers"
             )
-        if s.mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {s.mode!r}")
 
     def _build_controls(self) -> None:
         s = self.settings

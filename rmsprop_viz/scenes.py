@@ -32,7 +32,8 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -71,6 +72,7 @@ __all__ = [
     "get",
     "kind_of",
     "names",
+    "read_recipe",
     "recipe_json",
     "surface_from_spec",
     "surface_to_spec",
@@ -663,6 +665,79 @@ def _check_json(value: Any, where: str, depth: int = 0) -> None:
         else:
             for i, item in enumerate(value):
                 _check_json(item, f"{where}[{i}]", depth + 1)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"JSON has no {name}; a recipe holds finite numbers only")
+
+
+class _LongInteger(NamedTuple):
+    """An integer in a recipe too long to read as a number (Python refuses over 4300 digits)."""
+
+    digits: int
+
+
+def _read_integer(text: str) -> int | _LongInteger:
+    return int(text) if len(text) <= 20 else _LongInteger(len(text.lstrip("-")))
+
+
+def _long_integer_at(value: Any, path: str, depth: int = 0) -> str | None:
+    """The path of the first over-long integer in ``value`` (see :class:`_LongInteger`);
+    deeper than any recipe goes (which is refused later anyway), it stops looking."""
+    if isinstance(value, _LongInteger):
+        return path
+    if depth > 2 * MAX_JSON_DEPTH:
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _long_integer_at(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]", depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def read_recipe(path: str | os.PathLike[str], *, where: str | None = None) -> dict[str, Any]:
+    """The JSON object in a recipe file, read with limits: at most :data:`MAX_RECIPE_BYTES`,
+    UTF-8, finite numbers only, nested at most :data:`MAX_JSON_DEPTH` deep (checked again
+    field by field by :meth:`Scene.from_recipe`). Every problem is one ValueError line
+    starting with ``where`` (the path by default).
+
+    >>> read_recipe("no-such-recipe.json")
+    Traceback (most recent call last):
+    ...
+    ValueError: no-such-recipe.json: no such file
+    """
+    path = Path(path)
+    where = str(path) if where is None else where
+    try:
+        if path.is_dir():
+            raise ValueError(f"{where}: is a directory, not a recipe file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RECIPE_BYTES + 1)
+    except FileNotFoundError:
+        raise ValueError(f"{where}: no such file") from None
+    except OSError as error:
+        raise ValueError(f"{where}: cannot read it ({error.strerror or error})") from None
+    if len(raw) > MAX_RECIPE_BYTES:
+        raise ValueError(f"{where}: too large for a recipe (the limit is MAX_RECIPE_BYTES = {MAX_RECIPE_BYTES} bytes)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{where}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=_read_integer)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{where}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise ValueError(f"{where}: not a recipe: its JSON is nested too deeply") from None
+    except ValueError as error:  # e.g. NaN, or an integer of thousands of digits
+        raise ValueError(f"{where}: not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: a recipe must be a JSON object, got {type(data).__name__}")
+    long = _long_integer_at(data, "")
+    if long is not None:
+        raise ValueError(f"{where}: {long.lstrip('.')} is an integer of more than 20 digits; no setting is that large")
+    return data
 
 
 def recipe_json(recipe: Mapping[str, Any]) -> str:
