@@ -1206,7 +1206,7 @@ def draw_paths_3d(
             markeredgecolor="black",
             markeredgewidth=1.2,
             linestyle="none",
-            zorder=7,
+            zorder=8,  # above its note's box, which starts at the cross
         )
         note = ax.text(
             0.0,
@@ -1215,7 +1215,7 @@ def draw_paths_3d(
             "",
             fontsize=FONT["note"],
             color="black",
-            zorder=8,
+            zorder=7,
             clip_on=False,
             bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": style.color, "alpha": 0.9},
         )
