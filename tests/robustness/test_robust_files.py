@@ -266,8 +266,9 @@ def _interrupt(
     ready: Callable[[subprocess.Popen[str]], bool],
     *,
     slow_savefig: bool = False,
-) -> int:
-    """Start the command, wait until ``ready``, send ``signum``; returns the exit status."""
+) -> tuple[int, str]:
+    """Start the command, wait until ``ready``, send ``signum``; returns the exit status
+    and what it wrote on stderr."""
     program = ["-c", SLOW_SAVEFIG] if slow_savefig else ["-m", "rmsprop_viz.cli"]
     process = subprocess.Popen(
         [sys.executable, *program, *args],
@@ -299,7 +300,7 @@ def _interrupt(
         left = [c for c in children if _alive(c)]
         assert not left, f"child processes still running after the signal: {left}"
         assert "Traceback" not in err, err
-        return int(process.returncode)
+        return int(process.returncode), err.strip()[-500:]
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -322,8 +323,8 @@ def test_a_signal_during_an_export(name: str, suffix: str, tmp_path: Path) -> No
             return bool(started) and bool(_children(process.pid))
         return bool(started)
 
-    status = _interrupt((*LONG_RACE, "--out", out, "--force"), tmp_path, signum, writing)
-    assert status == 128 + signum, f"exit status {status}, not {128 + signum}"
+    status, err = _interrupt((*LONG_RACE, "--out", out, "--force"), tmp_path, signum, writing)
+    assert status == 128 + signum, f"exit status {status}, not {128 + signum}; stderr: {err!r}"
     assert snapshot(tmp_path) == before
 
 
@@ -343,8 +344,8 @@ def test_a_signal_while_a_figure_is_written(
     def writing(process: subprocess.Popen[str]) -> bool:
         # A new (temporary) file has appeared; or, if the figure is written to memory
         # first, the command has been waiting in savefig for a while.
-        return bool(set(snapshot(tmp_path)) - set(before)) or time.monotonic() - started > 10
+        return bool(set(snapshot(tmp_path)) - set(before)) or time.monotonic() - started > 25
 
-    status = _interrupt((*command, "--out", out, "--force"), tmp_path, signum, writing, slow_savefig=True)
-    assert status == 128 + signum, f"exit status {status}, not {128 + signum}"
+    status, err = _interrupt((*command, "--out", out, "--force"), tmp_path, signum, writing, slow_savefig=True)
+    assert status == 128 + signum, f"exit status {status}, not {128 + signum}; stderr: {err!r}"
     assert snapshot(tmp_path) == before
