@@ -81,6 +81,14 @@ FONT = {"title": 15, "label": 13, "tick": 11, "legend": 11, "note": 11}
 TITLE_Y = 1.0
 LINE_WIDTH = 2.4
 MARKER_SIZE = 9
+#: How a diverged run's end is marked, in 2-D and 3-D (colour: the optimizer's own).
+DIVERGENCE_CROSS: dict[str, Any] = {
+    "marker": "X",
+    "markersize": MARKER_SIZE + 5,
+    "markeredgecolor": "black",
+    "markeredgewidth": 1.2,
+    "linestyle": "none",
+}
 #: How a known minimum is drawn, in 2-D and 3-D alike.
 MINIMUM: dict[str, Any] = {
     "linestyle": "none",
@@ -486,14 +494,10 @@ def draw_paths(
         (cross,) = ax.plot(
             [],
             [],
-            marker="X",
-            markersize=MARKER_SIZE + 5,
             color=style.color,
-            markeredgecolor="black",
-            markeredgewidth=1.2,
-            linestyle="none",
             zorder=7,
             clip_on=False,  # whole, also where it sits at the window's edge
+            **DIVERGENCE_CROSS,
         )
         cross.set_in_layout(False)  # (else a constrained layout shrinks the axes at every draw)
         note = ax.annotate(
@@ -1200,13 +1204,9 @@ def draw_paths_3d(
             [],
             [],
             [],
-            marker="X",
-            markersize=MARKER_SIZE + 5,
             color=style.color,
-            markeredgecolor="black",
-            markeredgewidth=1.2,
-            linestyle="none",
             zorder=8,  # above its note's box, which starts at the cross
+            **DIVERGENCE_CROSS,
         )
         note = ax.text(
             0.0,

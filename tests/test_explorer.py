@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import pathlib
 import re
-import sys
 from html.parser import HTMLParser
 from typing import Any
 
 import numpy as np
 import pytest
+import readout_check as check  # tests/readout_check.py (tests/conftest.py puts tests/ on the path)
 from matplotlib.backend_bases import MouseEvent
 
 import rmsprop_viz as rv
@@ -246,22 +245,6 @@ def test_export_writes_the_animation_and_its_recipe(tmp_path: pathlib.Path) -> N
 
 
 # ------------------------------------------------------------------ the readout
-
-
-def _load_check() -> Any:
-    """tests/readout_check.py: redoes a shown step in interval arithmetic."""
-    if "readout_check" not in sys.modules:
-        path = pathlib.Path(__file__).with_name("readout_check.py")
-        spec = importlib.util.spec_from_file_location("readout_check", path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["readout_check"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["readout_check"]
-
-
-check = _load_check()
 
 
 class _Tables(HTMLParser):

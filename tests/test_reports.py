@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import pathlib
-import sys
 from typing import Any
 
 import numpy as np
 import pytest
+import readout_check as check  # tests/readout_check.py (tests/conftest.py puts tests/ on the path)
 
 import rmsprop_viz as rv
 from rmsprop_viz.reports import Row, StepReport, step_report
 from rmsprop_viz.scenes import OptimizerSpec
-
-
-def _load_check() -> Any:
-    """tests/readout_check.py, the interval arithmetic shared with test_explorer.py."""
-    if "readout_check" not in sys.modules:
-        path = pathlib.Path(__file__).with_name("readout_check.py")
-        spec = importlib.util.spec_from_file_location("readout_check", path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["readout_check"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["readout_check"]
-
-
-check = _load_check()
 
 # (factory, hyperparameters): every optimizer and every option that changes its rows.
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
