@@ -667,6 +667,16 @@ def _check_json(value: Any, where: str, depth: int = 0) -> None:
                 _check_json(item, f"{where}[{i}]", depth + 1)
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (JSON itself would keep the last of two)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} is given twice in one object")
+        out[key] = value
+    return out
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"JSON has no {name}; a recipe holds finite numbers only")
 
@@ -725,7 +735,9 @@ def read_recipe(path: str | os.PathLike[str], *, where: str | None = None) -> di
     except UnicodeDecodeError as error:
         raise ValueError(f"{where}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant, parse_int=_read_integer)
+        data = json.loads(
+            text, parse_constant=_reject_constant, parse_int=_read_integer, object_pairs_hook=_unique_keys
+        )
     except json.JSONDecodeError as error:
         raise ValueError(f"{where}: not valid JSON ({error})") from None
     except RecursionError:

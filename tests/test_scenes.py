@@ -6,6 +6,7 @@ import copy
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -453,3 +454,12 @@ def test_recipe_json_is_the_text_written_beside_a_file() -> None:
     assert json.loads(text) == recipe
     with pytest.raises(ValueError, match="recipe cannot be written as JSON"):
         scenes.recipe_json({"lr": float("nan")})
+
+
+def test_a_recipe_file_that_gives_a_key_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twice.json"
+    path.write_text('{"format": "rmsprop_viz recipe", "n_steps": 5, "n_steps": 6}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"'n_steps' is given twice") as info:
+        rv.scenes.read_recipe(path)
+    assert "\n" not in str(info.value)
+    assert str(path) in str(info.value)
