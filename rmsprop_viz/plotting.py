@@ -1000,11 +1000,27 @@ def sweep_figure(
     else:
         finite = np.isfinite(shown)
         if finite.any():
-            ax.plot(xs[finite], shown[finite], marker="o", markersize=4, color=color, linewidth=2, zorder=3)
+            # NaN where a run has no value: the line breaks there instead of bridging a gap.
+            ax.plot(xs, shown, marker="o", markersize=4, color=color, linewidth=2, zorder=3)
             if log:
                 ax.set_yscale("log")
+        # Runs with no value on the scale are marked along the top, where an endless loss
+        # or an unreached tolerance would be, never at the low end where a good value is;
+        # a diverged learning rate is also a grey, hatched band, as in the 2-D map.
+        edges = _edges(xs, True)
+        for i in np.flatnonzero(dead):
+            ax.axvspan(
+                float(edges[i]),
+                float(edges[i + 1]),
+                facecolor=DIVERGED_CELL["facecolor"],
+                hatch=DIVERGED_CELL["hatch"],
+                edgecolor=DIVERGED_CELL["edgecolor"],
+                linewidth=0.0,
+                alpha=0.3,
+                zorder=1,
+            )
         for cells, style, name, height in (
-            (dead, DIVERGED_CELL, "diverged", 0.03),
+            (dead, DIVERGED_CELL, "diverged", 0.97),
             (other, OTHER_CELL, _other_name(metric, n_steps), 0.97),
         ):
             if cells.any():

@@ -481,9 +481,16 @@ def test_one_dimensional_sweep_figure_marks_diverged_learning_rates_and_the_best
     fig = plotting.sweep_figure({"lr": lrs}, values, None, "final", best, n_steps=100)
     ax = fig.axes[0]
     curve, crosses, star = ax.get_lines()
-    np.testing.assert_array_equal(curve.get_xdata(), lrs[:3])
+    np.testing.assert_array_equal(curve.get_xdata(), lrs)
+    np.testing.assert_array_equal(np.isfinite(curve.get_ydata()), [True, True, True, False, False])  # no bridge
     np.testing.assert_array_equal(crosses.get_xdata(), lrs[3:])
     assert crosses.get_marker() == "x"
+    # Along the top (axes fraction), where an endless loss would be, never at the low end.
+    assert crosses.get_transform() == ax.get_xaxis_transform()
+    assert (np.asarray(crosses.get_ydata()) > 0.9).all()
+    # ... and in a grey band over each diverged learning rate.
+    bands = [p for p in ax.patches if p.get_hatch() == plotting.DIVERGED_CELL["hatch"]]
+    assert len(bands) == 2
     np.testing.assert_array_equal(star.get_xdata(), [lrs[best.index[0]]])
     assert ax.get_yscale() == "log"
 
