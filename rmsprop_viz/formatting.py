@@ -8,6 +8,9 @@ Two rules a reader of a table relies on:
   ``-2.24e-300`` come from rounding, not from the optimizer. :func:`format_gap` prints
   such values as ``< 1e-15`` (times the scale), which the caller may phrase as
   "at the minimum".
+- Subnormal numbers (below float64's smallest normal number, 2.2e-308) have lost digits
+  to underflow: whatever the scale, the threshold is at least :data:`SMALLEST_THRESHOLD`,
+  so that a gap never prints as ``1.29e-309`` and a threshold never as ``< 1e-315``.
 """
 
 from __future__ import annotations
@@ -15,11 +18,24 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["RESOLUTION", "below_resolution", "format_gap", "format_number", "format_setting", "resolution_text"]
+__all__ = [
+    "RESOLUTION",
+    "SMALLEST_THRESHOLD",
+    "below_resolution",
+    "format_gap",
+    "format_number",
+    "format_setting",
+    "resolution_text",
+]
 
 #: Relative size below which a difference is rounding noise in float64 (machine epsilon
 #: is 2.2e-16; a few operations lose a few of those).
 RESOLUTION = 1e-15
+
+#: The lowest threshold :func:`below_resolution` uses: a normal float64 (the smallest is
+#: ``2.2e-308``), so that every subnormal value is below it and the threshold's own text
+#: (``"< 1e-307"``) is a number float64 holds with full precision.
+SMALLEST_THRESHOLD = 1e-307
 
 #: Upper limit of ``digits``: float64 holds about 17 significant decimal digits.
 MAX_DIGITS = 17
@@ -39,6 +55,11 @@ def _check_scale(scale: Any) -> float:
     if not (math.isfinite(value) and value > 0.0):
         raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
     return value
+
+
+def _threshold(scale: Any) -> float:
+    """``RESOLUTION * scale``, never below :data:`SMALLEST_THRESHOLD`."""
+    return max(RESOLUTION * _check_scale(scale), SMALLEST_THRESHOLD)
 
 
 def format_number(x: float, digits: int = 3) -> str:
@@ -105,7 +126,8 @@ def format_setting(value: Any) -> str:
 
 
 def below_resolution(gap: float, scale: float = 1.0) -> bool:
-    """True when ``|gap| < RESOLUTION * scale``: a difference float64 cannot resolve.
+    """True when ``|gap| < max(RESOLUTION * scale, SMALLEST_THRESHOLD)``: a difference
+    float64 cannot resolve (every subnormal number is one, whatever the scale).
 
     Parameters
     ----------
@@ -121,28 +143,29 @@ def below_resolution(gap: float, scale: float = 1.0) -> bool:
     (True, True, False)
     >>> below_resolution(1e-13, scale=1e3)
     True
+    >>> below_resolution(1.29e-309, scale=1e-300), below_resolution(2.85e-292, scale=1e-300)
+    (True, False)
     """
-    scale = _check_scale(scale)
+    threshold = _threshold(scale)
     value = float(gap)
-    return math.isfinite(value) and abs(value) < RESOLUTION * scale
+    return math.isfinite(value) and abs(value) < threshold
 
 
 def resolution_text(scale: float = 1.0) -> str:
-    """``"< 1e-15"`` times ``scale``, to one significant digit: what :func:`format_gap`
-    prints for a value below resolution.
+    """``"< 1e-15"`` times ``scale`` (at least :data:`SMALLEST_THRESHOLD`), to one
+    significant digit: what :func:`format_gap` prints for a value below resolution.
 
-    >>> resolution_text(), resolution_text(400.0)
-    ('< 1e-15', '< 4e-13')
+    >>> resolution_text(), resolution_text(400.0), resolution_text(1e-300)
+    ('< 1e-15', '< 4e-13', '< 1e-307')
     """
-    scale = _check_scale(scale)
-    return f"< {RESOLUTION * scale:.0e}".replace("e-0", "e-").replace("e+0", "e+")
+    return f"< {_threshold(scale):.0e}".replace("e-0", "e-").replace("e+0", "e+")
 
 
 def format_gap(gap: float, scale: float = 1.0, digits: int = 3) -> str:
     """A loss above the minimum (or a gradient component) as text.
 
     Values with ``|gap| < 1e-15 * scale`` (:func:`below_resolution`), including tiny
-    negatives left by rounding, print as ``"< 1e-15"`` (the threshold, see
+    negatives left by rounding and every subnormal number, print as ``"< 1e-15"`` (the threshold, see
     :func:`resolution_text`); every other value as :func:`format_number` does.
 
     Parameters
@@ -151,7 +174,8 @@ def format_gap(gap: float, scale: float = 1.0, digits: int = 3) -> str:
         ``f - f*``, or a gradient component.
     scale : float
         Size of the quantity the gap is measured against (the starting gap, the first
-        gradient), > 0. The threshold is ``1e-15 * scale``.
+        gradient), > 0. The threshold is ``1e-15 * scale``, at least
+        :data:`SMALLEST_THRESHOLD` (``1e-307``).
     digits : int
         Significant digits for values above the threshold.
 
@@ -163,6 +187,8 @@ def format_gap(gap: float, scale: float = 1.0, digits: int = 3) -> str:
     ('3.20e-07', '-0.5', 'nan')
     >>> format_gap(5e-14, scale=100.0)
     '< 1e-13'
+    >>> format_gap(-6.47e-311, scale=5e-302), format_gap(-2.85e-292, scale=1e-300)
+    ('< 1e-307', '-2.85e-292')
     """
     digits = _check_digits(digits)
     if below_resolution(gap, scale):

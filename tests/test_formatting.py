@@ -88,3 +88,22 @@ def test_settings_print_as_typed() -> None:
         assert not text.endswith("0") or "e" in text or "." not in text, text
     assert format_setting(-0.0) == "0"
     assert format_setting(False) == "False"
+
+
+def test_subnormal_values_are_never_printed_and_no_threshold_is_subnormal() -> None:
+    tiny = float(np.finfo(np.float64).tiny)  # the smallest normal float64, 2.2e-308
+    rng = np.random.default_rng(7)
+    subnormals = [5e-324, -5e-324, 1.29e-309, -6.47e-311, tiny * 0.999, -tiny / 3]
+    subnormals += list(rng.choice([-1.0, 1.0], 50) * tiny * rng.uniform(0.0, 1.0, 50))
+    for scale in (1e-320, 1e-300, 5e-302, 1e-290, 1.0, 1e6):
+        threshold = float(resolution_text(scale).removeprefix("< "))
+        assert threshold >= tiny, (scale, threshold)  # the text "< ..." is itself a normal number
+        assert threshold >= 1e-15 * scale * 0.5  # and still the 1e-15 rule where that rule is normal
+        for x in subnormals:
+            assert x == 0.0 or abs(x) < tiny  # the inputs are subnormal indeed
+            text = format_gap(x, scale)
+            assert text.startswith("< "), (x, scale, text)
+            assert below_resolution(x, scale)
+    # normal numbers above the rule keep their digits, even at a tiny scale
+    assert format_gap(-2.85e-292, scale=1e-300) == "-2.85e-292"
+    assert float(format_gap(3e-300, scale=1e-300)) == 3e-300

@@ -46,9 +46,12 @@ def _check(report: StepReport, factory: str, params: dict[str, Any]) -> list[str
     return checked
 
 
-def _run(factory: str, params: dict[str, Any], surface: Any, n_steps: int) -> tuple[OptimizerSpec, rv.Trajectory]:
+def _run(
+    factory: str, params: dict[str, Any], surface: Any, n_steps: int, start: Any = None
+) -> tuple[OptimizerSpec, rv.Trajectory]:
     spec = OptimizerSpec(factory, params)
-    return spec, rv.run(surface, spec.build(), n_steps=n_steps, label=spec.label)
+    where = {} if start is None else {"start": start}
+    return spec, rv.run(surface, spec.build(), n_steps=n_steps, label=spec.label, **where)
 
 
 @pytest.mark.parametrize(("factory", "params"), VARIANTS, ids=IDS)
@@ -139,6 +142,29 @@ def test_values_below_resolution_say_so_and_no_minus_zero() -> None:
     _check(report, "sgd", {"lr": 0.45})
     assert Row("g", "∇f(θ)", (-0.0, 0.0), scale=1.0).texts() == ("0", "0")  # exact zeros, no -0
     assert Row("g", "∇f(θ)", (-2.24e-300, 8.44e-172), scale=3.0).texts() == ("< 3e-15", "< 3e-15")
+
+
+def test_a_start_near_1e_300_shows_no_subnormal_number() -> None:
+    # The saddle from (1e-300, 1e-300): the gradient at step 1 is about 1e-300 (a real
+    # number), but after 400 steps x has shrunk below float64's smallest normal number.
+    # Those digits are underflow, not the optimizer's: they print through the "< ..."
+    # rule, and the rule's own threshold is a normal number, never "< 1e-315".
+    tiny = float(np.finfo(np.float64).tiny)
+    seen_subnormal = False
+    for factory, params in [("sgd", {"lr": 0.01}), ("sgd", {"lr": 0.005, "momentum": 0.9}), ("adagrad", {"lr": 0.1})]:
+        spec, traj = _run(factory, params, rv.surfaces.Saddle(), 400, start=(1e-300, 1e-300))
+        report = step_report(spec, traj, 400)
+        for row in report.rows:
+            for text, value in zip(row.texts(), row.values):
+                seen_subnormal |= 0.0 < abs(value) < tiny
+                if text == "0":
+                    assert value == 0.0, (factory, row.name)
+                    continue
+                number = float(text.removeprefix("< "))
+                assert abs(number) >= tiny, (factory, row.name, value, text)
+                if 0.0 < abs(value) < tiny:
+                    assert text.startswith("< "), (factory, row.name, value, text)
+    assert seen_subnormal  # the case this test is about did occur
 
 
 def test_the_start_and_bad_arguments() -> None:
