@@ -248,6 +248,10 @@ def _range(log: bool) -> Any:
             raise argparse.ArgumentTypeError(
                 f"N must be at most {MAX_SWEEP_CELLS} (the limit on grid cells, MAX_SWEEP_CELLS), got {n}"
             )
+        if n > 1 and not lo < hi:
+            raise argparse.ArgumentTypeError(
+                f"LO must be below HI when N > 1 (the values would repeat), got {text!r:.40}"
+            )
         if log and lo <= 0:
             raise argparse.ArgumentTypeError(f"a log-spaced range needs LO > 0, got {text!r:.40}")
         if log and not LR_LIMITS[0] <= lo <= hi <= LR_LIMITS[1]:
@@ -1030,7 +1034,7 @@ def _sweep(args: argparse.Namespace) -> int:
         staging.commit()
 
     if chosen is None:
-        print("diverged: see the map")
+        print("diverged: see the map" if (values >= 0).any() else f"no run diverged within {scene.n_steps} steps")
     elif best is None:
         print(f"no cell qualifies as best ({chosen.rule})")
     else:

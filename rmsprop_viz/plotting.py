@@ -424,25 +424,49 @@ def _last_finite(xy: FloatArray, upto: int) -> int | None:
 def divergence_point(
     xy: FloatArray, diverged_at: int, bounds: tuple[tuple[float, float], tuple[float, float]]
 ) -> tuple[float, float]:
-    """Where to mark a run that diverged at step ``diverged_at``: its last finite point,
-    pulled just inside the window ``bounds`` (1% of its size from the edge) if it flew out.
+    """Where to mark a run that diverged at step ``diverged_at``: on its path, where it left
+    the window ``bounds`` (shrunk by 1% of its size at each edge).
 
-    A run that diverged at step 0 has no finite point (its start was already outside the
-    escape box): it is marked in the window's top-left corner.
+    With ``p`` the last point inside the window and ``q`` the next (outside), the mark is
+    ``p + t (q - p)`` for the largest ``t`` in [0, 1] that stays inside: the point where the
+    segment crosses the window's edge. A run whose last finite point is inside is marked
+    there. Fallbacks: with no point inside the window (or no next point to aim at), the
+    last finite point clamped into the window; with no finite point at all (the start was
+    already outside the escape box), the window's top-left corner.
 
-    >>> divergence_point(np.array([[0.5, 0.5], [9.0, -9.0], [np.nan, np.nan]]), 2, ((0, 1), (0, 1)))
-    (0.99, 0.01)
+    >>> divergence_point(np.array([[0.5, 0.5], [1.5, 0.5], [np.nan, np.nan]]), 2, ((0, 1), (0, 1)))
+    (0.99, 0.5)
     >>> divergence_point(np.full((3, 2), np.nan), 0, ((0, 1), (0, 1)))
     (0.01, 0.99)
     """
     (x0, x1), (y0, y1) = bounds
     (xlo, xhi), (ylo, yhi) = sorted((x0, x1)), sorted((y0, y1))
     mx, my = 0.01 * (xhi - xlo), 0.01 * (yhi - ylo)
+    low = np.array([xlo + mx, ylo + my])
+    high = np.array([xhi - mx, yhi - my])
     last = _last_finite(xy, max(int(diverged_at), 0))
     if last is None:
-        return float(xlo + mx), float(yhi - my)
-    point = xy[last]
-    return float(np.clip(point[0], xlo + mx, xhi - mx)), float(np.clip(point[1], ylo + my, yhi - my))
+        return float(low[0]), float(high[1])
+    points = np.asarray(xy[: last + 1], dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        inside = np.flatnonzero(((points >= low) & (points <= high)).all(axis=-1))
+    if inside.size and inside[-1] == last:
+        return float(points[last, 0]), float(points[last, 1])
+    if inside.size:
+        p, q = points[inside[-1]], points[inside[-1] + 1]
+        if np.isfinite(q).all():
+            t = 1.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                for axis in range(2):
+                    step = q[axis] - p[axis]
+                    if q[axis] > high[axis]:
+                        t = min(t, (high[axis] - p[axis]) / step)
+                    elif q[axis] < low[axis]:
+                        t = min(t, (low[axis] - p[axis]) / step)
+            edge = np.clip(p + max(t, 0.0) * (q - p), low, high)
+            return float(edge[0]), float(edge[1])
+    point = points[last]
+    return float(np.clip(point[0], low[0], high[0])), float(np.clip(point[1], low[1], high[1]))
 
 
 def draw_paths(
@@ -516,37 +540,112 @@ def draw_paths(
     return artists
 
 
+#: Crosses closer than this (fractions of the window's width, height) share one note.
+NOTE_NEAR = (0.3, 0.12)
+#: The band at the bottom-left of a 2-D window that holds the step counter (fractions of
+#: the window's width, height), kept free of divergence notes.
+COUNTER_BAND = (0.45, 0.12)
+
+
+def _note_groups(where: Sequence[tuple[float, float]], near: tuple[float, float] = NOTE_NEAR) -> list[list[int]]:
+    """Which crosses share a note: each cross joins the first group whose first cross is
+    within ``near`` of it (positions as fractions of the window).
+
+    >>> _note_groups([(0.0, 0.5), (0.1, 0.55), (0.9, 0.5)])
+    [[0, 1], [2]]
+    """
+    groups: list[list[int]] = []
+    for i, (x, y) in enumerate(where):
+        for group in groups:
+            gx, gy = where[group[0]]
+            if abs(x - gx) < near[0] and abs(y - gy) < near[1]:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def _note_text(labels: Sequence[str], steps: Sequence[int]) -> str:
+    """One note for crosses that share it.
+
+    >>> _note_text(["SGD", "Adam"], [1, 1])
+    'SGD, Adam diverged at step 1'
+    >>> _note_text(["SGD", "Adam"], [3, 11])
+    'SGD (step 3), Adam (step 11) diverged'
+    """
+    if len(set(steps)) == 1:
+        return f"{', '.join(labels)} diverged at step {steps[0]}"
+    return ", ".join(f"{label} (step {d})" for label, d in zip(labels, steps)) + " diverged"
+
+
 def update_paths(
     artists: Sequence[PathArtists], trajectories: Sequence[Trajectory], step: int | None, *, run: int = 0
 ) -> None:
-    """Show the paths up to ``step`` (all of them when ``None``), changing data only."""
-    for art, traj in zip(artists, trajectories):
+    """Show the paths up to ``step`` (all of them when ``None``), changing data only.
+
+    A diverged run ends in a cross where it left the window. Crosses close together share
+    one note ("SGD, Adam diverged at step 1"); the notes are stacked so that none covers
+    another, and kept above the step counter's band at the bottom left.
+    """
+    gone: list[tuple[int, float, float, int]] = []  # (which, cross x, cross y, step)
+    for i, (art, traj) in enumerate(zip(artists, trajectories)):
         k = traj.n_steps if step is None else min(int(step), traj.n_steps)
         xy = traj.params[:, run]
         art.line.set_data(xy[: k + 1, 0], xy[: k + 1, 1])
         d = int(traj.diverged_at[run])
         if 0 <= d <= k and art.line.get_visible():
-            # The last finite point, pulled back onto the window's edge if it flew out,
-            # so the cross always shows where the run left.
+            # Where the path crossed the window's edge, so the cross shows where the run left.
             axes = art.line.axes
             assert axes is not None
-            (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
-            cx, cy = divergence_point(xy, d, ((x0, x1), (y0, y1)))
+            cx, cy = divergence_point(xy, d, (axes.get_xlim(), axes.get_ylim()))
             art.head.set_data([], [])
             art.cross.set_data([cx], [cy])
-            art.note.xy = (cx, cy)
-            # Put the label on the side of the cross that faces the middle of the window.
-            right, top = cx > (x0 + x1) / 2, cy > (y0 + y1) / 2
-            art.note.set_position((-10 if right else 10, -14 if top else 10))
-            art.note.set_horizontalalignment("right" if right else "left")
-            art.note.set_text(f"{traj.label} diverged at step {d}")
-            art.note.set_visible(True)
+            gone.append((i, cx, cy, d))
         else:
             art.head.set_data([xy[k, 0]], [xy[k, 1]])
             if np.size(art.cross.get_xdata(orig=True)):  # (unchanged artists are left alone: cheaper per frame)
                 art.cross.set_data([], [])
             if art.note.get_visible():
                 art.note.set_visible(False)
+    if not gone:
+        return
+    axes = artists[gone[0][0]].line.axes
+    assert axes is not None
+    (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
+    where = [((cx - x0) / (x1 - x0), (cy - y0) / (y1 - y0)) for _, cx, cy, _ in gone]
+    groups = _note_groups(where)
+    # The height of one note in fractions of the window, from the font size in points.
+    box = axes.get_window_extent()
+    height_points = max(box.height * 72 / axes.figure.dpi, 1.0)
+    line = 1.9 * FONT["note"] / height_points
+    placed: list[tuple[float, bool]] = []  # (bottom of the note, right half), fractions
+    order = sorted(range(len(groups)), key=lambda g: where[groups[g][0]][1])
+    for g in order:
+        members = groups[g]
+        first = gone[members[0]][0]
+        fx, fy = where[members[0]]
+        right, top = fx > 0.5, fy > 0.5
+        # Beside the cross, on the side that faces the middle of the window.
+        bottom = fy - 10 / height_points - line if top else fy + 10 / height_points
+        if not right and bottom < COUNTER_BAND[1] and fx < COUNTER_BAND[0]:
+            bottom = COUNTER_BAND[1]
+        for other, _ in sorted(placed):
+            if abs(bottom - other) < line:
+                bottom = other + line
+        placed.append((bottom, right))
+        art = artists[first]
+        art.note.xy = (gone[members[0]][1], gone[members[0]][2])
+        offset = (bottom - fy) * height_points
+        art.note.set_position((-10 if right else 10, offset))
+        art.note.set_verticalalignment("bottom")
+        art.note.set_horizontalalignment("right" if right else "left")
+        art.note.set_text(_note_text([trajectories[gone[m][0]].label for m in members], [gone[m][3] for m in members]))
+        art.note.set_visible(True)
+        for m in members[1:]:
+            other_note = artists[gone[m][0]].note
+            if other_note.get_visible():
+                other_note.set_visible(False)
 
 
 # --------------------------------------------------------------- loss and step size
@@ -1253,7 +1352,8 @@ def update_paths_3d(
 ) -> None:
     """Show the 3-D paths up to ``step``; a run that diverged by then ends in its cross."""
     (x0, x1), (y0, y1) = bounds
-    for art, traj in zip(artists, trajectories):
+    gone: list[tuple[int, float, float, int]] = []  # (which, cross x, cross y, step)
+    for i, (art, traj) in enumerate(zip(artists, trajectories)):
         k = traj.n_steps if step is None else min(int(step), traj.n_steps)
         xy = traj.params[: k + 1, run]
         with np.errstate(all="ignore"):
@@ -1271,8 +1371,7 @@ def update_paths_3d(
             art.head.set_data_3d([], [], [])
             art.cross.set_data_3d([cx], [cy], [cz])
             art.note.set_position_3d((cx, cy, cz))
-            art.note.set_text(f"  {traj.label} diverged at step {d}")
-            art.note.set_visible(True)
+            gone.append((i, cx, cy, d))
             continue
         if ok.any():
             last = int(np.flatnonzero(ok)[-1])
@@ -1281,6 +1380,15 @@ def update_paths_3d(
             art.head.set_data_3d([], [], [])
         art.cross.set_data_3d([], [], [])
         art.note.set_visible(False)
+    # Crosses close together share one note, as in 2-D.
+    where = [((cx - x0) / (x1 - x0), (cy - y0) / (y1 - y0)) for _, cx, cy, _ in gone]
+    for members in _note_groups(where):
+        labels = [trajectories[gone[m][0]].label for m in members]
+        note = artists[gone[members[0]][0]].note
+        note.set_text("  " + _note_text(labels, [gone[m][3] for m in members]))
+        note.set_visible(True)
+        for m in members[1:]:
+            artists[gone[m][0]].note.set_visible(False)
 
 
 # ---------------------------------------------------------------- the race figure

@@ -848,3 +848,39 @@ def test_steps_to_tol_on_a_shifting_surface_count_from_the_change(capsys: pytest
     first = next(t for t in range(within.size) if within[t:].all())
     assert 0 < first < 400
     assert row.split()[-2] == str(first)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sweep", "--lr-range", "0.01,0.01,3", "--out", "x.png"],
+        ["sweep", "--optimizer", "rmsprop", "--lr-range", "1e-3,1,8", "--beta-range", "0.5,0.5,2", "--out", "x.png"],
+    ],
+)
+def test_a_range_that_repeats_its_values_is_refused_in_one_line(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert "LO must be below HI when N > 1" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_single_value_range_is_still_a_sweep(tmp_path: Path) -> None:
+    out = tmp_path / "one.png"
+    argv = ["sweep", "--optimizer", "sgd", "--lr-range", "0.01,0.01,1", "--steps", "20", "--dpi", "40"]
+    assert cli.main([*argv, "--out", str(out)]) == 0
+    _header, rows = _read_csv(tmp_path / "one.csv")
+    assert [row[0] for row in rows] == [0.01]
+
+
+def test_the_diverged_metric_says_when_nothing_diverged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["sweep", "--surface", "quadratic", "--optimizer", "sgd", "--metric", "diverged", "--steps", "30"]
+    assert cli.main([*argv, "--lr-range", "1e-3,1e-2,3", "--dpi", "40", "--out", str(tmp_path / "d.png")]) == 0
+    out = capsys.readouterr().out
+    assert "no run diverged within 30 steps" in out
+    assert "see the map" not in out
+    assert cli.main([*argv, "--lr-range", "10,100,3", "--dpi", "40", "--out", str(tmp_path / "e.png")]) == 0
+    assert "diverged: see the map" in capsys.readouterr().out

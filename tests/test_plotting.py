@@ -136,14 +136,19 @@ def test_diverged_run_ends_in_a_cross_with_its_step_and_the_view_stays() -> None
     fig.show_frame(40)
     assert sgd.note.get_visible()
     assert sgd.note.get_text() == f"SGD diverged at step {k}"
-    # the cross marks the last finite point, pulled back just inside the window if it flew out
+    # the cross sits where the path left the window (1% inside its edges): on the segment
+    # from the last point inside to the next, and on the edge
     (x0, x1), (y0, y1) = surface.bounds
-    last = race["SGD"].params[k - 1, 0]
-    expected = [
-        np.clip(last[0], x0 + 0.01 * (x1 - x0), x1 - 0.01 * (x1 - x0)),
-        np.clip(last[1], y0 + 0.01 * (y1 - y0), y1 - 0.01 * (y1 - y0)),
-    ]
-    np.testing.assert_allclose([sgd.cross.get_xdata()[0], sgd.cross.get_ydata()[0]], expected, rtol=1e-12)
+    low = np.array([x0 + 0.01 * (x1 - x0), y0 + 0.01 * (y1 - y0)])
+    high = np.array([x1 - 0.01 * (x1 - x0), y1 - 0.01 * (y1 - y0)])
+    path = race["SGD"].params[:k, 0]
+    inside = np.flatnonzero(((path >= low) & (path <= high)).all(axis=1))
+    p, q = path[inside[-1]], path[inside[-1] + 1]
+    expected = np.array([sgd.cross.get_xdata()[0], sgd.cross.get_ydata()[0]])
+    along = expected - p
+    assert abs(along[0] * (q - p)[1] - along[1] * (q - p)[0]) < 1e-9 * np.abs(q - p).max() ** 2
+    assert 0 <= along @ (q - p) <= (q - p) @ (q - p)
+    assert np.isclose(expected, low, rtol=0, atol=1e-12).any() or np.isclose(expected, high, rtol=0, atol=1e-12).any()
     assert fig.ax.contains_point(fig.ax.transData.transform(expected))
     assert len(sgd.head.get_xdata()) == 0
     assert fig.ax.get_xlim() == surface.bounds[0]
@@ -289,9 +294,10 @@ def test_run_that_diverged_at_its_start_is_still_marked() -> None:
         fig = RaceFigure(surface, race, three_d=three_d)
         for step in (0, 10):
             fig.show_frame(step)
-            for path, name in zip(fig.paths or fig.paths_3d, race):
-                assert path.note.get_visible()
-                assert path.note.get_text().strip() == f"{name} diverged at step 0"
+            # both crosses in the same corner: one note names both
+            notes = [p.note.get_text().strip() for p in fig.paths or fig.paths_3d if p.note.get_visible()]
+            assert notes == ["SGD, Adam diverged at step 0"]
+            for path in fig.paths or fig.paths_3d:
                 cross = path.cross.get_data_3d() if three_d else path.cross.get_data()
                 np.testing.assert_allclose([cross[0][0], cross[1][0]], corner)
                 assert np.size(path.head.get_data_3d()[0] if three_d else path.head.get_xdata()) == 0
@@ -312,11 +318,9 @@ def test_diverged_run_in_3d_ends_in_a_cross_with_its_step_and_the_head_stops() -
     fig.show_frame(40)
     assert sgd.note.get_visible()
     assert sgd.note.get_text().strip() == f"SGD diverged at step {k}"
-    # where it left the window (its last finite point, pulled just inside), as in 2-D
-    (x0, x1), (y0, y1) = surface.bounds
-    last = race["SGD"].params[k - 1, 0]
-    expected = [np.clip(last[0], x0 + 0.04, x1 - 0.04), np.clip(last[1], y0 + 0.04, y1 - 0.04)]
+    # where it left the window, as in 2-D
     xs, ys, _zs = sgd.cross.get_data_3d()
+    expected = plotting.divergence_point(race["SGD"].params[:, 0], k, surface.bounds)
     np.testing.assert_allclose([xs[0], ys[0]], expected, rtol=1e-12)
     assert np.size(sgd.head.get_data_3d()[0]) == 0  # the head stopped: the cross replaces it
     assert not rmsprop.note.get_visible()
@@ -559,3 +563,53 @@ def test_subnormal_losses_draw_on_a_log_axis_without_warnings() -> None:
     fig.fig.canvas.draw()
     assert fig.ax_loss is not None
     assert fig.ax_loss.get_ylim()[0] > 0
+
+
+@pytest.mark.parametrize(
+    ("points", "expected"),
+    [
+        # left through the left edge at y = 2.1: on the edge (1% inside), at that height
+        ([[0.0, 2.1], [-10.0, 2.1], [np.nan, np.nan]], (-1.96, 2.1)),
+        # slanting out: (0, 0) + t (-4, 2) meets x = -1.96 at t = 0.49, y = 0.98
+        ([[0.0, 0.0], [-4.0, 2.0], [np.nan, np.nan]], (-1.96, 0.98)),
+        # out of the top-right corner, the top edge first: (0, 0) + t (4, 8) meets y = 2.96 at t = 0.37
+        ([[0.0, 0.0], [4.0, 8.0], [np.nan, np.nan]], (1.48, 2.96)),
+        # the last finite point is inside: there
+        ([[0.0, 0.0], [0.5, 0.25], [np.nan, np.nan]], (0.5, 0.25)),
+        # never inside: the last finite point, clamped
+        ([[5.0, 2.0], [6.0, 2.0], [np.nan, np.nan]], (1.96, 2.0)),
+    ],
+)
+def test_the_cross_sits_where_the_path_leaves_the_window(
+    points: list[list[float]], expected: tuple[float, float]
+) -> None:
+    got = plotting.divergence_point(np.array(points), 2, ((-2.0, 2.0), (-1.0, 3.0)))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def _crowded_race(three_d: bool) -> RaceFigure:
+    surface = rv.Quadratic(condition=50)
+    opts = {"SGD": rv.sgd(1e6), "Momentum": rv.sgd(1e6, momentum=0.9), "Nesterov": rv.sgd(1e6, momentum=0.5)}
+    opts |= {"Adagrad": rv.adagrad(1e6), "RMSProp": rv.rmsprop(1e6), "Adam": rv.adam(1e6)}
+    return RaceFigure(surface, rv.race(surface, opts, n_steps=20), three_d=three_d)
+
+
+def test_divergence_notes_never_overlap_each_other_or_the_counter() -> None:
+    race = _crowded_race(False)
+    race.fig.canvas.draw()
+    renderer = race.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    notes = [p.note for p in race.paths if p.note.get_visible()]
+    texts = [n.get_text() for n in notes]
+    for name in ("SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam"):
+        assert sum(name in t for t in texts) == 1, texts  # every run is named once
+    boxes = [n.get_bbox_patch().get_window_extent(renderer) for n in notes]  # type: ignore[union-attr]
+    counter = race.counter.get_bbox_patch().get_window_extent(renderer)  # type: ignore[union-attr]
+    for i, a in enumerate(boxes):
+        assert not a.overlaps(counter)
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+
+
+def test_notes_of_far_apart_crosses_are_stacked_apart() -> None:
+    assert plotting._note_groups([(0.0, 0.5), (0.05, 0.52), (0.9, 0.5), (0.0, 0.0)]) == [[0, 1], [2], [3]]
+    assert plotting._note_text(["SGD", "Adam"], [1, 1]) == "SGD, Adam diverged at step 1"
