@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib import colors as mcolors
 from matplotlib import ticker as mticker
+from matplotlib import transforms as mtransforms
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -542,9 +543,10 @@ def draw_paths(
 
 #: Crosses closer than this (fractions of the window's width, height) share one note.
 NOTE_NEAR = (0.3, 0.12)
-#: The band at the bottom-left of a 2-D window that holds the step counter (fractions of
-#: the window's width, height), kept free of divergence notes.
-COUNTER_BAND = (0.45, 0.12)
+#: How far below a 2-D window the step counter's top sits, in points (under the tick labels).
+COUNTER_DROP = 22
+#: ... and the legend's top, below the counter.
+LEGEND_DROP = 46
 
 
 def _note_groups(where: Sequence[tuple[float, float]], near: tuple[float, float] = NOTE_NEAR) -> list[list[int]]:
@@ -586,7 +588,7 @@ def update_paths(
 
     A diverged run ends in a cross where it left the window. Crosses close together share
     one note ("SGD, Adam diverged at step 1"); the notes are stacked so that none covers
-    another, and kept above the step counter's band at the bottom left.
+    another.
     """
     gone: list[tuple[int, float, float, int]] = []  # (which, cross x, cross y, step)
     for i, (art, traj) in enumerate(zip(artists, trajectories)):
@@ -628,8 +630,6 @@ def update_paths(
         right, top = fx > 0.5, fy > 0.5
         # Beside the cross, on the side that faces the middle of the window.
         bottom = fy - 10 / height_points - line if top else fy + 10 / height_points
-        if not right and bottom < COUNTER_BAND[1] and fx < COUNTER_BAND[0]:
-            bottom = COUNTER_BAND[1]
         for other, _ in sorted(placed):
             if abs(bottom - other) < line:
                 bottom = other + line
@@ -1520,10 +1520,14 @@ class RaceFigure:
             self.ax.text2D(0.02, 0.98, "", transform=self.ax.transAxes, fontsize=FONT["label"], va="top")
             if three_d
             else self.ax.text(
-                0.02,
-                0.02,
+                0.0,
+                0.0,
                 "",
-                transform=self.ax.transAxes,
+                # Below the window's bottom-left corner, in the row of the x label: no cross
+                # or note in the window can cover it.
+                transform=self.ax.transAxes
+                + mtransforms.ScaledTranslation(0, -COUNTER_DROP / 72, figure.dpi_scale_trans),
+                va="top",
                 fontsize=FONT["label"],
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "alpha": 0.85},
                 # Over the paths, start circles and minima (an export keeps those drawn under
@@ -1604,7 +1608,12 @@ class RaceFigure:
             [*handles, *(line for line, _ in shown)],
             texts,
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.09),
+            bbox_to_anchor=(0.5, 0.0) if not self.three_d else (0.5, -0.09),
+            bbox_transform=(
+                self.ax.transAxes + mtransforms.ScaledTranslation(0, -LEGEND_DROP / 72, self.fig.dpi_scale_trans)
+            )
+            if not self.three_d
+            else None,
             ncol=1 if narrow else 2,
             fontsize=FONT["legend"] - (2 if narrow else 0),
             frameon=False,

@@ -604,6 +604,11 @@ def test_divergence_notes_never_overlap_each_other_or_the_counter() -> None:
         assert sum(name in t for t in texts) == 1, texts  # every run is named once
     boxes = [n.get_bbox_patch().get_window_extent(renderer) for n in notes]  # type: ignore[union-attr]
     counter = race.counter.get_bbox_patch().get_window_extent(renderer)  # type: ignore[union-attr]
+    # the counter is outside the window, where no cross can land, and clear of the legend
+    window = race.ax.get_window_extent(renderer)
+    assert counter.y1 < window.y0
+    legend = race.ax.get_legend().get_window_extent(renderer)  # type: ignore[union-attr]
+    assert not legend.overlaps(counter)
     for i, a in enumerate(boxes):
         assert not a.overlaps(counter)
         for b in boxes[i + 1 :]:
