@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import inspect
 import io
 import json
 import logging
@@ -79,6 +80,7 @@ _INITIAL_RANGES: dict[str, dict[str, Any]] = {
     "eps": {"low": 0.0, "low_open": True, "high": 1.0},
     "epsilon": {"low": 0.0, "low_open": True, "high": 1.0},
     "momentum": {"low": 0.0, "high": 1.0, "high_open": True},
+    "rmsprop_momentum": {"low": 0.0, "high": 1.0, "high_open": True},
     "beta1": {"low": 0.0, "high": 1.0, "high_open": True},
     "beta2": {"low": 0.0, "high": 1.0, "high_open": True},
 }
@@ -122,6 +124,7 @@ class Settings:
     eps: float = 1e-8
     eps_in_sqrt: bool = True
     momentum: float = 0.9
+    rmsprop_momentum: float = 0.0
     beta1: float = 0.9
     beta2: float = 0.999
     nesterov: bool = False
@@ -152,6 +155,8 @@ class Settings:
             params.update(beta=self.beta, eps=self.eps, eps_in_sqrt=self.eps_in_sqrt)
             if self.centered:
                 params["centered"] = True
+            if self.rmsprop_momentum > 0:
+                params["momentum"] = self.rmsprop_momentum
         elif key == "adam":
             params.update(beta1=self.beta1, beta2=self.beta2, eps=self.eps)
             if self.amsgrad:
@@ -181,7 +186,10 @@ class Settings:
         )
 
 
-def _settings_from_scene(scene: Scene) -> Settings:
+def _settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
+    """The explorer's settings for ``scene``, and one sentence for each thing of the scene
+    the explorer cannot show as it is (a second run of one optimizer, a hyperparameter
+    without a control, two optimizers with different epsilons), naming what runs instead."""
     surface = scene.build_surface()
     lrs = {key: float(default_spec(key, surface).params["lr"]) for key in FAMILIES}
     start = scene.start if scene.start is not None else surface.default_start
@@ -192,20 +200,28 @@ def _settings_from_scene(scene: Scene) -> Settings:
         enabled={k: False for k in FAMILIES},
         lr=lrs,
     )
+    shown: dict[str, OptimizerSpec] = {}
+    others: dict[str, list[OptimizerSpec]] = {}
+    notes: list[str] = []
     for spec in scene.optimizers:
-        key = kind_of(spec)
-        if key == "nesterov":  # the Momentum toggle, with its Nesterov box ticked
-            key = "momentum"
-            settings.nesterov = True
-        if key not in FAMILIES or settings.enabled[key]:
-            continue  # the explorer shows one racer of each kind
+        kind = kind_of(spec)
+        key = "momentum" if kind == "nesterov" else kind  # the Momentum toggle, Nesterov ticked
+        if key not in FAMILIES:
+            notes.append(f"{spec.label or kind} is not one of the explorer's optimizers; it is left out.")
+            continue
+        if key in shown:
+            others.setdefault(key, []).append(spec)  # the explorer shows one racer of each kind
+            continue
+        shown[key] = spec
         settings.enabled[key] = True
         params = spec.params
         settings.lr[key] = float(params.get("lr", lrs[key]))
         if key == "momentum":
             settings.momentum = float(params.get("momentum", settings.momentum))
+            settings.nesterov = bool(params.get("nesterov", False))
         if key == "rmsprop":
             settings.beta = float(params.get("beta", settings.beta))
+            settings.rmsprop_momentum = float(params.get("momentum", 0.0))
         if key in ("adagrad", "rmsprop", "adam"):
             settings.eps = float(params.get("eps", settings.eps))
         if key in ("adagrad", "rmsprop") and "eps_in_sqrt" in params:
@@ -218,7 +234,55 @@ def _settings_from_scene(scene: Scene) -> Settings:
             settings.amsgrad = bool(params.get("amsgrad", False))
     if not any(settings.enabled.values()):
         settings.enabled.update(sgd=True, adagrad=True, rmsprop=True, adam=True)
-    return settings
+    for key, spec in shown.items():
+        name = FAMILIES[key][0]
+        ran, runs = _all_params(spec), _all_params(settings.spec(key))
+        for param, value in ran.items():
+            if not _same(value, runs.get(param)):
+                notes.append(
+                    f"{name}'s {param} {format_setting(value)} has no place in the explorer: "
+                    f"it runs with {param} {format_setting(runs.get(param))}."
+                )
+    for key, extra in others.items():
+        notes.append(_one_of_several(FAMILIES[key][0], [shown[key], *extra]))
+    return settings, notes
+
+
+def _all_params(spec: OptimizerSpec) -> dict[str, Any]:
+    """Every hyperparameter of ``spec``, its factory's defaults filled in."""
+    make = optimizers.get(spec.factory)
+    params = {n: p.default for n, p in inspect.signature(make).parameters.items() if p.default is not p.empty}
+    params.update(spec.params)
+    return params
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+_COUNTS = {2: "two", 3: "three", 4: "four"}
+
+
+def _one_of_several(name: str, specs: list[OptimizerSpec]) -> str:
+    """The sentence for a scene that races several runs of one optimizer: which one shows.
+
+    >>> a, b = OptimizerSpec("rmsprop", {"beta": 0.99}), OptimizerSpec("rmsprop", {"beta": 0.9})
+    >>> _one_of_several("RMSProp", [a, b])
+    'This scene races two RMSProp runs (beta 0.99 and beta 0.9); the explorer shows one: beta 0.99.'
+    """
+    params = [_all_params(spec) for spec in specs]
+    differ = [p for p in params[0] if any(not _same(params[0][p], q.get(p)) for q in params[1:])]
+
+    def describe(p: dict[str, Any]) -> str:
+        return ", ".join(f"{k} {format_setting(p[k])}" for k in differ) or "the same settings"
+
+    runs = [describe(p) for p in params]
+    listed = ", ".join(runs[:-1]) + f" and {runs[-1]}"
+    count = _COUNTS.get(len(specs), str(len(specs)))
+    return f"This scene races {count} {name} runs ({listed}); the explorer shows one: {runs[0]}."
 
 
 def _resolve_scene(scene: str | Scene | Mapping[str, Any] | None) -> Scene:
@@ -262,7 +326,13 @@ class Explorer(W.VBox):  # type: ignore[misc]
     ``figure`` (the :class:`RaceFigure`), the controls ``alpha``, ``beta``, ``epsilon``,
     ``eps_place``, ``mode``, ``toggles``, ``surface``, ``preset``, ``steps``, ``start_x``,
     ``start_y``, ``play``, ``frame``, ``speed``, ``nesterov``, ``centered``, ``amsgrad``,
-    and the displays ``status``, ``legend``, ``readout`` and ``download``.
+    ``rmsprop_momentum``, and the displays ``status``, ``legend``, ``readout`` and
+    ``download``.
+
+    A scene is shown as it runs: a slider whose range does not hold a loaded value is
+    widened to hold it, and what the explorer cannot show (a second run of one
+    optimizer, a hyperparameter without a control) is said in the status line when the
+    scene is loaded, with what runs instead.
     """
 
     def __init__(
@@ -277,7 +347,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
         if backend not in ("auto", "ipympl", "image"):
             raise ValueError(f"backend must be 'auto', 'ipympl' or 'image', got {backend!r}")
         self.backend = ("ipympl" if ipympl_usable() else "image") if backend == "auto" else backend
-        self.settings = _settings_from_scene(_resolve_scene(scene))
+        self.settings, notes = _settings_from_scene(_resolve_scene(scene))
+        self._load_note = " ".join(notes)  # what of the scene the explorer cannot show, said once
         for key, value in values.items():
             self._apply_initial(key, value)
         self.results: dict[str, Trajectory] = {}
@@ -330,7 +401,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
         else:
             raise ValueError(
                 f"explore() got an unknown setting {key!r}; known: alpha, beta, epsilon, eps_in_sqrt, "
-                "momentum, beta1, beta2, nesterov, centered, amsgrad, mode, n_steps, start, optimizers"
+                "momentum, rmsprop_momentum, beta1, beta2, nesterov, centered, amsgrad, mode, n_steps, start, "
+                "optimizers"
             )
 
     def _build_controls(self) -> None:
@@ -379,10 +451,6 @@ class Explorer(W.VBox):  # type: ignore[misc]
                     )
                 made[param] = w
             self.surface_params[name] = made
-        for name, value in s.surface.get("params", {}).items():
-            control = self.surface_params.get(s.surface["name"], {}).get(name)
-            if control is not None and isinstance(value, (int, float)):
-                control.value = value
         self.surface_box = W.HBox()
         self._show_surface_controls()
 
@@ -453,6 +521,16 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.momentum = W.FloatSlider(
             value=s.momentum, min=0.0, max=0.99, step=0.01, description="momentum", continuous_update=False, style=style
         )
+        self.rmsprop_momentum = W.FloatSlider(
+            value=s.rmsprop_momentum,
+            min=0.0,
+            max=0.99,
+            step=0.01,
+            description="momentum (RMSProp)",
+            tooltip="b = μ·b_prev + g/den; θ -= α·b (0: no momentum)",
+            continuous_update=False,
+            style=style,
+        )
         self.beta1 = W.FloatSlider(
             value=s.beta1, min=0.0, max=0.99, step=0.01, description="beta1", continuous_update=False, style=style
         )
@@ -474,6 +552,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 W.VBox(
                     [
                         W.HBox([self.momentum, self.beta1, self.beta2]),
+                        W.HBox([self.rmsprop_momentum]),
                         W.HBox([self.nesterov, self.centered, self.amsgrad]),
                     ]
                 )
@@ -505,12 +584,12 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.export_button = W.Button(description="Export", icon="download", button_style="primary")
         self.export_log = W.Output()
         self.download = W.HTML()  # a link that hands the exported file to the browser
+        self._sync_controls()  # every control holds its setting (widened where the setting is outside)
 
     def _alpha_value(self) -> float:
         s = self.settings
         key = getattr(getattr(self, "alpha_of", None), "value", "rmsprop")
-        value = s.shared_lr if s.mode == "shared" else s.alpha(key)
-        return float(min(max(value, 1e-5), 10.0))
+        return float(s.shared_lr if s.mode == "shared" else s.alpha(key))
 
     def _play_step(self) -> int:
         return max(1, self.settings.n_steps // 100)
@@ -592,6 +671,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self.epsilon,
             self.eps_place,
             self.momentum,
+            self.rmsprop_momentum,
             self.beta1,
             self.beta2,
             self.nesterov,
@@ -599,9 +679,9 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self.amsgrad,
         ):
             control.observe(guard(self._on_hyper), names="value")
-        self.preset.observe(guard(self._on_preset), names="value")
+        self.preset.observe(guard(self._on_preset, changes_race=False), names="value")  # load() says
         self.mode.observe(guard(self._on_mode), names="value")
-        self.alpha_of.observe(guard(self._on_alpha_of), names="value")
+        self.alpha_of.observe(guard(self._on_alpha_of, changes_race=False), names="value")
         for toggle in self.toggles.values():
             toggle.observe(guard(self._on_toggle), names="value")
         self.surface.observe(guard(self._on_surface), names="value")
@@ -611,17 +691,22 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.steps.observe(guard(self._on_steps), names="value")
         self.start_x.observe(guard(self._on_start), names="value")
         self.start_y.observe(guard(self._on_start), names="value")
-        self.frame.observe(guard(lambda change: self._show_frame(change["new"])), names="value")
-        self.speed.observe(guard(lambda change: setattr(self.play, "step", int(change["new"]))), names="value")
-        self.export_button.on_click(guard(lambda _: self._export_clicked()))
+        self.frame.observe(guard(lambda change: self._show_frame(change["new"]), changes_race=False), names="value")
+        self.speed.observe(
+            guard(lambda change: setattr(self.play, "step", int(change["new"])), changes_race=False), names="value"
+        )
+        self.export_button.on_click(guard(lambda _: self._export_clicked(), changes_race=False))
 
-    def _guarded(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
+    def _guarded(self, handler: Callable[[Any], None], *, changes_race: bool = True) -> Callable[[Any], None]:
         """Run a callback so that no exception ever reaches the notebook: it goes to the
-        status line and the log instead."""
+        status line and the log instead. A callback that ``changes_race`` ends what the
+        status line said about the loaded scene (the race is no longer that scene's)."""
 
         def run(change: Any) -> None:
             if self._busy:
                 return
+            if changes_race:
+                self._load_note = ""
             try:
                 handler(change)
             except Exception as error:
@@ -657,6 +742,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         s.eps = float(self.epsilon.value)
         s.eps_in_sqrt = bool(self.eps_place.value)
         s.momentum = float(self.momentum.value)
+        s.rmsprop_momentum = float(self.rmsprop_momentum.value)
         s.beta1 = float(self.beta1.value)
         s.beta2 = float(self.beta2.value)
         s.nesterov = bool(self.nesterov.value)
@@ -675,7 +761,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
 
     def _sync_alpha(self) -> None:
         with self._quiet():
-            self.alpha.value = self._alpha_value()
+            _hold(self.alpha, self._alpha_value())
 
     def _on_toggle(self, change: Any) -> None:
         key = next(k for k, t in self.toggles.items() if t is change["owner"])
@@ -705,9 +791,11 @@ class Explorer(W.VBox):  # type: ignore[misc]
         owner = change["owner"]
         name = self.surface.value
         params = {p: c.value for p, c in self.surface_params.get(name, {}).items()}
+        if owner is not self.surface:  # one control moved: the surface's other parameters stay
+            params = {**self.settings.surface.get("params", {}), **params}
         what = "surface" if owner is self.surface else str(owner.description)
         try:
-            surface = surfaces.get(name, **params)
+            surface = surface_from_spec({"name": name, "params": params})
             _check_drawable(surface)
         except Exception as error:  # a ValueError naming the parameter, or a picture that cannot be
             self._refuse_surface(owner, change, what, error)
@@ -728,7 +816,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             return
         with self._quiet():
             self.start_x.value, self.start_y.value = self.settings.start
-            self.alpha.value = self._alpha_value()
+            _hold(self.alpha, self._alpha_value())
 
     def _refuse_surface(self, owner: Any, change: Any, what: str, error: Exception) -> None:
         """Put the control back and say, in one line, why the surface was not changed."""
@@ -753,21 +841,24 @@ class Explorer(W.VBox):  # type: ignore[misc]
         """Show another scene (a preset name, a Scene, a recipe dict or file): its surface,
         optimizers, hyperparameters, start and steps. A scene that cannot be loaded
         leaves the explorer as it was and says why."""
-        before = self.settings
+        before, note_before = self.settings, self._load_note
         try:
-            settings = _settings_from_scene(_resolve_scene(scene))
+            settings, notes = _settings_from_scene(_resolve_scene(scene))
         except Exception as error:
             self._say(f"Cannot load that scene: {_one_line(error)}", error=True)
             return
         settings.mode = before.mode
         settings.shared_lr = before.shared_lr
+        if settings.mode != "each":
+            notes.append(f"Compare is set to '{MODES[settings.mode]}': the scene's own alphas are not used.")
         self.settings = settings
+        self._load_note = " ".join(notes)
         try:
             self._sync_controls()
             self._rebuild_surface()
         except Exception as error:
             log.exception("explorer: loading a scene failed")
-            self.settings = before
+            self.settings, self._load_note = before, note_before
             self._sync_controls()
             self._rebuild_surface()
             self._say(f"Cannot show that scene: {_one_line(error)}", error=True)
@@ -780,22 +871,23 @@ class Explorer(W.VBox):  # type: ignore[misc]
             for name, value in s.surface.get("params", {}).items():
                 control = self.surface_params.get(s.surface["name"], {}).get(name)
                 if control is not None and isinstance(value, (int, float)):
-                    control.value = value
+                    _hold(control, value)
             self._show_surface_controls()
             for key, toggle in self.toggles.items():
                 toggle.value = s.enabled[key]
             self.mode.value = s.mode
-            self.alpha.value = self._alpha_value()
-            self.beta.value = s.beta
-            self.epsilon.value = s.eps
+            _hold(self.alpha, self._alpha_value())
+            _hold(self.beta, s.beta)
+            _hold(self.epsilon, s.eps)
             self.eps_place.value = s.eps_in_sqrt
-            self.momentum.value = s.momentum
-            self.beta1.value = s.beta1
-            self.beta2.value = s.beta2
+            _hold(self.momentum, s.momentum)
+            _hold(self.rmsprop_momentum, s.rmsprop_momentum)
+            _hold(self.beta1, s.beta1)
+            _hold(self.beta2, s.beta2)
             self.nesterov.value = s.nesterov
             self.centered.value = s.centered
             self.amsgrad.value = s.amsgrad
-            self.steps.value = s.n_steps
+            _hold(self.steps, s.n_steps)
             self.start_x.value, self.start_y.value = s.start
 
     def _on_steps(self, change: Any) -> None:
@@ -1020,6 +1112,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
                     else f"f - f* = {format_gap(gap, scale)}"
                 )
                 messages.append(f"Nobody diverged. Lowest loss after {s.n_steps} steps: {label}, {where}.")
+        if self._load_note:
+            messages.insert(0, self._load_note)
         self._say(" ".join(messages), error=any(" diverged at step " in m for m in messages))
 
     def reports(self, step: int | None = None) -> dict[str, StepReport]:
@@ -1062,7 +1156,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             f"<div style='font-size:13px'>Step {step}: each row follows from the rows above it by its formula "
             "(<i>prev</i>: the value after the step before); θ moves by <i>step</i>. "
             "Numbers have 3 significant digits; &lt; 1e-15 (times the row's size at step 1) marks rounding "
-            "noise.</div>"
+            "noise, and numbers too small for float64 to hold in full (underflow).</div>"
         )
         return (
             f"{intro}<div style='display:flex; flex-wrap:wrap; align-items:flex-start; gap:8px 28px'>"
@@ -1136,6 +1230,29 @@ def _download_link(path: pathlib.Path) -> str:
     )
 
 
+def _hold(control: W.Widget, value: float) -> None:
+    """Set a slider to ``value``, first widening its range to hold it (a slider would
+    otherwise clamp the value silently, and the next change would run with the clamped one).
+
+    A log slider's ``min`` and ``max`` are exponents of 10.
+    """
+    value = float(value)
+    if isinstance(control, W.FloatLogSlider):
+        if value > 0 and math.isfinite(value):
+            exponent = math.log10(value)
+            control.max = max(float(control.max), float(math.ceil(exponent)))
+            control.min = min(float(control.min), float(math.floor(exponent)))
+    elif isinstance(control, W.IntSlider) and math.isfinite(value):
+        control.max = max(control.max, math.ceil(value))
+        control.min = min(control.min, math.floor(value))
+    elif isinstance(control, W.FloatSlider) and math.isfinite(value):
+        if not control.min <= value <= control.max:
+            control.readout_format = ".6g"  # e.g. beta 0.9999 would read 1.000 at ".3f"
+        control.max = max(control.max, value)
+        control.min = min(control.min, value)
+    control.value = int(value) if isinstance(control, W.IntSlider) else value
+
+
 def _check_drawable(surface: surfaces.Surface) -> None:
     """Raise ValueError when ``surface`` gives no finite value to draw in its window."""
     (x0, x1), (y0, y1) = surface.bounds
@@ -1207,10 +1324,11 @@ def explore(scene: str | Scene | Mapping[str, Any] | None = None, *, backend: st
         PNG image widget, which works wherever core ipywidgets do. ``"auto"`` picks ipympl
         inside a Jupyter kernel where it can be imported.
     **values
-        Initial settings: ``alpha``, ``beta``, ``epsilon``, ``eps_in_sqrt``, ``momentum``,
-        ``beta1``, ``beta2``, ``nesterov``, ``centered``, ``amsgrad``, ``mode`` ("each",
-        "shared", "best"), ``n_steps``, ``start``, ``optimizers`` (a list of "sgd",
-        "momentum", "adagrad", "rmsprop", "adam").
+        Initial settings: ``alpha``, ``beta``, ``epsilon``, ``eps_in_sqrt``, ``momentum``
+        (of Momentum), ``rmsprop_momentum`` (of RMSProp, 0 for none), ``beta1``,
+        ``beta2``, ``nesterov``, ``centered``, ``amsgrad``, ``mode`` ("each", "shared",
+        "best"), ``n_steps``, ``start``, ``optimizers`` (a list of "sgd", "momentum",
+        "adagrad", "rmsprop", "adam").
 
     Returns
     -------

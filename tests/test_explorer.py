@@ -572,3 +572,121 @@ def test_a_click_next_to_zero_gives_zero_not_minus_zero() -> None:
     assert np.copysign(1.0, e.settings.start[0]) == 1.0
     e.start_y.value = 50.0  # refused: the message names the window and the start kept, without "-0"
     assert "must lie in the window [-2, 2] x [-2, 2]; kept (0, 0.5)" in e.status.value
+
+
+def _recipe_file(tmp_path: pathlib.Path, scene: Scene) -> pathlib.Path:
+    path = tmp_path / "race.json"
+    path.write_text(json.dumps(scene.to_recipe()))
+    return path
+
+
+def test_a_recipe_with_rmsprop_momentum_runs_with_that_momentum(tmp_path: pathlib.Path) -> None:
+    scene = Scene(
+        name="mine",
+        surface=surface_to_spec(rv.Rosenbrock()),
+        optimizers=(
+            OptimizerSpec("rmsprop", {"lr": 0.01, "beta": 0.9, "momentum": 0.5}, label="RMSProp"),
+            OptimizerSpec("adam", {"lr": 0.03}, label="Adam"),
+        ),
+        n_steps=60,
+    )
+    e = rv.explore(str(_recipe_file(tmp_path, scene)), backend="image")
+    start = e.settings.start
+    # the plain loop, with the recipe's numbers typed out here
+    expected = rv.run(rv.Rosenbrock(), rv.rmsprop(0.01, beta=0.9, momentum=0.5), start=start, n_steps=60)
+    np.testing.assert_array_equal(e.results["rmsprop"].params, expected.params)
+    np.testing.assert_array_equal(e.results["rmsprop"].params, scene.run()["RMSProp"].params)
+    assert e.rmsprop_momentum.value == 0.5
+    assert "momentum=0.5" in e.legend.value.split("Adam")[0]  # RMSProp's entry says it
+    rmsprop_table = e.readout.value.split("data-kind='rmsprop'")[1].split("</table>")[0]
+    assert "<tr data-row='b'>" in rmsprop_table  # the readout has b = μ·b_prev + g/den
+    assert "μ = 0.5" in rmsprop_table
+    assert "has no place" not in e.status.value  # nothing of the recipe was left out
+    # the control reaches the optimizer; 0 is RMSProp without momentum
+    e.rmsprop_momentum.value = 0.0
+    plain = rv.run(rv.Rosenbrock(), rv.rmsprop(0.01, beta=0.9), start=start, n_steps=60)
+    np.testing.assert_array_equal(e.results["rmsprop"].params, plain.params)
+    assert "momentum" not in e.legend.value.split("Adam")[0]
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def test_a_preset_with_two_rmsprops_says_which_one_the_explorer_shows() -> None:
+    e = rv.explore("first-step", backend="image")
+    status = _text(e.status.value)
+    assert "two RMSProp runs (beta 0.99 and beta 0.9)" in status
+    assert "the explorer shows one: beta 0.99" in status
+    # what it says runs is what runs, and what the legend says
+    expected = rv.run(rv.Quadratic(), rv.rmsprop(0.05, beta=0.99), start=e.settings.start, n_steps=e.settings.n_steps)
+    np.testing.assert_array_equal(e.results["rmsprop"].params, expected.params)
+    assert "RMSProp: lr=0.05, beta=0.99," in _text(e.legend.value)
+    # the same through the preset menu, from another scene
+    other = rv.explore("rosenbrock", backend="image", n_steps=30)
+    assert "RMSProp runs" not in other.status.value
+    other.preset.value = "first-step"
+    assert "the explorer shows one: beta 0.99" in _text(other.status.value)
+    # once the race is no longer the scene's, the note goes
+    other.beta.value = 0.5
+    assert "RMSProp runs" not in other.status.value
+
+
+def test_a_hyperparameter_without_a_control_is_named_with_what_runs_instead(tmp_path: pathlib.Path) -> None:
+    scene = Scene(
+        name="mine",
+        surface=surface_to_spec(rv.Quadratic()),
+        optimizers=(
+            OptimizerSpec("rmsprop", {"lr": 0.01, "initial_v": 0.5}, label="RMSProp"),
+            OptimizerSpec("adam", {"lr": 0.02, "bias_correction": False}, label="Adam"),
+        ),
+        n_steps=30,
+    )
+    e = rv.explore(scene, backend="image")
+    status = _text(e.status.value)
+    assert "RMSProp's initial_v 0.5 has no place in the explorer: it runs with initial_v 0." in status
+    assert "Adam's bias_correction False has no place in the explorer: it runs with bias_correction True." in status
+    expected = rv.run(rv.Quadratic(), rv.rmsprop(0.01), start=e.settings.start, n_steps=30)
+    np.testing.assert_array_equal(e.results["rmsprop"].params, expected.params)
+
+
+def test_a_loaded_surface_parameter_outside_its_slider_is_kept_by_later_changes() -> None:
+    scene = Scene(
+        name="mine",
+        surface={"name": "quadratic", "params": {"condition": 1e8, "angle": 0.0, "scale": 2.0}},
+        optimizers=(OptimizerSpec("rmsprop", {"lr": 0.01}, label="RMSProp"),),
+        n_steps=20,
+    )
+    e = rv.explore("rosenbrock", backend="image", n_steps=20)
+    e.load(scene.to_recipe())
+    condition = e.surface_params["quadratic"]["condition"]
+    assert condition.value == 1e8  # the slider holds the loaded value (its range widened)
+    e.surface_params["quadratic"]["angle"].value = 30.0
+    assert e.settings.surface["params"] == {"condition": 1e8, "angle": 30.0, "scale": 2.0}
+    expected = rv.run(rv.Quadratic(1e8, angle=30.0, scale=2.0), rv.rmsprop(0.01), start=e.settings.start, n_steps=20)
+    np.testing.assert_array_equal(e.results["rmsprop"].params, expected.params)
+    # a preset's parameter below its slider (scale 0.01) and one without a slider (shift)
+    e.load("rescaled")
+    assert e.surface_params["shifting"]["scale"].value == 0.01
+    e.surface_params["shifting"]["at_step"].value = 50
+    assert e.settings.surface["params"]["scale"] == 0.01
+    assert e.settings.surface["params"]["shift"] == [2.0, -1.0]
+    # an initial hyperparameter outside its slider survives a change of another one
+    f = rv.explore("rosenbrock", backend="image", n_steps=20, beta=0.9999, epsilon=1e-14)
+    f.alpha.value = 0.002
+    assert (f.settings.beta, f.settings.eps) == (0.9999, 1e-14)
+    assert (f.beta.value, f.epsilon.value) == (0.9999, 1e-14)
+
+
+def test_the_readout_shows_no_subnormal_number() -> None:
+    tiny = float(np.finfo(np.float64).tiny)
+    e = rv.explore("saddle", backend="image", n_steps=400, optimizers=list(ex.FAMILIES), start=(1e-300, 1e-300))
+    reports = e.reports(400)
+    assert any(0.0 < abs(v) < tiny for r in reports.values() for row in r.rows for v in row.values)
+    cells = re.findall(r"<td class='rv-[xy]'[^>]*>([^<]*)</td>", e.readout.value)
+    assert len(cells) == 2 * sum(len(r.rows) for r in reports.values())
+    for cell in cells:
+        text = _text(cell)
+        if text == "0":
+            continue
+        assert abs(float(text.removeprefix("< "))) >= tiny, text
