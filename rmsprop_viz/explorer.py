@@ -131,6 +131,10 @@ class Settings:
     centered: bool = False
     amsgrad: bool = False
     best_lr: dict[str, float] = field(default_factory=dict)
+    #: A loaded scene's own epsilon (and its place) for an optimizer whose value differs
+    #: from the shared control's; the epsilon controls, once moved, set every optimizer's.
+    eps_of: dict[str, float] = field(default_factory=dict)
+    eps_in_sqrt_of: dict[str, bool] = field(default_factory=dict)
 
     def alpha(self, key: str) -> float:
         """The learning rate ``key`` runs with in the current mode."""
@@ -150,15 +154,21 @@ class Settings:
             if self.nesterov and self.momentum > 0:  # Nesterov needs some momentum
                 params["nesterov"] = True
         elif key == "adagrad":
-            params.update(eps=self.eps, eps_in_sqrt=self.eps_in_sqrt)
+            params.update(
+                eps=self.eps_of.get(key, self.eps), eps_in_sqrt=self.eps_in_sqrt_of.get(key, self.eps_in_sqrt)
+            )
         elif key == "rmsprop":
-            params.update(beta=self.beta, eps=self.eps, eps_in_sqrt=self.eps_in_sqrt)
+            params.update(
+                beta=self.beta,
+                eps=self.eps_of.get(key, self.eps),
+                eps_in_sqrt=self.eps_in_sqrt_of.get(key, self.eps_in_sqrt),
+            )
             if self.centered:
                 params["centered"] = True
             if self.rmsprop_momentum > 0:
                 params["momentum"] = self.rmsprop_momentum
         elif key == "adam":
-            params.update(beta1=self.beta1, beta2=self.beta2, eps=self.eps)
+            params.update(beta1=self.beta1, beta2=self.beta2, eps=self.eps_of.get(key, self.eps))
             if self.amsgrad:
                 params["amsgrad"] = True
         return OptimizerSpec(factory, params, label=label)
@@ -223,9 +233,10 @@ def _settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
             settings.beta = float(params.get("beta", settings.beta))
             settings.rmsprop_momentum = float(params.get("momentum", 0.0))
         if key in ("adagrad", "rmsprop", "adam"):
-            settings.eps = float(params.get("eps", settings.eps))
-        if key in ("adagrad", "rmsprop") and "eps_in_sqrt" in params:
-            settings.eps_in_sqrt = bool(params["eps_in_sqrt"])
+            own = _all_params(spec)
+            settings.eps_of[key] = float(own["eps"])
+            if key != "adam":
+                settings.eps_in_sqrt_of[key] = bool(own["eps_in_sqrt"])
         if key == "rmsprop":
             settings.centered = bool(params.get("centered", False))
         if key == "adam":
@@ -234,6 +245,15 @@ def _settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
             settings.amsgrad = bool(params.get("amsgrad", False))
     if not any(settings.enabled.values()):
         settings.enabled.update(sgd=True, adagrad=True, rmsprop=True, adam=True)
+    # the epsilon controls show RMSProp's (else the first optimizer's); the others keep their own
+    first = next((k for k in ("rmsprop", "adam", "adagrad") if k in settings.eps_of), None)
+    if first is not None:
+        settings.eps = settings.eps_of[first]
+    first = next((k for k in ("rmsprop", "adagrad") if k in settings.eps_in_sqrt_of), None)
+    if first is not None:
+        settings.eps_in_sqrt = settings.eps_in_sqrt_of[first]
+    settings.eps_of = {k: v for k, v in settings.eps_of.items() if v != settings.eps}
+    settings.eps_in_sqrt_of = {k: v for k, v in settings.eps_in_sqrt_of.items() if v != settings.eps_in_sqrt}
     for key, spec in shown.items():
         name = FAMILIES[key][0]
         ran, runs = _all_params(spec), _all_params(settings.spec(key))
@@ -380,8 +400,12 @@ class Explorer(W.VBox):  # type: ignore[misc]
         elif key in _INITIAL_RANGES:
             number = float(check_number(key, value, allow_array=False, **_INITIAL_RANGES[key]))
             setattr(s, "eps" if key == "epsilon" else key, number)
+            if key in ("eps", "epsilon"):
+                s.eps_of.clear()  # every optimizer's
         elif key in ("eps_in_sqrt", "nesterov", "centered", "amsgrad"):
             setattr(s, key, check_flag(key, value))
+            if key == "eps_in_sqrt":
+                s.eps_in_sqrt_of.clear()
         elif key == "n_steps":
             s.n_steps = check_int("n_steps", value, low=1, high=MAX_STEPS)
         elif key == "mode":
@@ -741,6 +765,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
         s.beta = float(self.beta.value)
         s.eps = float(self.epsilon.value)
         s.eps_in_sqrt = bool(self.eps_place.value)
+        if change["owner"] is self.epsilon:  # the shared control now sets every optimizer's
+            s.eps_of.clear()
+        if change["owner"] is self.eps_place:
+            s.eps_in_sqrt_of.clear()
         s.momentum = float(self.momentum.value)
         s.rmsprop_momentum = float(self.rmsprop_momentum.value)
         s.beta1 = float(self.beta1.value)

@@ -690,3 +690,27 @@ def test_the_readout_shows_no_subnormal_number() -> None:
         if text == "0":
             continue
         assert abs(float(text.removeprefix("< "))) >= tiny, text
+
+
+def test_every_preset_races_in_the_explorer_as_the_scene_runs_it() -> None:
+    # Adagrad's own epsilon (1e-10, outside the root) differs from RMSProp's (1e-8,
+    # inside): each keeps its own until the shared epsilon controls are moved.
+    for name in rv.scenes.names():
+        scene = rv.scenes.get(name)
+        e = rv.explore(name, backend="image")
+        runs = scene.run()
+        for key in ex.FAMILIES:
+            if not e.settings.enabled[key]:
+                continue
+            label = next(s.label for s in scene.optimizers if ex.FAMILIES[key][0] in s.label)
+            np.testing.assert_array_equal(e.results[key].params, runs[label].params, err_msg=f"{name}: {key}")
+    e = rv.explore("rosenbrock", backend="image", n_steps=40)
+    assert "Adagrad: lr=0.1, eps=1e-10, eps_in_sqrt=False" in _text(e.legend.value)
+    e.epsilon.value = 1e-4  # the shared control now sets every optimizer's epsilon
+    expected = rv.run(rv.Rosenbrock(), rv.adagrad(0.1, eps=1e-4), start=e.settings.start, n_steps=40)
+    np.testing.assert_array_equal(e.results["adagrad"].params, expected.params)
+    e.eps_place.value = False
+    e.eps_place.value = True
+    expected = rv.run(rv.Rosenbrock(), rv.adagrad(0.1, eps=1e-4, eps_in_sqrt=True), start=e.settings.start, n_steps=40)
+    np.testing.assert_array_equal(e.results["adagrad"].params, expected.params)
+    assert rv.explore("rosenbrock", backend="image", epsilon=1e-3).settings.spec("adagrad").params["eps"] == 1e-3
