@@ -568,17 +568,33 @@ def _note_groups(where: Sequence[tuple[float, float]], near: tuple[float, float]
     return groups
 
 
-def _note_text(labels: Sequence[str], steps: Sequence[int]) -> str:
-    """One note for crosses that share it.
+#: A shared note longer than this (characters) breaks into lines between the names.
+NOTE_WIDTH = 40
+
+
+def _note_text(labels: Sequence[str], steps: Sequence[int], width: int = NOTE_WIDTH) -> str:
+    """One note for crosses that share it, broken into lines of about ``width`` characters
+    between the names (never inside one).
 
     >>> _note_text(["SGD", "Adam"], [1, 1])
     'SGD, Adam diverged at step 1'
     >>> _note_text(["SGD", "Adam"], [3, 11])
     'SGD (step 3), Adam (step 11) diverged'
+    >>> print(_note_text(["SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam"], [1] * 6))
+    SGD, Momentum, Nesterov, Adagrad,
+    RMSProp, Adam diverged at step 1
     """
-    if len(set(steps)) == 1:
-        return f"{', '.join(labels)} diverged at step {steps[0]}"
-    return ", ".join(f"{label} (step {d})" for label, d in zip(labels, steps)) + " diverged"
+    same = len(set(steps)) == 1
+    names = list(labels) if same else [f"{label} (step {d})" for label, d in zip(labels, steps)]
+    tail = f" diverged at step {steps[0]}" if same else " diverged"
+    lines = [""]
+    for i, name in enumerate(names):
+        piece = name + (tail if i == len(names) - 1 else ",")
+        if lines[-1] and len(lines[-1]) + 1 + len(piece) > width:
+            lines.append(piece)
+        else:
+            lines[-1] = f"{lines[-1]} {piece}" if lines[-1] else piece
+    return "\n".join(lines)
 
 
 def update_paths(
@@ -620,27 +636,30 @@ def update_paths(
     # The height of one note in fractions of the window, from the font size in points.
     box = axes.get_window_extent()
     height_points = max(box.height * 72 / axes.figure.dpi, 1.0)
-    line = 1.9 * FONT["note"] / height_points
-    placed: list[tuple[float, bool]] = []  # (bottom of the note, right half), fractions
+    first_line, more_lines = 1.9 * FONT["note"] / height_points, 1.2 * FONT["note"] / height_points
+    placed: list[tuple[float, float]] = []  # (bottom, top) of each note placed, fractions
     order = sorted(range(len(groups)), key=lambda g: where[groups[g][0]][1])
     for g in order:
         members = groups[g]
         first = gone[members[0]][0]
         fx, fy = where[members[0]]
         right, top = fx > 0.5, fy > 0.5
-        # Beside the cross, on the side that faces the middle of the window.
-        bottom = fy - 10 / height_points - line if top else fy + 10 / height_points
-        for other, _ in sorted(placed):
-            if abs(bottom - other) < line:
-                bottom = other + line
-        placed.append((bottom, right))
+        text = _note_text([trajectories[gone[m][0]].label for m in members], [gone[m][3] for m in members])
+        tall = first_line + more_lines * text.count("\n")
+        # Beside the cross, on the side that faces the middle of the window, and above
+        # every note placed before it that it would cover.
+        bottom = fy - 10 / height_points - tall if top else fy + 10 / height_points
+        for low, high in sorted(placed):
+            if bottom < high and low < bottom + tall:
+                bottom = high
+        placed.append((bottom, bottom + tall))
         art = artists[first]
         art.note.xy = (gone[members[0]][1], gone[members[0]][2])
         offset = (bottom - fy) * height_points
         art.note.set_position((-10 if right else 10, offset))
         art.note.set_verticalalignment("bottom")
         art.note.set_horizontalalignment("right" if right else "left")
-        art.note.set_text(_note_text([trajectories[gone[m][0]].label for m in members], [gone[m][3] for m in members]))
+        art.note.set_text(text)
         art.note.set_visible(True)
         for m in members[1:]:
             other_note = artists[gone[m][0]].note
@@ -1380,12 +1399,23 @@ def update_paths_3d(
             art.head.set_data_3d([], [], [])
         art.cross.set_data_3d([], [], [])
         art.note.set_visible(False)
-    # Crosses close together share one note, as in 2-D.
+    # Crosses close together on the screen share one note, as in 2-D.
     where = [((cx - x0) / (x1 - x0), (cy - y0) / (y1 - y0)) for _, cx, cy, _ in gone]
+    ax = artists[gone[0][0]].line.axes if gone else None
+    if ax is not None and hasattr(ax, "get_proj"):
+        projection = ax.get_proj()
+        where = []
+        for i, _, _, _ in gone:
+            xs, ys, zs = artists[i].cross.get_data_3d()
+            # (the 3-D axes' projection, as it draws: x' = M [x, y, z, 1], divided by w)
+            vx, vy, _vz, vw = np.asarray(projection) @ np.array([float(xs[0]), float(ys[0]), float(zs[0]), 1.0])
+            px, py = vx / vw, vy / vw
+            fx, fy = ax.transAxes.inverted().transform(ax.transData.transform((px, py)))
+            where.append((float(fx), float(fy)))
     for members in _note_groups(where):
         labels = [trajectories[gone[m][0]].label for m in members]
         note = artists[gone[members[0]][0]].note
-        note.set_text("  " + _note_text(labels, [gone[m][3] for m in members]))
+        note.set_text("  " + _note_text(labels, [gone[m][3] for m in members]).replace("\n", "\n  "))
         note.set_visible(True)
         for m in members[1:]:
             artists[gone[m][0]].note.set_visible(False)
@@ -1594,6 +1624,17 @@ class RaceFigure:
         self.counter.set_text(f"step {str(step).rjust(len(str(self.n_steps)), self._pad)} / {self.n_steps}")
         return self.animated_artists
 
+    def _legend_frame(self) -> Any:
+        """The box the legend hangs from: the window in 2-D; in 3-D the box the layout gave
+        the axes (the 3-D box inside it shrinks to its aspect after the layout, and a legend
+        hung from that would fall below the figure)."""
+        if not self.three_d:
+            return self.ax.transAxes
+        box = getattr(self.ax, "_originalPosition", None)  # updated in place by the layout
+        if not isinstance(box, mtransforms.Bbox):
+            return self.ax.transAxes
+        return mtransforms.BboxTransformTo(mtransforms.TransformedBbox(box, self.fig.transSubfigure))
+
     def _update_legend(self) -> None:
         if not self._legend:
             return
@@ -1608,12 +1649,13 @@ class RaceFigure:
             [*handles, *(line for line, _ in shown)],
             texts,
             loc="upper center",
-            bbox_to_anchor=(0.5, 0.0) if not self.three_d else (0.5, -0.09),
-            bbox_transform=(
-                self.ax.transAxes + mtransforms.ScaledTranslation(0, -LEGEND_DROP / 72, self.fig.dpi_scale_trans)
-            )
-            if not self.three_d
-            else None,
+            # Its top a fixed distance below the window (below the 2-D counter): in points,
+            # so the layout engine finds it where it left it.
+            bbox_to_anchor=(0.5, 0.0),
+            bbox_transform=self._legend_frame()
+            + mtransforms.ScaledTranslation(
+                0, -(LEGEND_DROP if not self.three_d else 2) / 72, self.fig.dpi_scale_trans
+            ),
             ncol=1 if narrow else 2,
             fontsize=FONT["legend"] - (2 if narrow else 0),
             frameon=False,

@@ -618,3 +618,36 @@ def test_divergence_notes_never_overlap_each_other_or_the_counter() -> None:
 def test_notes_of_far_apart_crosses_are_stacked_apart() -> None:
     assert plotting._note_groups([(0.0, 0.5), (0.05, 0.52), (0.9, 0.5), (0.0, 0.0)]) == [[0, 1], [2], [3]]
     assert plotting._note_text(["SGD", "Adam"], [1, 1]) == "SGD, Adam diverged at step 1"
+
+
+@pytest.mark.parametrize("three_d", [False, True])
+@pytest.mark.parametrize("figsize", [(12.8, 7.2), (6.4, 4.8)])
+def test_the_legend_of_six_racers_lies_inside_the_figure(three_d: bool, figsize: tuple[float, float]) -> None:
+    race = _crowded_race(three_d)
+    # labels as long as the command line's, with their hyperparameters
+    hyper = ["lr=0.06", "lr=0.08, momentum=0.9", "lr=0.1, momentum=0.9", "lr=1000", "lr=6, beta=0.9"]
+    hyper.append("lr=20, beta1=0.9, beta2=0.999")
+    labels = [f"{t.label} ({h})" for t, h in zip(race.trajectories, hyper)]
+    fig = RaceFigure(race.surface, race.trajectories, labels=labels, three_d=three_d, figsize=figsize, dpi=100)
+    fig.fig.canvas.draw()  # one draw, as an export does
+    renderer = fig.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    legend = fig.ax.get_legend().get_window_extent(renderer)  # type: ignore[union-attr]
+    whole = fig.fig.bbox
+    assert whole.x0 - 0.5 <= legend.x0
+    assert legend.x1 <= whole.x1 + 0.5
+    assert whole.y0 - 0.5 <= legend.y0
+    assert legend.y1 <= whole.y1 + 0.5
+
+
+def test_divergence_notes_in_3d_name_every_run_once_and_never_overlap() -> None:
+    race = _crowded_race(True)
+    race.fig.canvas.draw()
+    renderer = race.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    notes = [p.note for p in race.paths_3d if p.note.get_visible()]
+    texts = [n.get_text() for n in notes]
+    for name in ("SGD", "Momentum", "Nesterov", "Adagrad", "RMSProp", "Adam"):
+        assert sum(name in t for t in texts) == 1, texts
+    boxes = [n.get_bbox_patch().get_window_extent(renderer) for n in notes]  # type: ignore[union-attr]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
