@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -271,11 +272,13 @@ _TITLE_FITS = ((0, 1), (2, 1), (0, 2), (2, 2), (2, 3), (4, 3), (6, 3), (4, 9), (
 
 
 def _breaks(text: str, fine: bool = False) -> list[str]:
-    """``text`` cut after each ": ", ", " and "; " outside ``$...$`` (where a title may
-    wrap); with ``fine``, also after each " + " outside maths and brackets.
+    """``text`` cut after each ": ", ", " and "; " outside ``$...$`` and brackets (where a
+    title may wrap); with ``fine``, also after each " + " there.
 
     >>> _breaks("Quadratic: $a, b$, rotated; shifted")
     ['Quadratic: ', '$a, b$, ', 'rotated; ', 'shifted']
+    >>> _breaks("Noisy: f(x, y) + noise, seed 0")
+    ['Noisy: ', 'f(x, y) + noise, ', 'seed 0']
     >>> _breaks("Beale: (1 + x)^2 + (2 + y)^2", fine=True)
     ['Beale: ', '(1 + x)^2 + ', '(2 + y)^2']
     """
@@ -288,7 +291,7 @@ def _breaks(text: str, fine: bool = False) -> list[str]:
         elif char in ")]}":
             depth -= 1
         elif (not math_mode and text[i + 1 : i + 2] == " ") and (
-            char in ":,;" or (fine and char == "+" and depth == 0 and text[i - 1 : i] == " ")
+            depth == 0 and (char in ":,;" or (fine and char == "+" and text[i - 1 : i] == " "))
         ):
             pieces.append(text[start : i + 2])
             start = i + 2
@@ -1057,6 +1060,11 @@ def sweep_figure(
         raise ValueError(f"grid must map one or two parameter names to their values, got {grid!r:.80}")
     names = list(grid)
     axes_values = [np.atleast_1d(np.asarray(grid[name], dtype=np.float64)) for name in names]
+    for name, axis in zip(names, axes_values):
+        if axis.ndim != 1 or not np.isfinite(axis).all() or (axis.size > 1 and not (np.diff(axis) > 0).all()):
+            raise ValueError(f"grid[{name!r}] must be finite and strictly increasing, got {axis!r:.80}")
+    if not (axes_values[0] > 0).all():
+        raise ValueError(f"grid[{names[0]!r}] is drawn on a log axis: its values must be > 0")
     array = np.asarray(values)
     shape = tuple(a.size for a in axes_values)
     if array.shape != shape:
@@ -1157,6 +1165,8 @@ def sweep_figure(
         ax.set_xscale("log")
         ax.set_xlim(*_edges(xs, True)[[0, -1]])
         ax.set_ylabel(label, fontsize=FONT["label"] - 1)
+        if not finite.any():
+            ax.set_yticks([])  # no value to read off: no meaningless scale
         ax.grid(True, which="major", alpha=0.3)
         if index is not None and np.isfinite(shown[index[0]]):
             ax.plot([xs[index[0]]], [shown[index[0]]], **BEST_STAR)
@@ -1189,7 +1199,9 @@ def sweep_figure(
     if best is not None and metric != "diverged":
         rule = str(getattr(best, "rule", ""))
         text = f"★ = the {rule}" if index is not None else f"no star: no cell qualifies (the rule: {rule})"
-        fig.supxlabel(text, fontsize=FONT["note"] - 1)
+        # Wrapped between words to the figure's width (about 0.6 em a character, a margin kept).
+        size = FONT["note"] - 1
+        fig.supxlabel(textwrap.fill(text, max(20, int(fig.get_figwidth() * 72 * 0.92 / (0.6 * size)))), fontsize=size)
     return fig
 
 
@@ -1222,7 +1234,9 @@ def _star_handle(best: Any, names: Sequence[str], axes_values: Sequence[FloatArr
 def _edges(centres: FloatArray, log: bool) -> FloatArray:
     if centres.size == 1:
         c = float(centres[0])
-        return np.array([c / 2, c * 2]) if log and c > 0 else np.array([c - 0.5, c + 0.5])
+        # one cell: a factor of 2 either side on a log axis, else 5% of the value (at least 0.05)
+        half = 0.05 * max(abs(c), 1.0)
+        return np.array([c / 2, c * 2]) if log and c > 0 else np.array([c - half, c + half])
     if log:
         logs = np.log(centres)
         mids = (logs[1:] + logs[:-1]) / 2
@@ -1508,6 +1522,9 @@ class RaceFigure:
         self.paths_3d: list[Path3DArtists] = []
         if three_d:
             self.ax = figure.add_subplot(main_spec, projection="3d")
+            # The 3-D box shrinks to its aspect inside the place the layout gives it: keep it
+            # at the top of that place, where the layout left room for the title.
+            self.ax.set_anchor("N")
             self.surface_artists: Any = draw_surface_3d(self.ax, surface, title=title is None)
             self._height = self.surface_artists[1]
             self._zmax = self.ax.get_zlim()[1]

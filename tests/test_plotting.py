@@ -381,7 +381,20 @@ def test_no_numpy_warning_escapes_whatever_the_race(surface_name, start, lr, thr
 
 # The explorer's figure size, and a small export: 640 x 480.
 TITLE_SIZES = [(11.0, 6.2), (6.4, 4.8)]
-TITLE_SURFACES = [*(rv.surfaces.get(name) for name in rv.surfaces.names()), rv.Quadratic(condition=1000, angle=45)]
+TITLE_SURFACES = [
+    *(rv.surfaces.get(name) for name in rv.surfaces.names()),
+    rv.Quadratic(condition=1000, angle=45),
+    rv.surfaces.get("noisy", base="shifting"),  # nested: the longest titles
+]
+
+
+def _balanced(line: str) -> bool:
+    depth = 0
+    for char in line:
+        depth += (char in "([{") - (char in ")]}")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _overlaps(a, b) -> bool:
@@ -404,6 +417,8 @@ def test_titles_fit_their_panels(surface: rv.Surface, figsize: tuple[float, floa
             inside = [page.x0 - 0.5 <= title.x0, title.x1 <= page.x1 + 0.5, page.y0 - 0.5 <= title.y0]
             assert all([*inside, title.y1 <= page.y1 + 0.5]), (ax.title.get_text(), title, page)
             assert ax.title.get_fontsize() >= 9
+            # never wrapped inside brackets: "(x, y)" stays on one line
+            assert all(map(_balanced, ax.title.get_text().split("\n"))), ax.title.get_text()
             for other in fig.fig.axes:
                 if other is not ax:  # clear of every other panel, its labels and its title
                     assert not _overlaps(title, other.get_tightbbox(renderer)), (ax.title.get_text(), other)
@@ -651,3 +666,45 @@ def test_divergence_notes_in_3d_name_every_run_once_and_never_overlap() -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
+
+
+def test_sweep_caption_is_wrapped_inside_the_figure() -> None:
+    from rmsprop_viz.sweeps import BestCell
+
+    grid = {"lr": np.geomspace(1e-4, 100, 20), "beta": np.linspace(0, 0.99, 12)}
+    values = np.full((20, 12), -1)
+    rule = "cell with the best worst case over the 3x3 block around it; all of it must converge"
+    fig = plotting.sweep_figure(grid, values, None, "steps", BestCell(None, np.nan, rule), n_steps=200)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    caption = fig._supxlabel  # type: ignore[attr-defined]
+    assert "no star" in caption.get_text()
+    box = caption.get_window_extent(renderer)
+    assert fig.bbox.x0 - 0.5 <= box.x0
+    assert box.x1 <= fig.bbox.x1 + 0.5
+    assert box.y0 >= fig.bbox.y0 - 0.5
+
+
+@pytest.mark.parametrize(
+    ("grid", "key"),
+    [
+        ({"lr": [1e-3, 1e-3, 1e-2]}, "lr"),
+        ({"lr": [1e-3, 1e-2], "beta": [0.5, 0.5]}, "beta"),
+        ({"lr": [1e-2, 1e-3]}, "lr"),
+    ],
+)
+def test_sweep_figure_refuses_a_grid_axis_that_is_not_strictly_increasing(grid: dict, key: str) -> None:
+    shape = tuple(len(v) for v in grid.values())
+    with pytest.raises(ValueError, match=f"grid\\['{key}'\\] must be finite and strictly increasing"):
+        plotting.sweep_figure(grid, np.ones(shape), None, "final", n_steps=10)
+
+
+def test_single_cell_sweeps_draw_sensibly() -> None:
+    # 2-D, one cell: the beta axis spans a little either side of the value, not 1 whole unit
+    fig = plotting.sweep_figure({"lr": [0.01], "beta": [0.9]}, np.ones((1, 1)), None, "final", n_steps=10)
+    low, high = fig.axes[0].get_ylim()
+    assert low < 0.9 < high
+    assert high - low <= 0.2
+    # 1-D, nothing on the scale: no y ticks to read a meaningless value off
+    fig = plotting.sweep_figure({"lr": [0.01, 0.1]}, np.full(2, np.nan), None, "final", n_steps=10)
+    assert len(fig.axes[0].get_yticks()) == 0
