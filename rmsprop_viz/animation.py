@@ -82,6 +82,14 @@ __all__ = [
 #: :mod:`rmsprop_viz.scenes`, which checks a recipe's export settings against them.
 MAX_PIXELS = 4096 * 4096
 
+#: Memory a GIF or HTML export may keep while it is written: both keep every frame until
+#: the end (Pillow's GIF writer holds each palette-indexed frame and its change box, about
+#: KEPT_BYTES_PER_PIXEL bytes a pixel; the page holds each frame's PNG text).
+MAX_KEPT_BYTES = 4 * 2**30
+#: Bytes kept per pixel of each frame by the GIF and HTML writers (measured: 6 GB after
+#: 388 frames of 3840 x 2160 pixels is under 2 bytes a pixel).
+KEPT_BYTES_PER_PIXEL = 2
+
 #: The file types :func:`save` writes, by suffix.
 SUFFIXES: dict[str, str] = {
     ".mp4": "H.264 video",
@@ -159,8 +167,10 @@ def _check_path(path: Any) -> Path:
     raise _ExportTypeError(f"path must be a file name (a str or pathlib.Path) ending in {known}, got {path!r:.80}")
 
 
-def _check_size(figure: RaceFigure, dpi: float | None, frames: int | None) -> None:
-    """Refuse, before drawing, frames too many or too large (:data:`MAX_FRAMES`, :data:`MAX_PIXELS`)."""
+def _check_size(figure: RaceFigure, dpi: float | None, frames: int | None, kind: str = "") -> None:
+    """Refuse, before drawing, frames too many or too large (:data:`MAX_FRAMES`, :data:`MAX_PIXELS`),
+    and GIF or HTML exports whose kept frames need more than :data:`MAX_KEPT_BYTES`:
+    frames x width x height x :data:`KEPT_BYTES_PER_PIXEL`."""
     width, height = (float(v) for v in figure.fig.get_size_inches())
     scale = float(figure.fig.dpi if dpi is None else dpi)
     pixels = width * scale * height * scale
@@ -174,6 +184,15 @@ def _check_size(figure: RaceFigure, dpi: float | None, frames: int | None) -> No
             f"frames=None asks for one frame per step, {figure.n_steps + 1} frames; the limit is MAX_FRAMES = "
             f"{MAX_FRAMES}: give frames"
         )
+    if kind in (".gif", ".html"):
+        count = min(figure.n_steps + 1, figure.n_steps + 1 if frames is None else frames)
+        kept = count * round(width * scale) * round(height * scale) * KEPT_BYTES_PER_PIXEL
+        if kept > MAX_KEPT_BYTES:
+            raise ExportError(
+                f"{count} frames at dpi {scale:g} ({width * scale:.0f} x {height * scale:.0f} pixels) would keep "
+                f"about {kept / 2**30:.1f} GiB in memory while the {kind[1:].upper()} is written; the limit is "
+                f"MAX_KEPT_BYTES = {MAX_KEPT_BYTES / 2**30:g} GiB: use fewer frames, a lower dpi, or .mp4"
+            )
 
 
 def _suffix(path: Path) -> str:
@@ -1717,7 +1736,7 @@ def save(
         if not isinstance(flag, (bool, np.bool_)):
             raise _ExportTypeError(f"{name} must be True or False, got {flag!r:.80}")
     if kind != ".png":
-        _check_size(figure, resolution, count)
+        _check_size(figure, resolution, count, kind)
     text = _recipe_text(recipe) if recipe is not None else None
     _check_target(target, bool(overwrite))
     recipe_target = target.with_suffix(".json")

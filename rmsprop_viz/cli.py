@@ -48,6 +48,7 @@ from .scenes import (
     MAX_SWEEP_RUN_STEPS,
     OptimizerSpec,
     Scene,
+    check_batch_work,
     default_scene,
     default_spec,
     kind_of,
@@ -55,7 +56,7 @@ from .scenes import (
     recipe_json,
     surface_from_spec,
 )
-from .staging import Staging, check_target
+from .staging import Staging, check_target, check_writable
 from .sweeps import METRICS, best_cell, sweep
 
 __all__ = ["build_parser", "main"]
@@ -120,15 +121,23 @@ def _number_or_text(value: str) -> Any:
         number: Any = float(value)
     except ValueError:
         return value
+    if math.isinf(number) and value.strip().lstrip("+-").isdigit():
+        # A whole number too large for a float (it would read as inf): show its size.
+        raise argparse.ArgumentTypeError(
+            f"{value.strip()[:12]}... is a whole number of {len(value.strip().lstrip('+-'))} digits; "
+            "no parameter is that large"
+        )
     if number.is_integer() and "." not in value and "e" not in value.lower():
         number = int(number)
-    return number
+    return number + 0 if number == 0 else number  # -0.0 reads as 0.0
 
 
 def _assignment(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. condition=50), got {text!r}")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. condition=50), got {text!r:.60}")
+    if not value.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE with a value after '=', got {text!r:.60}")
     if "," in value:
         return key, [_number_or_text(v) for v in value.split(",")]
     return key, _number_or_text(value)
@@ -187,9 +196,11 @@ def _positive_float(text: str) -> float:
 
 
 def _kind_list(text: str) -> list[str]:
-    kinds = [k.strip().lower() for k in text.split(",") if k.strip()]
-    if not kinds:
+    kinds = [k.strip().lower() for k in text.split(",")]
+    if not any(kinds):
         raise argparse.ArgumentTypeError(f"expected a comma-separated list such as sgd,rmsprop, got {text!r}")
+    if not all(kinds):
+        raise argparse.ArgumentTypeError(f"an empty name in {text!r}: expected names separated by single commas")
     for kind in kinds:
         if kind not in KINDS:
             raise argparse.ArgumentTypeError(f"unknown optimizer {kind!r}; choose from {', '.join(KINDS)}")
@@ -204,12 +215,15 @@ class _Override(NamedTuple):
 
     kind: str | None
     param: str | None
-    value: float
+    value: float | bool
     text: str
 
 
 def _override(text: str) -> _Override:
-    hint = "expected NUMBER, NAME=NUMBER or NAME.PARAM=NUMBER (e.g. 0.01, rmsprop=0.01 or adam.beta1=0.8)"
+    hint = (
+        "expected NUMBER, NAME=NUMBER or NAME.PARAM=VALUE, VALUE a number or true/false for an on/off "
+        "setting (e.g. 0.01, rmsprop=0.01, adam.beta1=0.8 or rmsprop.centered=true)"
+    )
     target, sep, value_text = text.rpartition("=")
     kind: str | None = None
     param: str | None = None
@@ -225,13 +239,15 @@ def _override(text: str) -> _Override:
             )
         if dot and not param:
             raise argparse.ArgumentTypeError(f"{hint}, got {text!r}")
+    if param is not None and value_text.strip().lower() in ("true", "false"):
+        return _Override(kind, param, value_text.strip().lower() == "true", text)
     try:
         value = float(value_text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{hint}, got {text!r}") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return _Override(kind, param, value, text)
+    return _Override(kind, param, value + 0.0, text)  # -0 reads as 0
 
 
 def _range(log: bool) -> Any:
@@ -272,8 +288,9 @@ Which race: a preset (--scene), a saved recipe (--recipe) or a surface
 
 --lr, --beta and --eps take a NUMBER for every optimizer that has that
 hyperparameter, NAME=NUMBER for one kind (e.g. --lr rmsprop=0.01), or
-NAME.PARAM=NUMBER for any hyperparameter of one kind (e.g. --beta
-adam.beta1=0.8, --lr rmsprop.momentum=0.5). --beta is RMSProp's beta and
+NAME.PARAM=VALUE for any hyperparameter of one kind (e.g. --beta
+adam.beta1=0.8, --lr rmsprop.momentum=0.5), VALUE true or false for an
+on/off one (e.g. --lr rmsprop.centered=true). --beta is RMSProp's beta and
 Adam's beta2. Repeat them freely; per-optimizer values win over plain ones."""
 
 
@@ -556,9 +573,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _with_params(spec: Mapping[str, Any], assignments: Sequence[tuple[str, Any]]) -> dict[str, Any]:
     """``spec`` with ``--param`` values; ``base.KEY`` reaches into a nested surface (the
-    surface spec resolves the dotted key, see :func:`rmsprop_viz.scenes.surface_from_spec`)."""
+    surface spec resolves the dotted key, see :func:`rmsprop_viz.scenes.surface_from_spec`).
+    A key given twice is refused (a recipe refuses it too)."""
     out: dict[str, Any] = copy.deepcopy(dict(spec))
     out["params"] = dict(out.get("params", {}))
+    keys = [key for key, _ in assignments]
+    twice = next((k for k in keys if keys.count(k) > 1), None)
+    if twice is not None:
+        raise ValueError(f"--param {twice}=... is given {keys.count(twice)} times; give each parameter once")
     for key, value in assignments:
         out["params"][key] = value
     return out
@@ -611,7 +633,16 @@ def _apply_overrides(flag: str, overrides: Sequence[_Override], specs: list[Opti
             try:
                 specs[i].build()
             except ValueError as error:
-                raise ValueError(f"--{flag} {override.text}: {error}") from None
+                on_off = isinstance(
+                    spec.params.get(param, inspect.signature(optimizers.get(spec.factory)).parameters[param].default),
+                    bool,
+                )
+                hint = (
+                    f" (write {override.kind or kinds[i]}.{param}=true or =false)"
+                    if on_off and not isinstance(override.value, bool)
+                    else ""
+                )
+                raise ValueError(f"--{flag} {override.text}: {error}{hint}") from None
     return specs
 
 
@@ -701,6 +732,9 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
     """The scene the options describe, and the extra sections of a loaded recipe."""
     if args.recipe is not None and args.scene is not None:
         raise ValueError("--recipe and --scene both choose the race; give one of them")
+    for flag in ("recipe", "scene", "surface"):
+        if getattr(args, flag, None) is not None and not getattr(args, flag).strip():
+            raise ValueError(f"--{flag} is empty; give a {'file' if flag == 'recipe' else 'name'}")
     extras: dict[str, Any] = {}
     base: Scene | None = None
     if args.recipe is not None:
@@ -713,26 +747,36 @@ def _scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
     elif args.scene is not None:
         base = _scenes.get(args.scene)
 
+    # A changed surface comes with the asked-for steps and racers at once: the scene's checks
+    # (e.g. the work of a mini-batch race) see the race that will run, not an intermediate one.
+    kinds_given = getattr(args, "optimizers", None)
     if base is None and args.surface in (None, "rosenbrock") and not args.param:
         scene = _scenes.get("rosenbrock")  # the default race, with its caption
     elif base is None:
         spec = _surface_with_params({"name": args.surface or "rosenbrock", "params": {}}, args.param)
-        scene = default_scene(surface_from_spec(spec))  # its own steps: scenes.DEFAULT_STEPS, else 500
+        # Its own steps unless --steps: scenes.DEFAULT_STEPS, else 500.
+        scene = default_scene(surface_from_spec(spec), args.steps, kinds_given)
     elif args.surface is not None and args.surface.lower() != base.surface["name"]:
         # A different surface: its own start and tuned rates, the same kinds of racers.
         spec = _surface_with_params({"name": args.surface, "params": {}}, args.param)
         surface = surface_from_spec(spec)
-        kinds = list(dict.fromkeys(kind_of(s) for s in base.optimizers))
+        kinds = kinds_given or list(dict.fromkeys(kind_of(s) for s in base.optimizers))
         scene = base.with_changes(
             surface=spec,
             optimizers=tuple(default_spec(k, surface) for k in kinds),
+            n_steps=args.steps or base.n_steps,
             start=None,
             caption="",
             title="",
         )
     elif args.param:
         spec = _surface_with_params(base.surface, args.param)
-        scene = base.with_changes(surface=spec, title="", caption="")
+        racers = base.optimizers
+        if kinds_given:
+            racers = tuple(default_spec(k, surface_from_spec(spec)) for k in kinds_given)
+        scene = base.with_changes(
+            surface=spec, optimizers=racers, n_steps=args.steps or base.n_steps, title="", caption=""
+        )
     else:
         scene = base
 
@@ -805,6 +849,7 @@ def _check_out(path_text: str, suffixes: Sequence[str], force: bool, companions:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(f"--out {path_text}: the directory {str(folder)!r} is not writable")
     try:
+        check_writable(folder)  # the permission bits say yes for /proc, /sys, read-only mounts
         check_target(path, overwrite=force, how=_FORCE)
         same_recipe = False
         for companion, content in companions.items():
@@ -965,6 +1010,7 @@ def _sweep(args: argparse.Namespace) -> int:
     dpi = float(args.dpi or 100.0)
 
     surface = scene.build_surface()
+    check_batch_work(surface, scene.n_steps, cells, "cells")
     base = next((s for s in scene.optimizers if kind_of(s) == kind), None) or default_spec(kind, surface)
     sweep_section = {
         "optimizer": kind,

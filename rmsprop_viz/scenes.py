@@ -142,6 +142,9 @@ DPI_RANGE = (10.0, 300.0)
 MAX_SWEEP_CELLS = 40_000
 #: Cells times steps of one sweep (about ten seconds of compiled loops).
 MAX_SWEEP_RUN_STEPS = 20_000_000
+#: Samples read from a mini-batch surface's data in one race or sweep: batch_size x steps
+#: x racers (x cells for a sweep); 10**9 takes over two minutes, this about half a minute.
+MAX_BATCH_WORK = 200_000_000
 #: Size of a recipe file.
 MAX_RECIPE_BYTES = 1_000_000
 #: Characters of a label, name or title.
@@ -159,6 +162,52 @@ _ALWAYS_SHOWN = ("lr", "beta", "beta1", "beta2", "momentum")
 
 def _short(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _no_negative_zero(value: Any) -> Any:
+    """``-0.0`` as ``0.0`` (so no table, legend or recipe shows "-0"); other values as they are.
+
+    >>> _no_negative_zero(-0.0), _no_negative_zero(-1.5), _no_negative_zero(True)
+    (0.0, -1.5, True)
+    """
+    if isinstance(value, (float, np.floating)) and value == 0:
+        return 0.0
+    return value
+
+
+def batch_size_of(surface: Surface) -> int:
+    """Samples one gradient of ``surface`` reads: a mini-batch's ``batch_size`` (also
+    inside a noisy or shifting surface), else 1.
+
+    >>> batch_size_of(MiniBatchLeastSquares(batch_size=16)), batch_size_of(Quadratic())
+    (16, 1)
+    """
+    seen: Any = surface
+    for _ in range(MAX_JSON_DEPTH):
+        if isinstance(seen, MiniBatchLeastSquares):
+            return int(seen.batch_size)
+        seen = getattr(seen, "base", None)
+        if seen is None:
+            break
+    return 1
+
+
+def check_batch_work(surface: Surface, n_steps: int, runs: int, what: str = "racers") -> None:
+    """Refuse a race or sweep that would read more than :data:`MAX_BATCH_WORK` samples of
+    a mini-batch surface's data: ``batch_size * n_steps * runs``.
+
+    >>> check_batch_work(MiniBatchLeastSquares(n_samples=10**6, batch_size=10**6), 1000, 4)
+    Traceback (most recent call last):
+    ...
+    ValueError: batch_size 1000000 x 1000 steps x 4 racers = 4000000000 samples read; the limit is ...
+    """
+    batch = batch_size_of(surface)
+    work = batch * int(n_steps) * int(runs)
+    if work > MAX_BATCH_WORK:
+        raise ValueError(
+            f"batch_size {batch} x {n_steps} steps x {runs} {what} = {work} samples read; the limit is "
+            f"MAX_BATCH_WORK = {MAX_BATCH_WORK}: use a smaller batch_size or fewer steps"
+        )
 
 
 def _plain(name: str, value: Any) -> Any:
@@ -195,7 +244,8 @@ class OptimizerSpec:
 
     def __post_init__(self) -> None:
         optimizers.get(self.factory)  # raises a clear ValueError for unknown names
-        object.__setattr__(self, "params", dict(self.params))
+        # Settings are read here (from code, recipes and the command line): -0.0 becomes 0.0.
+        object.__setattr__(self, "params", {k: _no_negative_zero(v) for k, v in dict(self.params).items()})
         if not self.label:
             object.__setattr__(self, "label", RACE_ORDER.get(self.factory, self.factory))
 
@@ -516,14 +566,23 @@ class Scene:
             )
         try:
             steps = check_int("n_steps", self.n_steps, low=1, high=MAX_STEPS)
-        except ValueError as error:
-            raise ValueError(f"{error} (the limit is MAX_STEPS = {MAX_STEPS})") from None
+        except (ValueError, OverflowError):
+            raise ValueError(
+                f"n_steps must be an integer in [1, {MAX_STEPS}], got {_kind(self.n_steps)} "
+                f"(the limit is MAX_STEPS = {MAX_STEPS})"
+            ) from None
         object.__setattr__(self, "n_steps", steps)
         if self.start is not None:
+            point: Any = self.start
+            if isinstance(point, (str, Mapping)) or (
+                isinstance(point, Sequence) and any(isinstance(v, (str, bool, np.bool_)) for v in point)
+            ):
+                raise ValueError(f"start must be a point (x, y) of two finite numbers, got {_kind(point)}")
             try:
-                object.__setattr__(self, "start", check_point("start", self.start))
+                x, y = check_point("start", point)
             except OverflowError:
                 raise ValueError(f"start must be a point (x, y) of two finite numbers, got {self.start!r}") from None
+            object.__setattr__(self, "start", (_no_negative_zero(x), _no_negative_zero(y)))
         for key, most in (("caption", MAX_CAPTION), ("title", MAX_LABEL)):
             text = getattr(self, key)
             if not isinstance(text, str) or "\n" in text or len(text) > most:
@@ -540,6 +599,7 @@ class Scene:
         if twice:
             raise ValueError(f"optimizers: labels must differ, but {twice[0]!r} appears {labels.count(twice[0])} times")
         object.__setattr__(self, "optimizers", specs)
+        check_batch_work(self.build_surface(), steps, len(specs))
 
     def build_surface(self) -> Surface:
         """The surface object this scene's spec describes."""
@@ -652,6 +712,13 @@ def _check_json(value: Any, where: str, depth: int = 0) -> None:
     elif isinstance(value, str):
         if len(value) > MAX_CAPTION:
             raise ValueError(f"{where} must be a string of at most {MAX_CAPTION} characters, got {len(value)}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError(
+                f"{where} is not valid Unicode text: character {error.start + 1} is a lone surrogate "
+                f"{value[error.start]!r} (JSON \\u{ord(value[error.start]):04x})"
+            ) from None
     elif isinstance(value, (list, tuple, Mapping)):
         if len(value) > MAX_JSON_ITEMS:
             raise ValueError(

@@ -39,6 +39,7 @@ rmsprop_viz.staging.TargetExistsError: ...a.txt already exists; pass overwrite=T
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -50,7 +51,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-__all__ = ["MAX_COMPARED_BYTES", "Staging", "TargetExistsError", "check_target", "held_signals", "write_file"]
+__all__ = [
+    "MAX_COMPARED_BYTES",
+    "Staging",
+    "TargetExistsError",
+    "check_target",
+    "check_writable",
+    "held_signals",
+    "write_file",
+]
 
 #: An existing target larger than this is never read to compare it with new content.
 MAX_COMPARED_BYTES = 16 * 2**20
@@ -118,12 +127,34 @@ def check_target(
         raise TargetExistsError(f"cannot write {target.name!r}: {str(folder)!r} is not a directory")
     if target.is_dir():
         raise TargetExistsError(f"cannot write {str(target)!r}: it is a directory")
-    if content is not None and _same_content(target, _as_bytes(content)):
+    if content is not None and not target.is_symlink() and _same_content(target, _as_bytes(content)):
         return True
-    if target.exists() and not overwrite:
+    if (target.exists() or target.is_symlink()) and not overwrite:  # a symlink, even dangling, is a file there
         kind = f" with a different {what}" if content is not None and what else ""
         raise TargetExistsError(f"{target} already exists{kind}; {how} to replace it, or choose another name")
     return False
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse, before any work, a directory in which no new file can be created.
+
+    The test is the real thing: a hidden empty file is created and removed at once (the
+    permission bits alone say yes for /proc, /sys or a read-only mount).
+
+    Raises
+    ------
+    TargetExistsError
+        One line naming the directory and why.
+    """
+    probe = _hidden(folder / "probe", "part")
+    with held_signals():  # an interrupt must not leave the probe behind
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except OSError as error:
+            why = "it does not accept new files" if error.errno == errno.ENOENT else (error.strerror or str(error))
+            raise TargetExistsError(f"cannot create a file in the directory {str(folder)!r}: {why}") from None
+        with suppress(OSError):
+            probe.unlink()
 
 
 def _hidden(target: Path, tag: str) -> Path:

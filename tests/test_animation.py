@@ -760,3 +760,23 @@ def test_every_optimizer_keeps_its_own_colour(tmp_path: Path, monkeypatch: pytes
             assert own.sum() >= 40, name
             error = np.abs(picture[own] - colour).max()
             assert error <= 4, f"{name}'s pixels come out {error} levels off its colour"
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".html"])
+def test_kept_frames_are_limited_before_drawing(
+    figure: RaceFigure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    # GIF and HTML writers keep every frame: frames x width x height x bytes a pixel.
+    width, height = SIZE
+    needed = FRAMES * width * height * animation.KEPT_BYTES_PER_PIXEL
+    monkeypatch.setattr(animation, "MAX_KEPT_BYTES", needed - 1)
+    drawn: list[int] = []
+    monkeypatch.setattr(figure, "show_frame", lambda step: drawn.append(step))
+    with pytest.raises(ExportError, match=rf"{FRAMES} frames at dpi 25 .*MAX_KEPT_BYTES"):
+        save(figure, tmp_path / f"race{suffix}", frames=FRAMES, progress=False)
+    assert drawn == []
+    assert list(tmp_path.iterdir()) == []
+    # MP4 streams its frames: the same size is no problem for it (checked up to drawing).
+    animation._check_size(figure, None, FRAMES, ".mp4")
+    monkeypatch.setattr(animation, "MAX_KEPT_BYTES", needed)
+    animation._check_size(figure, None, FRAMES, suffix)

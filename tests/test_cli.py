@@ -349,8 +349,8 @@ def test_a_recipe_reproduces_the_same_table(tmp_path: Path, capsys: pytest.Captu
     ("argv", "words"),
     [
         (["race", "--scene", "banana"], "scene must be one of rosenbrock, ill-conditioned"),
-        (["race", "--lr", "rmsprop:0.01"], "expected NUMBER, NAME=NUMBER or NAME.PARAM=NUMBER"),
-        (["race", "--lr", "rmsprop=fast"], "expected NUMBER, NAME=NUMBER or NAME.PARAM=NUMBER"),
+        (["race", "--lr", "rmsprop:0.01"], "expected NUMBER, NAME=NUMBER or NAME.PARAM=VALUE"),
+        (["race", "--lr", "rmsprop=fast"], "expected NUMBER, NAME=NUMBER or NAME.PARAM=VALUE"),
         (["race", "--lr", "lion=0.1"], "unknown optimizer 'lion'"),
         (["race", "--lr", "adam.gamma=0.1"], "adam has no 'gamma'"),
         (["race", "--lr", "momentum=0.1"], "there is no momentum in this race"),
@@ -884,3 +884,98 @@ def test_the_diverged_metric_says_when_nothing_diverged(tmp_path: Path, capsys: 
     assert "see the map" not in out
     assert cli.main([*argv, "--lr-range", "10,100,3", "--dpi", "40", "--out", str(tmp_path / "e.png")]) == 0
     assert "diverged: see the map" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------ odd input, one line each
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "Traceback" not in err
+    return err
+
+
+def test_negative_zero_never_shows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "z.png"
+    argv = ["plot", "--beta", "-0", "--lr", "adam.beta1=-0", "--steps", "5", "--out", str(out)]
+    assert cli.main(argv) == 0
+    capsys.readouterr()
+    recipe = json.loads(out.with_suffix(".json").read_text())
+    params = {o["factory"]: o["params"] for o in recipe["optimizers"]}
+    assert params["rmsprop"]["beta"] == 0
+    assert params["adam"]["beta1"] == 0
+    assert params["adam"]["beta2"] == 0
+    assert not re.search(r"[\s\[:(=]-0(\.0*)?[\s,\])]", out.with_suffix(".json").read_text())
+    assert cli.main(["race", "--beta", "-0", "--lr", "adam.beta1=-0", "--steps", "5"]) == 0
+    table = capsys.readouterr().out
+    assert "beta=0," in table
+    assert not re.search(r"=-0(\.0*)?[\s,]", table)
+
+
+@pytest.mark.parametrize("command", ["race", "plot", "sweep"])
+def test_an_unwritable_directory_is_refused_before_work(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _one_error_line(capsys, [command, "--steps", "5", "--out", "/proc/a.png"])
+    assert err.startswith("rmsprop-viz: error: --out /proc/a.png: cannot create a file in the directory '/proc'")
+    assert capsys.readouterr().out == ""  # nothing ran
+
+
+def test_on_off_hyperparameters_take_true_and_false(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["race", "--steps", "5", "--optimizers", "rmsprop", "--lr", "rmsprop.centered=TRUE"]) == 0
+    assert "centered=True" in capsys.readouterr().out
+    err = _one_error_line(capsys, ["race", "--steps", "5", "--lr", "rmsprop.centered=1"])
+    assert "rmsprop.centered=true or =false" in err
+    err = _one_error_line(capsys, ["race", "--steps", "5", "--lr", "rmsprop=true"])
+    assert "NAME.PARAM=VALUE" in err
+
+
+@pytest.mark.parametrize("dangling", [True, False])
+def test_a_symlink_at_the_output_needs_force_up_front(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dangling: bool
+) -> None:
+    (tmp_path / "elsewhere.png").write_bytes(b"") if not dangling else None
+    for name in ("a.png", "b.json"):
+        (tmp_path / name).symlink_to(tmp_path / "elsewhere.png")
+    for out in ("a.png", "b.png"):
+        err = _one_error_line(capsys, ["plot", "--steps", "5", "--out", str(tmp_path / out)])
+        assert "already exists" in err
+        assert "add --force" in err
+    assert cli.main(["plot", "--steps", "5", "--out", str(tmp_path / "a.png"), "--force"]) == 0
+    assert not (tmp_path / "a.png").is_symlink()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["race", "--surface", ""], "--surface is empty"),
+        (["race", "--scene", " "], "--scene is empty"),
+        (["race", "--recipe", ""], "--recipe is empty"),
+        (["race", "--optimizers", "sgd,,adam"], "an empty name in 'sgd,,adam'"),
+        (["race", "--surface", "quadratic", "--param", "condition=2", "--param", "condition=3"], "given 2 times"),
+        (["race", "--surface", "quadratic", "--param", "condition="], "a value after '='"),
+        (["race", "--surface", "noisy", "--param", "seed=1" + "0" * 5000], "of 5001 digits"),
+    ],
+)
+def test_odd_input_is_one_clear_line(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert expected in _one_error_line(capsys, [*argv, "--steps", "5"])
+
+
+@pytest.mark.parametrize("command", ["race", "sweep"])
+def test_minibatch_work_is_refused_before_running(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [command, "--surface", "minibatch", "--param", "n_samples=1000000", "--param", "batch_size=1000000"]
+    argv += ["--steps", "1000"] + (["--out", str(tmp_path / "s.png")] if command == "sweep" else [])
+    err = _one_error_line(capsys, argv)
+    assert "batch_size 1000000 x 1000 steps" in err
+    assert "MAX_BATCH_WORK" in err
+
+
+def test_a_sweep_counts_its_cells_in_the_minibatch_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The race itself is small (10000 x 10 steps x 4 racers); the sweep's 200 x 200 cells are not.
+    argv = ["sweep", "--surface", "minibatch", "--param", "n_samples=10000", "--param", "batch_size=10000"]
+    argv += ["--steps", "10", "--lr-range", "1e-3,1,200", "--beta-range", "0,0.9,200", "--out", str(tmp_path / "s.png")]
+    err = _one_error_line(capsys, argv)
+    assert "batch_size 10000 x 10 steps x 40000 cells = 4000000000" in err
+    assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -463,3 +464,59 @@ def test_a_recipe_file_that_gives_a_key_twice_is_refused(tmp_path: Path) -> None
         rv.scenes.read_recipe(path)
     assert "\n" not in str(info.value)
     assert str(path) in str(info.value)
+
+
+# ------------------------------------------------------------ settings read once, checked early
+
+
+def test_negative_zero_is_read_as_zero_in_settings_and_start() -> None:
+    spec = OptimizerSpec("rmsprop", {"lr": 0.1, "beta": -0.0})
+    scene = scenes.get("rosenbrock").with_changes(optimizers=(spec,), start=(-0.0, 1.0))
+    recipe = json.loads(scenes.recipe_json(scene.to_recipe()))
+    assert "-0" not in spec.describe()
+    assert "-0" not in " ".join(scene.legend_labels())
+    assert "-0" not in json.dumps(recipe)
+    assert np.copysign(1.0, scene.optimizers[0].params["beta"]) == 1.0
+    assert np.copysign(1.0, scene.start[0]) == 1.0  # type: ignore[index]
+
+
+@pytest.mark.parametrize("start", [["1", "2"], [True, 2], "12"])
+def test_recipe_start_refuses_strings_and_booleans(start: Any) -> None:
+    recipe = {**scenes.get("rosenbrock").to_recipe(), "start": start}
+    with pytest.raises(ValueError, match="start must be a point"):
+        Scene.from_recipe(recipe)
+
+
+@pytest.mark.parametrize("field", ["name", "title", "caption", "label"])
+def test_recipe_refuses_lone_surrogates_field_by_field(field: str) -> None:
+    recipe = copy.deepcopy(scenes.get("rosenbrock").to_recipe())
+    if field == "label":
+        recipe["optimizers"][1]["label"] = "a\ud800b"
+    else:
+        recipe[field] = "a\ud800b"
+    where = "optimizers[1].label" if field == "label" else field
+    with pytest.raises(ValueError, match=rf"{re.escape(where)} is not valid Unicode text: character 2"):
+        Scene.from_recipe(recipe)
+
+
+def test_n_steps_message_is_short_and_names_the_limit() -> None:
+    recipe = {**scenes.get("rosenbrock").to_recipe(), "n_steps": 1e308}
+    with pytest.raises(ValueError, match="n_steps") as caught:
+        Scene.from_recipe(recipe)
+    assert "MAX_STEPS" in str(caught.value)
+    assert "1e+308" in str(caught.value)
+    assert len(str(caught.value)) < 150
+
+
+def test_minibatch_work_is_limited_before_running() -> None:
+    surface = {"name": "minibatch", "params": {"n_samples": 1_000_000, "batch_size": 1_000_000}}
+    racers = tuple(default_specs("minibatch", ["sgd", "adam"]))
+    # batch_size x steps x racers: 10**6 x 100 x 2 = 2e8 is the limit itself, one step more is over.
+    allowed = scenes.MAX_BATCH_WORK // (1_000_000 * 2)
+    Scene("mb", surface, racers, allowed)
+    with pytest.raises(ValueError, match=r"x 2 racers = .* MAX_BATCH_WORK"):
+        Scene("mb", surface, racers, allowed + 1)
+    # The same holds inside a noisy surface.
+    noisy = {"name": "noisy", "params": {"base": surface, "sigma": 0.1}}
+    with pytest.raises(ValueError, match="MAX_BATCH_WORK"):
+        Scene("mb", noisy, racers, allowed + 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rmsprop_viz.staging import Staging, TargetExistsError, check_target, write_file
+from rmsprop_viz.staging import Staging, TargetExistsError, check_target, check_writable, write_file
 
 
 def names(folder: Path) -> list[str]:
@@ -269,3 +269,23 @@ def test_an_interrupt_just_after_a_temporary_file_is_created_leaves_nothing(
         staging.output(tmp_path / "race.json")
     monkeypatch.undo()
     assert names(tmp_path) == []
+
+
+@pytest.mark.parametrize("dangling", [True, False])
+def test_a_symlink_at_the_target_is_an_existing_file(tmp_path: Path, dangling: bool) -> None:
+    real = tmp_path / "real.txt"
+    if not dangling:
+        real.write_text("{}\n")
+    link = tmp_path / "out.json"
+    link.symlink_to(real)
+    # Even when the link leads to the very content that would be written, it is in the way.
+    with pytest.raises(TargetExistsError, match="already exists"):
+        check_target(link, overwrite=False, content="{}\n")
+    assert check_target(link, overwrite=True, content="{}\n") is False
+
+
+def test_check_writable_tries_a_real_file(tmp_path: Path) -> None:
+    check_writable(tmp_path)
+    assert names(tmp_path) == []  # the probe is gone
+    with pytest.raises(TargetExistsError, match=r"cannot create a file in the directory '/proc': it does not accept"):
+        check_writable(Path("/proc"))
