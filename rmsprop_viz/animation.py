@@ -63,7 +63,7 @@ from tqdm.auto import tqdm
 from ._checks import check_int, check_number
 from .plotting import FIGURE_SPACE, RaceFigure
 from .scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, recipe_json
-from .staging import Staging, TargetExistsError, check_target, held_signals
+from .staging import Staging, TargetExistsError, check_target, held_signals, naming
 
 __all__ = [
     "DPI_RANGE",
@@ -248,8 +248,11 @@ def _file_errors() -> Iterator[None]:
     except TargetExistsError as error:
         raise ExportError(str(error)) from None
     except OSError as error:
-        where = f" {error.filename!r}" if error.filename and str(error.filename) not in str(error.strerror) else ""
-        raise ExportError(f"cannot write{where}: {error.strerror or error}") from None
+        text = str(error.strerror or error)
+        if text.startswith("cannot "):  # already one line naming the file (see rmsprop_viz.staging)
+            raise ExportError(text) from None
+        where = f" {error.filename!r}" if error.filename and str(error.filename) not in text else ""
+        raise ExportError(f"cannot write{where}: {text}") from None
 
 
 # --------------------------------------------------------------- fast frames
@@ -1757,7 +1760,7 @@ def save(
             _check_size(figure, resolution, 2)
             _write_png(figure, dest, resolution)
         else:
-            with _collector_paused():
+            with _collector_paused(), naming(target):  # e.g. a full disk names the file
                 _write_frames(figure, kind, dest, staging, rate, count, resolution, progress, exe)
         with _file_errors():
             staging.commit()

@@ -56,7 +56,7 @@ from .scenes import (
     recipe_json,
     surface_from_spec,
 )
-from .staging import Staging, check_target, check_writable
+from .staging import Staging, check_target, check_writable, naming
 from .sweeps import METRICS, best_cell, sweep
 
 __all__ = ["build_parser", "main"]
@@ -977,7 +977,8 @@ def _plot(args: argparse.Namespace) -> int:
     recipe_path = out.with_suffix(".json")
     recipe_note = _recipe_note(recipe_path, recipe)
     with Staging(overwrite=args.force, how=_FORCE) as staging:
-        figure.fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
+        with naming(out):
+            figure.fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
         staging.write_text(recipe_path, recipe, what="recipe")
         staging.commit()
     print(f"wrote {out}")
@@ -1064,7 +1065,8 @@ def _sweep(args: argparse.Namespace) -> int:
     recipe_path = out.with_suffix(".json")
     recipe_note = _recipe_note(recipe_path, recipe)
     with Staging(overwrite=args.force, how=_FORCE) as staging:
-        fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
+        with naming(out):
+            fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
         table = io.StringIO(newline="")
         writer = csv.writer(table)
         writer.writerow(["lr", *([beta_key] if beta_key else []), metric])

@@ -58,6 +58,7 @@ __all__ = [
     "check_target",
     "check_writable",
     "held_signals",
+    "naming",
     "write_file",
 ]
 
@@ -209,6 +210,25 @@ def held_signals() -> Iterator[None]:
             signal.raise_signal(sig)
 
 
+@contextmanager
+def naming(target: Path) -> Iterator[None]:
+    """An OSError raised while ``target``'s content is written (e.g. a full disk) names
+    ``target``, not the hidden temporary file, nor nothing at all.
+
+    >>> with naming(Path("race.png")):  # doctest: +ELLIPSIS
+    ...     raise OSError(28, "No space left on device")
+    Traceback (most recent call last):
+    ...
+    OSError: [Errno 28] cannot write 'race.png': No space left on device
+    """
+    try:
+        yield
+    except OSError as error:
+        if isinstance(error, TargetExistsError) or str(target) in str(error):
+            raise
+        raise OSError(error.errno, f"cannot write {str(target)!r}: {error.strerror or error}", str(target)) from None
+
+
 class Staging:
     """Temporary files beside their targets, renamed into place together by :meth:`commit`.
 
@@ -283,7 +303,9 @@ class Staging:
         target = Path(target)
         if check_target(target, overwrite=self.overwrite, content=data, how=self.how, what=what):
             return False
-        self.output(target, what=what).write_bytes(data)
+        temp = self.output(target, what=what)
+        with naming(target):
+            temp.write_bytes(data)
         return True
 
     def write_text(self, target: Path, text: str, *, what: str = "") -> bool:
@@ -330,7 +352,9 @@ class Staging:
             except BaseException as error:
                 self._roll_back(done, backups)
                 if isinstance(error, OSError):
-                    where = error.filename or (str(done[-1]) if done else "")
+                    # os.replace names the hidden temporary file first: name its target instead.
+                    staged = {str(temp): str(target) for temp, target in self._moves}
+                    where = staged.get(str(error.filename), error.filename) or (str(done[-1]) if done else "")
                     raise OSError(
                         error.errno,
                         f"cannot put {where!r} in place ({error.strerror or error}); no file was changed",

@@ -979,3 +979,19 @@ def test_a_sweep_counts_its_cells_in_the_minibatch_work(tmp_path: Path, capsys: 
     err = _one_error_line(capsys, argv)
     assert "batch_size 10000 x 10 steps x 40000 cells = 4000000000" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_names_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from matplotlib.figure import Figure
+
+    def full(self: Figure, *args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", full)
+    out = tmp_path / "p.png"
+    assert cli.main(["plot", "--steps", "5", "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"rmsprop-viz: error: cannot write {str(out)!r}: No space left on device"
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 from pathlib import Path
@@ -289,3 +290,37 @@ def test_check_writable_tries_a_real_file(tmp_path: Path) -> None:
     assert names(tmp_path) == []  # the probe is gone
     with pytest.raises(TargetExistsError, match=r"cannot create a file in the directory '/proc': it does not accept"):
         check_writable(Path("/proc"))
+
+
+def test_a_failed_write_names_the_target_not_the_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "r.json"
+
+    def full(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "write_bytes", full)
+        with Staging() as staging, pytest.raises(OSError, match=r"^\[Errno 28\] cannot write '.*r\.json': No space"):
+            staging.write_text(target, "{}\n")
+    assert names(tmp_path) == []
+
+
+def test_a_failed_rename_names_the_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "r.json"
+    target.write_text("old\n")
+    real_replace = os.replace
+
+    def refuse(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == target:  # like an immutable file: os.replace names the source first
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(src), None, str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with Staging(overwrite=True) as staging:
+        staging.write_text(target, "new\n")
+        with pytest.raises(OSError, match=r"cannot put '.*/r\.json' in place") as caught:
+            staging.commit()
+    assert ".part" not in str(caught.value)
+    assert target.read_text() == "old\n"
