@@ -68,11 +68,14 @@ from .staging import Staging, TargetExistsError, check_target, held_signals, nam
 __all__ = [
     "DPI_RANGE",
     "FPS_RANGE",
+    "KEPT_BYTES_PER_PIXEL",
     "MAX_FRAMES",
+    "MAX_KEPT_BYTES",
     "MAX_PIXELS",
     "SUFFIXES",
     "ExportError",
     "animate",
+    "check_save",
     "ffmpeg_path",
     "save",
 ]
@@ -1667,6 +1670,31 @@ def animate(figure: RaceFigure, *, frames: int | None = None, fps: float = 30.0,
         blit=blit,
         cache_frame_data=False,
     )
+
+
+def check_save(
+    figure: RaceFigure,
+    path: str | os.PathLike[str],
+    *,
+    fps: float = 30.0,
+    frames: int | None = 200,
+    dpi: float | None = None,
+) -> None:
+    """Refuse, before anything is drawn, an export :func:`save` would refuse for its
+    settings or size (:data:`MAX_FRAMES`, :data:`MAX_PIXELS`, :data:`MAX_KEPT_BYTES`).
+
+    Raises
+    ------
+    ExportError
+        One line naming the setting and its limit.
+    """
+    figure = _check_figure(figure)
+    kind = _suffix(_check_path(path))
+    _check_fps(fps)
+    count = _check_frames(frames)
+    resolution = _check_dpi(dpi)
+    if kind != ".png":
+        _check_size(figure, resolution, count, kind)
 
 
 def save(

@@ -900,6 +900,20 @@ def _race(args: argparse.Namespace) -> int:
 
     surface = scene.build_surface()
     results = scene.run()
+    figure = None
+    if out is not None:  # the export's own limits (e.g. the memory a GIF keeps) before the table
+        from .animation import check_save
+        from .plotting import RaceFigure
+
+        figure = RaceFigure(
+            surface,
+            results,
+            labels=scene.legend_labels(),
+            three_d=three_d,
+            dpi=None if dpi is None else float(dpi),
+            title=scene.title or None,
+        )
+        check_save(figure, out, fps=fps, frames=frames, dpi=None if dpi is None else float(dpi))
     target = _target(surface, scene.n_steps)
     scale = _loss_scale(surface, scene)
     rows = []
@@ -927,20 +941,11 @@ def _race(args: argparse.Namespace) -> int:
     changed = surfaces.last_change(surface, scene.n_steps)
     reach = "steps to tol" if changed == 0 else f"steps to tol after step {changed}"
     print(_table(rows, ["optimizer", "hyperparameters", "final loss", reach, "diverged at"]))
-    if out is None:
+    if out is None or figure is None:
         return 0
 
     from .animation import save
-    from .plotting import RaceFigure
 
-    figure = RaceFigure(
-        surface,
-        results,
-        labels=scene.legend_labels(),
-        three_d=three_d,
-        dpi=None if dpi is None else float(dpi),
-        title=scene.title or None,
-    )
     written = save(
         figure,
         out,

@@ -995,3 +995,19 @@ def test_a_full_disk_names_the_output(
     err = capsys.readouterr().err.strip()
     assert err == f"rmsprop-viz: error: cannot write {str(out)!r}: No space left on device"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".html"])
+def test_an_export_too_large_to_keep_is_refused_before_the_table(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / f"big{suffix}"
+    argv = ["race", "--steps", "5000", "--frames", "5000", "--dpi", "300", "--out", str(out)]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before the table is printed
+    # 5000 frames of 3840 x 2160 pixels at 2 bytes a pixel: 82944000000 bytes, 77.2 GiB.
+    assert "5000 frames at dpi 300 (3840 x 2160 pixels) would keep about 77.2 GiB" in captured.err
+    assert "MAX_KEPT_BYTES" in captured.err
+    assert len(captured.err.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
