@@ -221,7 +221,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for path in sorted(folder.rglob("*")):
         key = str(path.relative_to(folder))
-        out[key] = b"<dir>" if path.is_dir() else path.read_bytes()
+        try:
+            out[key] = b"<dir>" if path.is_dir() else path.read_bytes()
+        except FileNotFoundError:  # a file the command removed meanwhile (e.g. its directory probe)
+            continue
     return out
 
 
