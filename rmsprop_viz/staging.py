@@ -219,7 +219,7 @@ def naming(target: Path) -> Iterator[None]:
     ...     raise OSError(28, "No space left on device")
     Traceback (most recent call last):
     ...
-    OSError: [Errno 28] cannot write 'race.png': No space left on device
+    OSError: [Errno 28] cannot write 'race.png': No space left on device...
     """
     try:
         yield
