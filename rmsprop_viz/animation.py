@@ -1688,13 +1688,23 @@ def check_save(
     ExportError
         One line naming the setting and its limit.
     """
+    _checked(figure, path, fps, frames, dpi)
+
+
+def _checked(
+    figure: Any, path: Any, fps: Any, frames: Any, dpi: Any
+) -> tuple[RaceFigure, Path, str, float, int | None, float | None]:
+    """:func:`save`'s checks of its settings and size, before anything is drawn:
+    ``(figure, target, suffix, fps, frames, dpi)`` as checked."""
     figure = _check_figure(figure)
-    kind = _suffix(_check_path(path))
-    _check_fps(fps)
+    target = _check_path(path)
+    kind = _suffix(target)
+    rate = _check_fps(fps)
     count = _check_frames(frames)
     resolution = _check_dpi(dpi)
     if kind != ".png":
         _check_size(figure, resolution, count, kind)
+    return figure, target, kind, rate, count, resolution
 
 
 def save(
@@ -1757,17 +1767,10 @@ def save(
     ...     print(out.name, out.stat().st_size > 0)
     race.gif True
     """
-    figure = _check_figure(figure)
-    target = _check_path(path)
-    kind = _suffix(target)
-    rate = _check_fps(fps)
-    count = _check_frames(frames)
-    resolution = _check_dpi(dpi)
+    figure, target, kind, rate, count, resolution = _checked(figure, path, fps, frames, dpi)
     for name, flag in (("progress", progress), ("overwrite", overwrite)):
         if not isinstance(flag, (bool, np.bool_)):
             raise _ExportTypeError(f"{name} must be True or False, got {flag!r:.80}")
-    if kind != ".png":
-        _check_size(figure, resolution, count, kind)
     text = _recipe_text(recipe) if recipe is not None else None
     _check_target(target, bool(overwrite))
     recipe_target = target.with_suffix(".json")
