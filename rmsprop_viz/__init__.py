@@ -1,7 +1,7 @@
 """rmsprop_viz: watch adaptive optimizers work.
 
-Loss surfaces (:mod:`rmsprop_viz.surfaces`) feed one optimizer core
-(:mod:`rmsprop_viz.optimizers`); :func:`run`, :func:`race` and :func:`sweep` record every
+Loss surfaces (:mod:`rmsprop_viz.core.surfaces`) feed one optimizer core
+(:mod:`rmsprop_viz.core.optimizers`); :func:`run`, :func:`race` and :func:`sweep` record every
 step. Importing the package loads numpy only: the plotting, animation and explorer
 layers are imported on first use.
 
@@ -13,14 +13,25 @@ layers are imported on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import importlib as _importlib
+import typing as _typing
 
-from . import optimizers, surfaces
-from .optimizers import Optimizer, adagrad, adam, rmsprop, sgd
-from .run import Trajectory, race, run
-from .surfaces import Quadratic, Rosenbrock, Surface
-from .sweeps import sweep
+from rmsprop_viz.core import optimizers, surfaces
+from rmsprop_viz.core.optimizers import Optimizer, adagrad, adam, rmsprop, sgd
+from rmsprop_viz.core.surfaces import Quadratic, Rosenbrock, Surface
+from rmsprop_viz.engine.run import Trajectory, race, run
+from rmsprop_viz.engine.sweeps import sweep
+
+__version__ = "0.1.0"
+
+# Higher layers load on first use, so `import rmsprop_viz` never imports matplotlib.
+_LAZY_MODULES = {
+    "scenes": "rmsprop_viz.scenes",
+    "plotting": "rmsprop_viz.plotting",
+    "animation": "rmsprop_viz.animation",
+    "explorer": "rmsprop_viz.explorer",
+}
+_LAZY_FUNCTIONS = {"explore": ("rmsprop_viz.apps.explorer", "explore")}
 
 __all__ = [
     "Optimizer",
@@ -31,24 +42,29 @@ __all__ = [
     "__version__",
     "adagrad",
     "adam",
+    "animation",
+    "explore",
+    "explorer",
     "optimizers",
+    "plotting",
     "race",
     "rmsprop",
     "run",
+    "scenes",
     "sgd",
     "surfaces",
     "sweep",
 ]
 
-__version__ = "0.1.0"
 
-# Higher layers load on first use, so `import rmsprop_viz` never imports matplotlib.
-_LAZY_MODULES = ("plotting", "animation", "explorer", "cli", "scenes")
-
-
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY_MODULES:
-        return importlib.import_module(f".{name}", __name__)
-    if name == "explore":
-        return importlib.import_module(".explorer", __name__).explore
+        return _importlib.import_module(_LAZY_MODULES[name])
+    if name in _LAZY_FUNCTIONS:
+        module, attribute = _LAZY_FUNCTIONS[name]
+        return getattr(_importlib.import_module(module), attribute)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

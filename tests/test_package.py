@@ -14,7 +14,16 @@ import pytest
 import rmsprop_viz
 
 PACKAGE_DIR = Path(importlib.util.find_spec("rmsprop_viz").origin).parent
-CORE_MODULES = ["surfaces", "optimizers", "run", "sweeps", "_tracing", "_compiled", "_checks", "__init__"]
+CORE_MODULES = [
+    "core/surfaces",
+    "core/optimizers",
+    "core/checks",
+    "engine/run",
+    "engine/sweeps",
+    "engine/accel/tracing",
+    "engine/accel/compiled",
+    "__init__",
+]
 # Modules that load matplotlib (directly or through each other) and must stay lazy.
 PLOTTING = {"matplotlib", "ipywidgets", "ipympl", "mpl_toolkits"}
 LAZY_LAYERS = {"plotting", "animation", "explorer", "cli", "scenes", "claims"}
@@ -152,8 +161,8 @@ def test_core_modules_import_without_matplotlib_in_a_fresh_interpreter():
         import sys
         sys.modules["matplotlib"] = None
         sys.modules["ipywidgets"] = None
-        import rmsprop_viz.surfaces, rmsprop_viz.optimizers, rmsprop_viz.run, rmsprop_viz.sweeps
-        import rmsprop_viz._tracing, rmsprop_viz._checks
+        import rmsprop_viz.core.surfaces, rmsprop_viz.core.optimizers, rmsprop_viz.engine.run
+        import rmsprop_viz.engine.sweeps, rmsprop_viz.engine.accel.tracing, rmsprop_viz.core.checks
         import rmsprop_viz as rv
         traj = rv.run(rv.Rosenbrock(), rv.adam(lr=0.01), n_steps=10)
         print(traj.params.shape)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rmsprop_viz as rv
-from rmsprop_viz.surfaces import Quadratic, Rosenbrock
+from rmsprop_viz.core.surfaces import Quadratic, Rosenbrock
 
 SETTINGS = settings(max_examples=50, deadline=None)
 

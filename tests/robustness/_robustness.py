@@ -161,8 +161,8 @@ class Result:
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: Any) -> Result:
-    """``rmsprop_viz.cli.main(args)`` in this process."""
-    from rmsprop_viz import cli as module
+    """``rmsprop_viz.apps.cli.main(args)`` in this process."""
+    from rmsprop_viz.apps import cli as module
 
     capsys.readouterr()
     status = module.main([str(a) for a in args])
@@ -185,8 +185,8 @@ def _limited() -> None:  # pragma: no cover - runs in the child
 def cli_process(
     *args: Any, cwd: Path, timeout: float = TIMEOUT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m rmsprop_viz.cli ARGS`` in a real process; a hang fails the test."""
-    command = [sys.executable, "-m", "rmsprop_viz.cli", *map(str, args)]
+    """``python -m rmsprop_viz ARGS`` in a real process; a hang fails the test."""
+    command = [sys.executable, "-m", "rmsprop_viz", *map(str, args)]
     process = subprocess.Popen(
         command,
         cwd=cwd,

@@ -13,8 +13,10 @@ import pytest
 from _robustness import assert_one_line, assert_refused_in_child, assert_value_error
 
 import rmsprop_viz as rv
-from rmsprop_viz import animation, plotting, surfaces
-from rmsprop_viz.optimizers import Optimizer
+from rmsprop_viz import export as animation
+from rmsprop_viz import plotting
+from rmsprop_viz.core import surfaces
+from rmsprop_viz.core.optimizers import Optimizer
 from rmsprop_viz.plotting import RaceFigure
 
 BOWL = rv.Quadratic()

@@ -14,7 +14,7 @@ import pytest
 from _robustness import assert_one_line, assert_refused_in_child, assert_value_error, recipe
 
 import rmsprop_viz as rv
-from rmsprop_viz import explorer as ex
+from rmsprop_viz.apps import explorer as ex
 
 
 def status(e: ex.Explorer) -> str:

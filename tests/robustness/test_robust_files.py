@@ -255,7 +255,7 @@ def slow(self, *args, **kwargs):
     for _ in range(600):  # short sleeps: a signal taken by another thread (tqdm's monitor)
         time.sleep(0.1)   # is handled in the main thread between them, as it would be in real work
 Figure.savefig = slow
-from rmsprop_viz.cli import main
+from rmsprop_viz.apps.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -270,7 +270,7 @@ def _interrupt(
 ) -> tuple[int, str]:
     """Start the command, wait until ``ready``, send ``signum``; returns the exit status
     and what it wrote on stderr."""
-    program = ["-c", SLOW_SAVEFIG] if slow_savefig else ["-m", "rmsprop_viz.cli"]
+    program = ["-c", SLOW_SAVEFIG] if slow_savefig else ["-m", "rmsprop_viz"]
     process = subprocess.Popen(
         [sys.executable, *program, *args],
         cwd=folder,

@@ -1,0 +1,4 @@
+"""The core: loss surfaces and optimizers in plain numpy, and the checks every layer uses.
+
+Nothing here imports a higher layer, and surfaces and optimizers do not import each other.
+"""

@@ -1,0 +1,476 @@
+r"""Optimizers as pairs of pure functions: ``init(params) -> state`` and
+``update(grads, state) -> (updates, new_state)``.
+
+Read this module beside the formulas. Notation, per coordinate: :math:`g` is the gradient,
+:math:`t = 1, 2, \dots` the step count, :math:`\theta` the parameters; every update is
+*added* to the parameters, ``theta_next = theta + update``.
+
+Each factory checks its hyperparameters, closes over them and returns an
+:class:`Optimizer`. A hyperparameter may be a number or an array broadcastable to
+``(runs, 1)``: that is how one batched run covers a whole grid of settings.
+
+The update rules use arithmetic and :func:`sqrt` only, so the same function accepts a
+Python float (one coordinate of one run) or an array such as ``(runs, 2)``. The engine
+uses floats for a single run, where numpy's cost per call would dominate, and arrays for
+batches; either way each rule is written once, here.
+
+Conventions, and what other libraries call the same things:
+
+=============  ===================  =================  =================  ================
+ours           PyTorch              Keras 3            optax              teaching text
+=============  ===================  =================  =================  ================
+``lr``         ``lr``               ``learning_rate``  ``learning_rate``  alpha
+``beta``       ``alpha`` (RMSprop)  ``rho``            ``decay``          beta
+``eps``        ``eps``              ``epsilon``        ``eps``            epsilon
+eps in root    no                   yes                yes (default)      yes
+=============  ===================  =================  =================  ================
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from rmsprop_viz.core.checks import check_flag, check_number
+
+__all__ = [
+    "AdagradState",
+    "AdamState",
+    "Optimizer",
+    "RMSPropState",
+    "SGDState",
+    "adagrad",
+    "adam",
+    "get",
+    "is_builtin",
+    "names",
+    "rmsprop",
+    "sgd",
+]
+
+# A float for one coordinate of one run, or an array such as (runs, 2) or (runs, 1).
+Array = Any
+State = Any
+
+
+class Optimizer(NamedTuple):
+    """An optimizer: two pure functions, batched over runs.
+
+    ``init(params)`` builds the state for parameters of shape ``(runs, 2)``;
+    ``update(grads, state)`` returns the update to *add* to the parameters and the next
+    state. Neither mutates its inputs.
+    """
+
+    init: Callable[[Array], State]
+    update: Callable[[Array, State], tuple[Array, State]]
+
+
+#: The update functions made by this module's factories, each with its init function.
+#: Weak keys: an optimizer that is no longer used leaves no trace here.
+_MADE_HERE: weakref.WeakKeyDictionary[Callable[..., Any], Callable[..., Any]] = weakref.WeakKeyDictionary()
+
+
+def _builtin(init: Callable[[Array], State], update: Callable[[Array, State], tuple[Array, State]]) -> Optimizer:
+    _MADE_HERE[update] = init
+    return Optimizer(init, update)
+
+
+def is_builtin(optimizer: Any) -> bool:
+    """True when ``optimizer`` was made by one of this module's factories.
+
+    Only these may take the engine's fast paths (a traced single-run loop, the sweep's
+    in-place numpy loop, the numba loop), which call ``update`` once with symbolic
+    stand-ins to record its arithmetic. Any other ``Optimizer(init, update)``, such as
+    one written in a notebook, runs plainly: its functions are called every step with
+    real numbers, so ``print(g)`` inside ``update`` prints the gradient.
+
+    >>> is_builtin(adam(lr=0.1))
+    True
+    >>> opt = adam(lr=0.1)
+    >>> is_builtin(Optimizer(opt.init, lambda g, state: opt.update(g, state)))
+    False
+    """
+    if not (isinstance(optimizer, tuple) and len(optimizer) == 2):
+        return False
+    init, update = optimizer
+    try:
+        return _MADE_HERE.get(update) is init
+    except TypeError:  # not weakly referenceable, so not one of ours
+        return False
+
+
+def sqrt(v: Array) -> Array:
+    """Correctly rounded square root of a float or an array.
+
+    ``math.sqrt`` for a Python float and ``numpy.sqrt`` for an array give the same bits,
+    so a single run and a batch agree exactly (``v ** 0.5`` on a float goes through C's
+    ``pow``, which is off by one unit in the last place for about one input in a thousand).
+
+    >>> sqrt(2.0) == float(np.sqrt(np.array([2.0]))[0])
+    True
+    """
+    return math.sqrt(v) if isinstance(v, float) else np.sqrt(v)
+
+
+def _zeros_like(params: Array) -> Array:
+    # Arithmetic, not np.zeros_like, so that a float stays a float.
+    return params * 0.0
+
+
+# --------------------------------------------------------------------------- SGD
+
+
+class SGDState(NamedTuple):
+    b: Array  # (runs, 2) momentum buffer; 0 before the first step
+
+
+def sgd(lr: Any, momentum: Any = 0.0, nesterov: bool = False) -> Optimizer:
+    r"""Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    .. math::
+
+        b_t = \mu\, b_{t-1} + g_t, \qquad b_0 = 0
+
+        d_t = g_t + \mu\, b_t \ \text{(Nesterov)} \quad\text{or}\quad d_t = b_t
+
+        \theta_t = \theta_{t-1} - \text{lr}\, d_t
+
+    With ``momentum=0`` this is plain gradient descent, :math:`\theta \leftarrow \theta -
+    \text{lr}\, g`. Matches ``torch.optim.SGD(lr, momentum, nesterov=..., dampening=0)`` and
+    ``optax.sgd(learning_rate, momentum, nesterov)``.
+
+    Parameters
+    ----------
+    lr : float or array
+        Learning rate, > 0.
+    momentum : float or array
+        Momentum coefficient :math:`\mu`, in [0, 1).
+    nesterov : bool
+        Use Nesterov's look-ahead form; needs ``momentum > 0``.
+
+    Examples
+    --------
+    >>> opt = sgd(lr=0.1)
+    >>> step, state = opt.update(2.0, opt.init(1.0))
+    >>> round(step, 12)
+    -0.2
+    """
+    lr = check_number("lr", lr, low=0.0, low_open=True)
+    mu = check_number("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    nesterov = check_flag("nesterov", nesterov)
+    if nesterov and np.all(np.asarray(mu) == 0.0):
+        raise ValueError("nesterov=True needs momentum in (0, 1), got momentum=0.0")
+
+    def init(params: Array) -> SGDState:
+        return SGDState(_zeros_like(params))
+
+    def update(g: Array, state: SGDState) -> tuple[Array, SGDState]:
+        b = mu * state.b + g
+        d = g + mu * b if nesterov else b
+        return -lr * d, SGDState(b)
+
+    return _builtin(init, update)
+
+
+# ----------------------------------------------------------------------- Adagrad
+
+
+class AdagradState(NamedTuple):
+    s: Array  # (runs, 2) running sum of squared gradients
+
+
+def adagrad(lr: Any, eps: Any = 1e-10, initial_accumulator: Any = 0.0, eps_in_sqrt: bool = False) -> Optimizer:
+    r"""Adagrad: divide by the root of the *sum* of all squared gradients so far.
+
+    .. math::
+
+        s_t = s_{t-1} + g_t^2, \qquad s_0 = \text{initial\_accumulator}
+
+        \theta_t = \theta_{t-1} - \text{lr}\, \frac{g_t}{\sqrt{s_t} + \epsilon}
+        \quad\text{or, with eps\_in\_sqrt,}\quad
+        \theta_t = \theta_{t-1} - \text{lr}\, \frac{g_t}{\sqrt{s_t + \epsilon}}
+
+    Because :math:`s_t` only grows, the effective learning rate :math:`\text{lr}/\sqrt{s_t}`
+    only shrinks. The defaults match ``torch.optim.Adagrad`` (eps outside the root,
+    ``initial_accumulator_value=0``, eps 1e-10). ``optax.adagrad`` puts eps inside the root,
+    starts the sum at 0.1 (``initial_accumulator_value``) and uses eps 1e-7: it equals
+    ``adagrad(lr, eps=1e-7, initial_accumulator=0.1, eps_in_sqrt=True)``.
+
+    Parameters
+    ----------
+    lr : float or array
+        Learning rate, > 0.
+    eps : float or array
+        Stability constant, > 0.
+    initial_accumulator : float or array
+        Starting value of :math:`s`, >= 0.
+    eps_in_sqrt : bool
+        Put eps inside the square root.
+
+    Examples
+    --------
+    >>> opt = adagrad(lr=0.5)
+    >>> step, state = opt.update(3.0, opt.init(0.0))
+    >>> round(step, 9), state.s
+    (-0.5, 9.0)
+    """
+    lr = check_number("lr", lr, low=0.0, low_open=True)
+    eps = check_number("eps", eps, low=0.0, low_open=True)
+    s0 = check_number("initial_accumulator", initial_accumulator, low=0.0)
+    eps_in_sqrt = check_flag("eps_in_sqrt", eps_in_sqrt)
+
+    def init(params: Array) -> AdagradState:
+        return AdagradState(_zeros_like(params) + s0)
+
+    def update(g: Array, state: AdagradState) -> tuple[Array, AdagradState]:
+        s = state.s + g * g
+        den = sqrt(s + eps) if eps_in_sqrt else sqrt(s) + eps
+        return -lr * g / den, AdagradState(s)
+
+    return _builtin(init, update)
+
+
+# ----------------------------------------------------------------------- RMSProp
+
+
+class RMSPropState(NamedTuple):
+    v: Array  # (runs, 2) moving average of g^2
+    gbar: Array  # (runs, 2) moving average of g (used when centered)
+    b: Array  # (runs, 2) momentum buffer (used when momentum > 0)
+    t: int  # steps taken
+    beta_t: Array  # (runs, 2) beta^t, a running product from 1 (used for bias correction)
+
+
+def rmsprop(
+    lr: Any,
+    beta: Any = 0.9,
+    eps: Any = 1e-8,
+    eps_in_sqrt: bool = True,
+    centered: bool = False,
+    momentum: Any = 0.0,
+    initial_v: Any = 0.0,
+    bias_correction: bool = False,
+) -> Optimizer:
+    r"""RMSProp: divide by the root of a *moving average* of squared gradients.
+
+    .. math::
+
+        v_t = \beta\, v_{t-1} + (1 - \beta)\, g_t^2, \qquad v_0 = \text{initial\_v}
+
+        \text{den}_t = \sqrt{v_t + \epsilon} \ \text{(eps\_in\_sqrt)}
+        \quad\text{or}\quad \sqrt{v_t} + \epsilon
+
+        \theta_t = \theta_{t-1} - \text{lr}\, \frac{g_t}{\text{den}_t}
+
+    Options:
+
+    - ``centered``: also track :math:`\bar g_t = \beta \bar g_{t-1} + (1-\beta) g_t` and use
+      :math:`v_t - \bar g_t^2` (an estimate of the gradient's variance) in place of
+      :math:`v_t`.
+    - ``momentum`` :math:`\mu > 0`: :math:`b_t = \mu b_{t-1} + g_t/\text{den}_t`,
+      :math:`\theta_t = \theta_{t-1} - \text{lr}\, b_t`.
+    - ``bias_correction``: use :math:`v_t / (1 - \beta^t)`, as Adam does. Off by default,
+      as in every common implementation. :math:`\beta^t` is kept in the state as a
+      running product, ``beta_t = beta * beta_t`` (see :func:`adam`).
+
+    Conventions: with ``eps_in_sqrt=False`` this is ``torch.optim.RMSprop(lr, alpha=beta,
+    eps, centered, momentum)``; with ``eps_in_sqrt=True`` it is ``optax.rmsprop(
+    learning_rate, decay=beta, eps, centered, momentum)``, Keras 3's ``RMSprop(rho=beta)``
+    and the usual textbook formula. PyTorch's default ``alpha`` is 0.99, ours 0.9. (optax
+    multiplies by the learning rate before its momentum buffer, PyTorch and we after: the
+    same for a constant learning rate, not under a schedule.)
+
+    .. warning::
+
+        :math:`v` starts at 0 and there is no bias correction, so the first step is
+        :math:`\text{lr}/\sqrt{1-\beta}` per coordinate (3.16 lr at :math:`\beta = 0.9`,
+        10 lr at 0.99), whatever the gradient's size. With a large eps inside the root,
+        RMSProp becomes SGD with learning rate :math:`\text{lr}/\sqrt{\epsilon}`.
+
+    Parameters
+    ----------
+    lr : float or array
+        Learning rate (alpha in the teaching text), > 0.
+    beta : float or array
+        Decay of the moving average, in [0, 1).
+    eps : float or array
+        Stability constant, > 0.
+    eps_in_sqrt : bool
+        Put eps inside the square root.
+    centered : bool
+        Divide by the root of the variance estimate instead of the raw second moment.
+    momentum : float or array
+        Momentum coefficient, in [0, 1).
+    initial_v : float or array
+        Starting value of :math:`v`, >= 0.
+    bias_correction : bool
+        Divide :math:`v_t` by :math:`1 - \beta^t`.
+
+    Examples
+    --------
+    The first step has size lr / sqrt(1 - beta) whatever the gradient:
+
+    >>> opt = rmsprop(lr=0.01, beta=0.9, eps=1e-12)
+    >>> for g in (1e-3, 1.0, 1e3):
+    ...     step, _ = opt.update(g, opt.init(0.0))
+    ...     print(f"{step:.6f}")
+    -0.031623
+    -0.031623
+    -0.031623
+    """
+    lr = check_number("lr", lr, low=0.0, low_open=True)
+    beta = check_number("beta", beta, low=0.0, high=1.0, high_open=True)
+    eps = check_number("eps", eps, low=0.0, low_open=True)
+    eps_in_sqrt = check_flag("eps_in_sqrt", eps_in_sqrt)
+    centered = check_flag("centered", centered)
+    mu = check_number("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    v0 = check_number("initial_v", initial_v, low=0.0)
+    bias_correction = check_flag("bias_correction", bias_correction)
+    use_momentum = bool(np.any(np.asarray(mu) > 0.0))
+
+    def init(params: Array) -> RMSPropState:
+        zeros = _zeros_like(params)
+        return RMSPropState(zeros + v0, zeros, zeros, 0, zeros + 1.0)
+
+    def update(g: Array, state: RMSPropState) -> tuple[Array, RMSPropState]:
+        t = state.t + 1
+        v = beta * state.v + (1.0 - beta) * g * g
+        gbar = beta * state.gbar + (1.0 - beta) * g if centered else state.gbar
+        beta_t = beta * state.beta_t if bias_correction else state.beta_t  # beta^t
+        second = v / (1.0 - beta_t) if bias_correction else v
+        if centered:
+            # v - gbar^2 >= 0 in exact arithmetic; clip the rounding error below zero.
+            second = np.maximum(second - gbar * gbar, 0.0)
+        den = sqrt(second + eps) if eps_in_sqrt else sqrt(second) + eps
+        if use_momentum:
+            b = mu * state.b + g / den
+            return -lr * b, RMSPropState(v, gbar, b, t, beta_t)
+        return -lr * g / den, RMSPropState(v, gbar, state.b, t, beta_t)
+
+    return _builtin(init, update)
+
+
+# -------------------------------------------------------------------------- Adam
+
+
+class AdamState(NamedTuple):
+    m: Array  # (runs, 2) moving average of g
+    v: Array  # (runs, 2) moving average of g^2
+    vmax: Array  # (runs, 2) largest v so far (used by AMSGrad)
+    t: int  # steps taken
+    beta1_t: Array  # (runs, 2) beta1^t, a running product from 1
+    beta2_t: Array  # (runs, 2) beta2^t, a running product from 1
+
+
+def adam(
+    lr: Any,
+    beta1: Any = 0.9,
+    beta2: Any = 0.999,
+    eps: Any = 1e-8,
+    bias_correction: bool = True,
+    amsgrad: bool = False,
+) -> Optimizer:
+    r"""Adam: RMSProp's scaling applied to a moving average of the gradient (momentum).
+
+    .. math::
+
+        m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+        v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2
+
+        \hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t}
+
+        \theta_t = \theta_{t-1} - \text{lr}\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+
+    The powers :math:`\beta_1^t`, :math:`\beta_2^t` are running products kept in the
+    state (``beta1_t = beta1 * beta1_t``, starting from 1), so a step uses only
+    :math:`+ - \times /` and :math:`\sqrt{}`: those are correctly rounded everywhere,
+    while ``pow`` differs in the last bit between C libraries and numpy's vectorised
+    loops, and the engine's loops must agree to the bit. (PyTorch and optax call
+    ``pow``; the two agree to about 1e-15.)
+
+    With ``amsgrad``, :math:`\hat v_t` uses :math:`\max(v_1, \dots, v_t)` in place of
+    :math:`v_t`. With ``bias_correction=False``, :math:`\hat m = m` and :math:`\hat v = v`.
+    Matches ``torch.optim.Adam(lr, betas=(beta1, beta2), eps, amsgrad)`` and
+    ``optax.adam(learning_rate, b1, b2, eps)`` (Kingma & Ba, Algorithm 1, where "alpha" is
+    the learning rate). Thanks to bias correction the first step is exactly lr (for
+    :math:`|g| \gg \epsilon`).
+
+    Parameters
+    ----------
+    lr : float or array
+        Learning rate, > 0.
+    beta1 : float or array
+        Decay of the gradient average, in [0, 1).
+    beta2 : float or array
+        Decay of the squared-gradient average, in [0, 1).
+    eps : float or array
+        Stability constant outside the root, > 0.
+    bias_correction : bool
+        Divide the averages by :math:`1 - \beta^t`.
+    amsgrad : bool
+        Use the running maximum of :math:`v`.
+
+    Examples
+    --------
+    >>> opt = adam(lr=0.1)
+    >>> step, state = opt.update(-5.0, opt.init(0.0))
+    >>> round(step, 9), state.t
+    (0.1, 1)
+    """
+    lr = check_number("lr", lr, low=0.0, low_open=True)
+    b1 = check_number("beta1", beta1, low=0.0, high=1.0, high_open=True)
+    b2 = check_number("beta2", beta2, low=0.0, high=1.0, high_open=True)
+    eps = check_number("eps", eps, low=0.0, low_open=True)
+    bias_correction = check_flag("bias_correction", bias_correction)
+    amsgrad = check_flag("amsgrad", amsgrad)
+
+    def init(params: Array) -> AdamState:
+        zeros = _zeros_like(params)
+        return AdamState(zeros, zeros, zeros, 0, zeros + 1.0, zeros + 1.0)
+
+    def update(g: Array, state: AdamState) -> tuple[Array, AdamState]:
+        t = state.t + 1
+        m = b1 * state.m + (1.0 - b1) * g
+        v = b2 * state.v + (1.0 - b2) * g * g
+        vmax = np.maximum(state.vmax, v) if amsgrad else state.vmax
+        second = vmax if amsgrad else v
+        if bias_correction:
+            beta1_t = b1 * state.beta1_t  # beta1^t
+            beta2_t = b2 * state.beta2_t  # beta2^t
+            m_hat = m / (1.0 - beta1_t)
+            v_hat = second / (1.0 - beta2_t)
+        else:
+            beta1_t, beta2_t = state.beta1_t, state.beta2_t
+            m_hat, v_hat = m, second
+        return -lr * m_hat / (sqrt(v_hat) + eps), AdamState(m, v, vmax, t, beta1_t, beta2_t)
+
+    return _builtin(init, update)
+
+
+_FACTORIES: dict[str, Callable[..., Optimizer]] = {
+    "sgd": sgd,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adam": adam,
+}
+
+
+def names() -> list[str]:
+    """Names of the optimizer factories, for command lines and menus.
+
+    >>> names()
+    ['sgd', 'adagrad', 'rmsprop', 'adam']
+    """
+    return list(_FACTORIES)
+
+
+def get(name: str) -> Callable[..., Optimizer]:
+    """Return the factory called ``name`` (one of :func:`names`)."""
+    try:
+        return _FACTORIES[name]
+    except KeyError:
+        raise ValueError(f"optimizer must be one of {', '.join(_FACTORIES)}; got {name!r}") from None

@@ -1,0 +1,440 @@
+"""Sweeps: one batched run over a grid of hyperparameters, reduced to a metric.
+
+``sweep(surface, rv.rmsprop, grid={"lr": [...], "beta": [...]})`` builds every
+combination of the grid's values, runs them all at once (each hyperparameter becomes an
+array of shape ``(runs, 1)``) and returns the metric as an array with one axis per grid
+key, in the grid's order. :func:`best_cell` then picks the best setting whose
+neighbours on the grid are good too, and says by which rule.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from rmsprop_viz.core.checks import check_int, check_number
+from rmsprop_viz.core.optimizers import Optimizer, is_builtin
+from rmsprop_viz.core.surfaces import Surface, _is_own, _xy_of, last_change, min_value
+from rmsprop_viz.engine.accel import compiled as _compiled
+from rmsprop_viz.engine.accel.tracing import batched_loop, park
+from rmsprop_viz.engine.run import MAX_STEPS, _best, _check_start, _check_surface, _steps_to, escape_box
+
+__all__ = [
+    "BACKENDS",
+    "MAX_GRID_CELLS",
+    "MAX_SWEEP_RUN_STEPS",
+    "METRICS",
+    "NUMBA_MIN_WORK",
+    "BestCell",
+    "best_cell",
+    "sweep",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Names accepted by ``sweep(metric=...)`` and what they return per grid cell.
+METRICS = {
+    "final": "loss after the last step (NaN where the run diverged)",
+    "best": "lowest loss reached before any divergence",
+    "steps": "steps until the loss got within tol of the target and stayed (-1 if never)",
+    "diverged": "step at which the run diverged (-1 if it did not)",
+}
+
+
+#: Values of ``sweep(backend=...)``.
+BACKENDS = ("auto", "numpy", "numba")
+
+#: ``backend="auto"`` compiles with numba from this many runs x steps (the numpy loop
+#: takes about 10 ms for this much work; the numba loop 2-3 ms, once compiled).
+NUMBA_MIN_WORK = 1_000_000
+
+#: Size limits of a sweep, checked before anything is allocated: grid cells (the product
+#: of the grid's lengths, one run each), and cells x n_steps, which bounds both the time
+#: (about a second with numpy) and the loss history kept for the "best" and "steps"
+#: metrics (at most 1e8 float64 numbers, 0.8 GB). n_steps itself is limited by
+#: :data:`rmsprop_viz.engine.run.MAX_STEPS`.
+MAX_GRID_CELLS = 1_000_000
+MAX_SWEEP_RUN_STEPS = 100_000_000
+
+#: Largest ``radius`` accepted by :func:`best_cell`.
+MAX_BEST_RADIUS = 10
+
+
+def _parameters(factory: Callable[..., Optimizer]) -> tuple[list[str], bool]:
+    """The keyword parameters ``factory`` accepts, and whether it takes ``**kwargs``."""
+    try:
+        accepted = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # no signature to read: let the call decide
+        return [], True
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    names = [
+        name
+        for name, p in accepted.items()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    ]
+    return names, takes_any
+
+
+def _unknown(what: str, key: Any, factory: Callable[..., Optimizer], names: list[str]) -> ValueError:
+    name = getattr(factory, "__name__", repr(factory))
+    return ValueError(f"{what} {key!r} is not a parameter of {name}; it takes {', '.join(names)}")
+
+
+def _check_grid(factory: Callable[..., Optimizer], grid: Any) -> dict[str, FloatArray]:
+    if not isinstance(grid, Mapping) or not grid:
+        raise ValueError(f"grid must be a non-empty mapping of parameter name -> values, got {grid!r}")
+    names, takes_any = _parameters(factory)
+    sizes = []
+    for key, values in grid.items():
+        if not takes_any and key not in names:
+            raise _unknown("grid key", key, factory, names)
+        sizes.append(int(np.size(values)) if isinstance(values, (list, tuple, np.ndarray)) else 1)
+    cells = math.prod(sizes)
+    if cells > MAX_GRID_CELLS:
+        lengths = " x ".join(map(str, sizes))
+        raise ValueError(f"grid may have at most {MAX_GRID_CELLS} cells (the product of its lengths), got {lengths}")
+    out: dict[str, FloatArray] = {}
+    for key, values in grid.items():
+        try:
+            array = np.atleast_1d(np.asarray(values, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise ValueError(f"grid[{key!r}] must be a non-empty 1-D list of numbers, got {values!r}") from None
+        if array.ndim != 1 or array.size == 0:
+            raise ValueError(f"grid[{key!r}] must be a non-empty 1-D list of numbers, got {values!r}")
+        out[key] = array
+    return out
+
+
+def _check_fixed(factory: Callable[..., Optimizer], fixed: Any, grid: Mapping[str, Any]) -> dict[str, Any]:
+    if fixed is None:
+        return {}
+    if not isinstance(fixed, Mapping):
+        raise ValueError(f"fixed must be a mapping of parameter name -> value, such as {{'eps': 1e-6}}, got {fixed!r}")
+    names, takes_any = _parameters(factory)
+    for key in fixed:
+        if not takes_any and key not in names:
+            raise _unknown("fixed key", key, factory, names)
+        if key in grid:
+            raise ValueError(f"{key!r} is both in grid and in fixed; give it in one of them")
+    return dict(fixed)
+
+
+def sweep(
+    surface: Surface,
+    factory: Callable[..., Optimizer],
+    grid: Mapping[str, npt.ArrayLike],
+    start: npt.ArrayLike | None = None,
+    n_steps: int = 200,
+    metric: str | Callable[[FloatArray, npt.NDArray[np.int64]], npt.ArrayLike] = "final",
+    *,
+    tol: float = 1e-6,
+    target: float | None = None,
+    fixed: Mapping[str, Any] | None = None,
+    backend: str = "auto",
+) -> npt.NDArray[Any]:
+    """Run ``factory`` over every combination of ``grid`` and reduce each run to a number.
+
+    Parameters
+    ----------
+    surface : Surface
+        The loss surface.
+    factory : callable
+        An optimizer factory such as ``rv.rmsprop``.
+    grid : mapping of str to 1-D array_like
+        Parameter name -> values, e.g. ``{"lr": np.geomspace(1e-4, 1, 50), "beta": [0.5, 0.9, 0.99]}``.
+    start : array_like, shape (2,), optional
+        Common starting point; the surface's ``default_start`` when omitted.
+    n_steps : int
+        Steps per run, >= 1.
+    metric : str or callable
+        One of :data:`METRICS` (``"final"``, ``"best"``, ``"steps"``, ``"diverged"``), or
+        ``f(values, diverged_at)`` with ``values`` of shape ``(n_steps + 1, runs)``.
+    tol : float
+        Tolerance for ``metric="steps"``: the first step from which the loss stays
+        within ``tol`` of ``target`` (as :meth:`.Trajectory.steps_to`), counted from the
+        surface's last change (:func:`.surfaces.last_change`) when its loss changes
+        over time.
+    target : float, optional
+        Loss to reach for ``metric="steps"``: by default the lowest loss at the
+        surface's known minima (:func:`.surfaces.min_value`), after its last change.
+    fixed : mapping, optional
+        Other keyword arguments for ``factory`` (e.g. ``{"eps": 1e-6}``).
+    backend : {"auto", "numpy", "numba"}
+        How the step loop runs. ``"numpy"``: in-place numpy calls over all runs.
+        ``"numba"``: the same loop compiled with numba (``pip install
+        "rmsprop-viz[fast]"``), about three times faster; compiling takes about a second
+        the first time a kind of loop is used on a machine, then it is cached.
+        ``"auto"`` (default) takes numba when it is installed and the sweep has at least
+        :data:`NUMBA_MIN_WORK` run-steps. Results are identical to the bit.
+
+    Returns
+    -------
+    ndarray
+        Shape ``tuple(len(v) for v in grid.values())``; float for losses, int for steps.
+
+    Examples
+    --------
+    >>> import rmsprop_viz as rv
+    >>> out = rv.sweep(rv.Quadratic(), rv.sgd, grid={"lr": [0.1, 0.15, 0.25]}, n_steps=100,
+    ...                metric="diverged")
+    >>> out.tolist()   # SGD diverges above lr = 2 / condition = 0.2
+    [-1, -1, 13]
+    """
+    surface = _check_surface(surface)
+    axes = _check_grid(factory, grid)
+    extra = _check_fixed(factory, fixed, axes)
+    n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
+    shape = tuple(len(v) for v in axes.values())
+    cells = math.prod(shape)
+    if cells * n_steps > MAX_SWEEP_RUN_STEPS:
+        raise ValueError(
+            f"grid cells x n_steps = {cells} x {n_steps} is more than the {MAX_SWEEP_RUN_STEPS} run-steps allowed;"
+            " use a coarser grid or fewer n_steps"
+        )
+    point = _check_start(start, surface)
+    if point.shape[0] != 1:
+        raise ValueError(f"start must be a single point (x, y) for a sweep, got shape {point.shape}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "numba" and not _compiled.available():
+        raise ImportError('backend="numba" needs numba: pip install "rmsprop-viz[fast]"')
+    if isinstance(metric, str) and metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(METRICS)} or a callable, got {metric!r}")
+    tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
+    if target is not None:
+        target = float(check_number("target", target, allow_array=False))
+
+    mesh = np.meshgrid(*axes.values(), indexing="ij")
+    # One run per grid cell. The loop below keeps the parameters as a (2, runs) array,
+    # so each hyperparameter is a (runs,) array broadcasting along the last axis.
+    hyper = {key: m.reshape(-1) for key, m in zip(axes, mesh)}
+    optimizer = factory(**extra, **hyper)
+    keep_values = callable(metric) or metric in ("best", "steps")
+    runs = int(mesh[0].size)
+    if backend == "auto":
+        backend = "numba" if runs * n_steps >= NUMBA_MIN_WORK and _compiled.available() else "numpy"
+    values, diverged_at = _simulate(surface, optimizer, point[0], runs, n_steps, keep_values, backend)
+
+    if callable(metric):
+        return np.asarray(metric(values, diverged_at)).reshape(shape)
+    if metric == "diverged":
+        result: npt.NDArray[Any] = diverged_at
+    elif metric == "final":
+        result = values[-1]
+    elif metric == "best":
+        result = _best(values)  # the same reductions as Trajectory.best_value / steps_to
+    else:
+        since = last_change(surface, n_steps)
+        result = _steps_to(values, tol, min_value(surface, since) if target is None else target, since)
+    return np.asarray(result).reshape(shape)
+
+
+def _simulate(
+    surface: Surface,
+    optimizer: Optimizer,
+    start: FloatArray,
+    runs: int,
+    n_steps: int,
+    keep_values: bool,
+    backend: str = "numpy",
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Loss per step and ``diverged_at``, keeping nothing else.
+
+    The parameters live in one ``(2, runs)`` array ``p`` (row 0 is x, row 1 is y), so each
+    numpy call covers both coordinates of every run. ``values`` has shape
+    ``(n_steps + 1, runs)`` when ``keep_values``, else ``(2, runs)`` (first and last).
+    The divergence rule is :func:`rmsprop_viz.engine.run.run`'s: the first step whose
+    parameters leave the escape box or whose loss is not finite.
+
+    The step loop is written from the traced update rule: compiled by numba
+    (``backend="numba"``, when the rule and the surface can be traced), else in-place
+    numpy calls. Only the package's own rules and surfaces are traced; for any other
+    optimizer (or a rule that cannot be traced) the functions are called each step,
+    with real numbers.
+    """
+    value_xy, grad_xy = _xy_of(surface)
+    cx, cy, hw, hh = escape_box(surface)
+    box = (cx - hw, cx + hw, cy - hh, cy + hh)
+    p = np.empty((2, runs))
+    p[0], p[1] = start
+    diverged_at = np.full(runs, -1, dtype=np.int64)
+    values = np.empty((n_steps + 1 if keep_values else 2, runs))
+    recorded = value_xy if keep_values else None
+
+    with np.errstate(all="ignore"):
+        values[0] = value_xy(p[0], p[1], 0)
+        state = optimizer.init(p)
+        loop = None
+        if is_builtin(optimizer):
+            own = _is_own(surface)
+            if backend == "numba":
+                loop = _compiled.compiled_loop(optimizer.update, state, grad_xy, recorded, trace_surface=own)
+            if loop is None:
+                loop = batched_loop(optimizer.update, state, grad_xy, recorded, trace_surface=own)
+        if loop is None:
+            loop = partial(_step_by_step, optimizer, state, grad_xy, recorded)
+        loop(p, n_steps, values, diverged_at, box, (cx, cy))
+        if not keep_values:
+            values[1] = value_xy(p[0], p[1], n_steps)
+        first_bad = np.argmax(~np.isfinite(values), axis=0)
+        late = ~np.isfinite(values).all(axis=0) & (diverged_at < 0)
+        diverged_at[late] = first_bad[late] if keep_values else n_steps
+        rows = np.arange(values.shape[0])[:, None] if keep_values else np.array([[0], [n_steps]])
+        values[(rows >= diverged_at[None, :]) & (diverged_at[None, :] >= 0)] = np.nan
+    return values, diverged_at
+
+
+def _step_by_step(
+    optimizer: Optimizer,
+    state: Any,
+    grad_xy: Callable[..., Any],
+    value_xy: Callable[..., Any] | None,
+    p: FloatArray,
+    n_steps: int,
+    values: FloatArray,
+    diverged_at: npt.NDArray[np.int64],
+    box: tuple[float, float, float, float],
+    centre: tuple[float, float],
+) -> None:
+    """What the traced loop does, calling the functions each step (for rules it cannot trace)."""
+    g = np.empty_like(p)
+    x_low, x_high, y_low, y_high = box
+    for t in range(n_steps):
+        g[0], g[1] = grad_xy(p[0], p[1], t)
+        u, state = optimizer.update(g, state)
+        p += u
+        # Two reductions per row tell whether any run left the box (a NaN fails them too).
+        if not (p[0].min() >= x_low and p[0].max() <= x_high and p[1].min() >= y_low and p[1].max() <= y_high):
+            park(p, diverged_at, box, centre, t + 1)
+        if value_xy is not None:
+            values[t + 1] = value_xy(p[0], p[1], t + 1)
+
+
+# ------------------------------------------------------------------ the best cell
+
+
+class BestCell(NamedTuple):
+    """The result of :func:`best_cell`."""
+
+    #: Grid index of the chosen cell, one entry per grid axis; None when no cell qualifies.
+    index: tuple[int, ...] | None  # type: ignore[assignment]  # (shadows tuple.index)
+    #: The metric at that cell (NaN when ``index`` is None).
+    value: float
+    #: One line stating the rule, to print beside the result.
+    rule: str
+
+
+def best_cell(
+    values: npt.ArrayLike,
+    *,
+    diverged: npt.ArrayLike | None = None,
+    higher_is_better: bool = False,
+    radius: int = 1,
+) -> BestCell:
+    """The best cell of a sweep whose neighbours are good too.
+
+    A single cell can be lucky: in a chaotic region (RMSProp with a large learning rate
+    in Rosenbrock's valley) one setting may land near the minimum by chance while the
+    settings around it do not. So each cell is judged by its *neighbourhood*: the cell
+    and every cell at most ``radius`` grid steps away along each axis (in 2-D the 3 x 3
+    block around it, diagonals included; cells beyond the grid's edge do not count).
+
+    1. A cell *converges* when its value is finite and it did not diverge; for an
+       integer metric (the ``"steps"`` metric), when its value is >= 0 (-1 means the
+       tolerance was never reached).
+    2. A cell qualifies when it and all its neighbours converge.
+    3. Each qualifying cell scores the *worst* value in its neighbourhood; the cell with
+       the best score wins (ties go to the better value of the cell itself, then to
+       the first cell in grid order).
+
+    This is a minimax rule: the chosen setting is the one whose worst nearby setting is
+    best, so a lucky cell among bad ones scores as badly as its neighbours.
+
+    Parameters
+    ----------
+    values : array_like, 1-D or 2-D (any number of axes works)
+        The sweep's metric, one axis per grid key (what :func:`sweep` returns). NaN and
+        inf mark diverged runs; in an integer array, negative values mark runs that
+        never reached the tolerance.
+    diverged : array_like, optional
+        Same shape: True (or a step >= 0, as ``metric="diverged"`` returns) where the
+        run diverged. Such cells never converge, whatever their value.
+    higher_is_better : bool
+        True for metrics where larger is better; by default smaller is better (loss,
+        steps).
+    radius : int
+        How many grid steps away a neighbour may be, >= 0 (0: every cell on its own, the
+        plain best value).
+
+    Returns
+    -------
+    BestCell
+        ``(index, value, rule)``; ``index`` is None when no cell qualifies.
+
+    Examples
+    --------
+    A lucky cell (1e-9) between bad ones loses to a steady basin:
+
+    >>> values = [0.5, 3.0, 1e-9, 2.0, 1e-3, 1e-4, 2e-4, 1e-3]
+    >>> best_cell(values).index
+    (5,)
+    >>> best_cell([[1.0, float("nan")], [2.0, 3.0]]).index is None   # every cell is next to a diverged one
+    True
+    >>> best_cell([12, 7, -1, 9], radius=0).index   # steps to tol; -1: never reached
+    (1,)
+    """
+    array = np.asarray(values)
+    if array.dtype.kind == "b" or array.dtype.kind not in "fiu":
+        raise ValueError(f"values must be an array of numbers (the sweep's metric), got dtype {array.dtype}")
+    if array.ndim == 0 or array.size == 0:
+        raise ValueError(f"values must have at least one grid axis and one cell, got shape {array.shape}")
+    if array.size > MAX_GRID_CELLS:
+        raise ValueError(f"values may have at most {MAX_GRID_CELLS} cells (a sweep's grid), got {array.size}")
+    radius = check_int("radius", radius, low=0, high=MAX_BEST_RADIUS)
+    if not isinstance(higher_is_better, (bool, np.bool_)):
+        raise ValueError(f"higher_is_better must be True or False, got {higher_is_better!r}")
+    score = array.astype(np.float64)
+    ok = np.isfinite(score)
+    if array.dtype.kind in "iu":
+        ok &= array >= 0
+    if diverged is not None:
+        flags = np.asarray(diverged)
+        if flags.shape != array.shape:
+            raise ValueError(f"diverged must have the shape of values {array.shape}, got {flags.shape}")
+        ok &= ~(flags >= 0 if flags.dtype.kind in "iu" else flags.astype(bool))
+    if higher_is_better:
+        score = -score
+    score = np.where(ok, score, np.inf)  # a neighbourhood with a bad cell scores inf
+
+    worst = score
+    for axis in range(array.ndim):  # the block maximum, one axis at a time
+        padded = np.pad(
+            worst, [(radius, radius) if a == axis else (0, 0) for a in range(array.ndim)], constant_values=-np.inf
+        )
+        n = array.shape[axis]
+        worst = np.max([np.take(padded, range(k, k + n), axis=axis) for k in range(2 * radius + 1)], axis=0)
+
+    rule = _best_rule(array.ndim, radius, higher_is_better)
+    if not np.isfinite(worst).any():
+        return BestCell(None, float("nan"), rule)
+    order = np.lexsort((np.arange(array.size), score.reshape(-1), worst.reshape(-1)))
+    flat = int(order[0])
+    index = tuple(int(i) for i in np.unravel_index(flat, array.shape))
+    return BestCell(index, float(array.reshape(-1)[flat]), rule)
+
+
+def _best_rule(ndim: int, radius: int, higher_is_better: bool) -> str:
+    better = "highest" if higher_is_better else "lowest"
+    if radius == 0:
+        return f"{better} value among the runs that converged"
+    if ndim == 1:
+        near = "the cell either side" if radius == 1 else f"the {radius} cells either side"
+        return f"cell with the best worst case over itself and {near}; all of them must converge"
+    block = "x".join([str(2 * radius + 1)] * ndim)
+    return f"cell with the best worst case over the {block} block around it; all of it must converge"

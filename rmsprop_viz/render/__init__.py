@@ -1,0 +1,1 @@
+"""Frame rendering for exports and the explorer."""
