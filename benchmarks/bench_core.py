@@ -78,7 +78,7 @@ def sweep_ours(backend: str = "auto") -> None:
 
 def numba_compile_s() -> float | None:
     """Seconds the first numba sweep takes in a fresh process with an empty cache."""
-    from rmsprop_viz import _compiled
+    from rmsprop_viz.engine.accel import compiled as _compiled
 
     if not _compiled.available():
         return None
@@ -164,7 +164,7 @@ def main() -> None:
         f"{os.cpu_count()} cores, {platform.machine()}"
     )
 
-    from rmsprop_viz import _compiled
+    from rmsprop_viz.engine.accel import compiled as _compiled
 
     sweep_repeats = max(5, args.repeats // 3)
     race_ms = median_ms(race_ours, args.repeats)

@@ -45,7 +45,7 @@ from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import rmsprop_viz as rv
-from rmsprop_viz import animation
+from rmsprop_viz import export as animation
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.scenes import default_specs
 

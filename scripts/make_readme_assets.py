@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rmsprop_viz import cli
+from rmsprop_viz.apps import cli
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
