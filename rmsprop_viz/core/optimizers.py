@@ -40,6 +40,7 @@ from rmsprop_viz.core.checks import check_flag, check_number
 __all__ = [
     "AdagradState",
     "AdamState",
+    "Made",
     "Optimizer",
     "RMSPropState",
     "SGDState",
@@ -47,6 +48,7 @@ __all__ = [
     "adam",
     "get",
     "is_builtin",
+    "made_by",
     "names",
     "rmsprop",
     "sgd",
@@ -69,21 +71,50 @@ class Optimizer(NamedTuple):
     update: Callable[[Array, State], tuple[Array, State]]
 
 
-#: The update functions made by this module's factories, each with its init function.
-#: Weak keys: an optimizer that is no longer used leaves no trace here.
-_MADE_HERE: weakref.WeakKeyDictionary[Callable[..., Any], Callable[..., Any]] = weakref.WeakKeyDictionary()
+class Made(NamedTuple):
+    """Which factory made an optimizer, and with what arguments (see :func:`made_by`)."""
+
+    factory: str  # a name of names()
+    params: dict[str, Any]  # the factory's arguments, as checked
 
 
-def _builtin(init: Callable[[Array], State], update: Callable[[Array, State], tuple[Array, State]]) -> Optimizer:
-    _MADE_HERE[update] = init
+#: The update functions made by this module's factories, with their init function and
+#: factory call. Weak keys: an optimizer that is no longer used leaves no trace here.
+_MADE_HERE: weakref.WeakKeyDictionary[Callable[..., Any], tuple[Callable[..., Any], Made]] = weakref.WeakKeyDictionary()
+
+
+def _builtin(
+    init: Callable[[Array], State],
+    update: Callable[[Array, State], tuple[Array, State]],
+    factory: str,
+    **params: Any,
+) -> Optimizer:
+    _MADE_HERE[update] = (init, Made(factory, params))
     return Optimizer(init, update)
+
+
+def made_by(optimizer: Any) -> Made | None:
+    """The factory call that made ``optimizer``, or None for any other optimizer.
+
+    >>> made_by(sgd(lr=0.1, momentum=0.9))
+    Made(factory='sgd', params={'lr': 0.1, 'momentum': 0.9, 'nesterov': False})
+    >>> made_by(Optimizer(lambda p: p, lambda g, s: (g, s))) is None
+    True
+    """
+    if not (isinstance(optimizer, tuple) and len(optimizer) == 2):
+        return None
+    init, update = optimizer
+    try:
+        entry = _MADE_HERE.get(update)
+    except TypeError:  # not weakly referenceable, so not one of ours
+        return None
+    return entry[1] if entry is not None and entry[0] is init else None
 
 
 def is_builtin(optimizer: Any) -> bool:
     """True when ``optimizer`` was made by one of this module's factories.
 
-    Only these may take the engine's fast paths (a traced single-run loop, the sweep's
-    in-place numpy loop, the numba loop), which call ``update`` once with symbolic
+    Only these may take the engine's fast paths, which call ``update`` once with symbolic
     stand-ins to record its arithmetic. Any other ``Optimizer(init, update)``, such as
     one written in a notebook, runs plainly: its functions are called every step with
     real numbers, so ``print(g)`` inside ``update`` prints the gradient.
@@ -94,13 +125,7 @@ def is_builtin(optimizer: Any) -> bool:
     >>> is_builtin(Optimizer(opt.init, lambda g, state: opt.update(g, state)))
     False
     """
-    if not (isinstance(optimizer, tuple) and len(optimizer) == 2):
-        return False
-    init, update = optimizer
-    try:
-        return _MADE_HERE.get(update) is init
-    except TypeError:  # not weakly referenceable, so not one of ours
-        return False
+    return made_by(optimizer) is not None
 
 
 def sqrt(v: Array) -> Array:
@@ -173,7 +198,7 @@ def sgd(lr: Any, momentum: Any = 0.0, nesterov: bool = False) -> Optimizer:
         d = g + mu * b if nesterov else b
         return -lr * d, SGDState(b)
 
-    return _builtin(init, update)
+    return _builtin(init, update, "sgd", lr=lr, momentum=mu, nesterov=nesterov)
 
 
 # ----------------------------------------------------------------------- Adagrad
@@ -231,7 +256,7 @@ def adagrad(lr: Any, eps: Any = 1e-10, initial_accumulator: Any = 0.0, eps_in_sq
         den = sqrt(s + eps) if eps_in_sqrt else sqrt(s) + eps
         return -lr * g / den, AdagradState(s)
 
-    return _builtin(init, update)
+    return _builtin(init, update, "adagrad", lr=lr, eps=eps, initial_accumulator=s0, eps_in_sqrt=eps_in_sqrt)
 
 
 # ----------------------------------------------------------------------- RMSProp
@@ -351,7 +376,19 @@ def rmsprop(
             return -lr * b, RMSPropState(v, gbar, b, t, beta_t)
         return -lr * g / den, RMSPropState(v, gbar, state.b, t, beta_t)
 
-    return _builtin(init, update)
+    return _builtin(
+        init,
+        update,
+        "rmsprop",
+        lr=lr,
+        beta=beta,
+        eps=eps,
+        eps_in_sqrt=eps_in_sqrt,
+        centered=centered,
+        momentum=mu,
+        initial_v=v0,
+        bias_correction=bias_correction,
+    )
 
 
 # -------------------------------------------------------------------------- Adam
@@ -448,7 +485,9 @@ def adam(
             m_hat, v_hat = m, second
         return -lr * m_hat / (sqrt(v_hat) + eps), AdamState(m, v, vmax, t, beta1_t, beta2_t)
 
-    return _builtin(init, update)
+    return _builtin(
+        init, update, "adam", lr=lr, beta1=b1, beta2=b2, eps=eps, bias_correction=bias_correction, amsgrad=amsgrad
+    )
 
 
 _FACTORIES: dict[str, Callable[..., Optimizer]] = {

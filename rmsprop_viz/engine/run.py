@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from rmsprop_viz.core.checks import check_int, check_number
-from rmsprop_viz.core.optimizers import Optimizer, is_builtin
+from rmsprop_viz.core.kinds import kind_of
+from rmsprop_viz.core.optimizers import Optimizer, is_builtin, made_by
 from rmsprop_viz.core.surfaces import Surface, _is_own, _Planar, _xy_of, last_change
 from rmsprop_viz.engine.accel.tracing import fused_loop
 
@@ -78,6 +79,9 @@ class Trajectory:
     changed_at : int
         The last step at which the surface's loss changed (:func:`.surfaces.last_change`),
         0 for a surface that does not change: :meth:`steps_to` counts from there.
+    kind : str
+        Which of :data:`rmsprop_viz.core.kinds.KINDS` made the run (``"rmsprop"``, ...), or
+        ``""`` for an optimizer of the user's own: figures style a run by its kind.
     """
 
     label: str
@@ -88,6 +92,7 @@ class Trajectory:
     states: Any
     diverged_at: IntArray
     changed_at: int = 0
+    kind: str = ""
 
     @property
     def n_steps(self) -> int:
@@ -359,7 +364,10 @@ def run(
         params = _positions(points, updates)
         values = _values(surface, params)
         diverged_at = _mark_divergence(surface, params, values, grads, updates, states)
-    return Trajectory(label, params, values, grads, updates, states, diverged_at, last_change(surface, n_steps))
+    made = made_by(optimizer)
+    kind = kind_of(made.factory, made.params) if made is not None else ""
+    changed_at = last_change(surface, n_steps)
+    return Trajectory(label, params, values, grads, updates, states, diverged_at, changed_at, kind)
 
 
 def _values(surface: Surface, params: FloatArray) -> FloatArray:
