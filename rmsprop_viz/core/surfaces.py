@@ -21,8 +21,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
@@ -31,6 +32,7 @@ import numpy.typing as npt
 from rmsprop_viz.core.checks import check_int, check_number, check_point
 
 __all__ = [
+    "REGISTRY",
     "Beale",
     "Himmelblau",
     "MiniBatchLeastSquares",
@@ -41,12 +43,15 @@ __all__ = [
     "Saddle",
     "Shifting",
     "Surface",
+    "XYSurface",
     "gd_lr_limit",
     "get",
+    "is_builtin_surface",
     "last_change",
     "max_curvature",
     "min_value",
     "names",
+    "xy_formulas",
 ]
 
 #: Limits of the surfaces' parameters. Beyond them a picture of the surface, or float64
@@ -94,8 +99,15 @@ class Surface(Protocol):
     def grad(self, points: npt.ArrayLike, step: Any = 0) -> FloatArray: ...
 
 
-class _Planar:
-    """Shared plumbing: ``value`` and ``grad`` on ``(..., 2)`` arrays from the xy formulas."""
+class XYSurface:
+    """A surface written as two formulas in ``x`` and ``y``; the base of every built-in surface.
+
+    A subclass defines ``value_xy(x, y, step)`` and ``grad_xy(x, y, step)`` with arithmetic
+    that accepts Python floats as well as arrays of one shape; this class derives the
+    protocol's ``value`` and ``grad`` on points of shape ``(..., 2)`` from them. The engine
+    calls the xy formulas directly (see :func:`xy_formulas`): on floats for a single run,
+    on arrays for a batch.
+    """
 
     name: ClassVar[str] = ""
     formula: ClassVar[str] = ""
@@ -135,7 +147,7 @@ def _frozen_setattr(obj: object, name: str, value: Any) -> None:
 
 
 @dataclass(frozen=True)
-class Rosenbrock(_Planar):
+class Rosenbrock(XYSurface):
     r"""Rosenbrock's banana valley.
 
     .. math:: f(x, y) = (a - x)^2 + b\,(y - x^2)^2
@@ -189,7 +201,7 @@ class Rosenbrock(_Planar):
 
 
 @dataclass(frozen=True)
-class Quadratic(_Planar):
+class Quadratic(XYSurface):
     r"""An ill-conditioned bowl, optionally rotated.
 
     .. math::
@@ -252,7 +264,7 @@ class Quadratic(_Planar):
 
 
 @dataclass(frozen=True)
-class Beale(_Planar):
+class Beale(XYSurface):
     r"""Beale's function: flat plateaus and sharp ridges.
 
     .. math::
@@ -294,7 +306,7 @@ class Beale(_Planar):
 
 
 @dataclass(frozen=True)
-class Himmelblau(_Planar):
+class Himmelblau(XYSurface):
     r"""Himmelblau's function: four minima of equal depth.
 
     .. math:: f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2
@@ -336,7 +348,7 @@ class Himmelblau(_Planar):
 
 
 @dataclass(frozen=True)
-class Saddle(_Planar):
+class Saddle(XYSurface):
     r"""A saddle point at the origin with two minima beyond it.
 
     .. math:: f(x, y) = \tfrac12 x^2 + \tfrac14 y^4 - \tfrac12 y^2
@@ -371,7 +383,7 @@ class Saddle(_Planar):
 
 
 @dataclass(frozen=True)
-class Rastrigin(_Planar):
+class Rastrigin(XYSurface):
     r"""Rastrigin's function: a bowl covered in regularly spaced local minima.
 
     .. math:: f(x, y) = 20 + x^2 - 10\cos 2\pi x + y^2 - 10 \cos 2\pi y
@@ -426,20 +438,37 @@ def _surface_from(name: str, base: Any) -> Surface:
     return base
 
 
-def _is_own(surface: Any) -> bool:
-    """True for a surface of this module's classes, built on such surfaces only.
+def is_builtin_surface(surface: Any) -> bool:
+    """True for an instance of one of the registered surface classes (:func:`names`),
+    built on such surfaces only (the ``base`` of :class:`Noisy` and :class:`Shifting`).
 
-    The engine traces only these formulas (calls them once with symbolic stand-ins, see
-    :mod:`rmsprop_viz._tracing`); a user's own surface is called with real numbers.
+    The engine's fast paths trace only these formulas (they call them once with symbolic
+    stand-ins, see :mod:`rmsprop_viz.engine.accel.tracing`); a user's own surface, a
+    subclass included, is called with real numbers every step.
+
+    >>> class Mine(Rosenbrock):
+    ...     pass
+    >>> is_builtin_surface(Noisy(Rosenbrock())), is_builtin_surface(Mine()), is_builtin_surface(Noisy(Mine()))
+    (True, False, False)
     """
-    if type(surface).__module__ != __name__:
+    if type(surface) not in REGISTRY.values():
         return False
     base = getattr(surface, "base", None)
-    return base is None or _is_own(base)
+    return base is None or is_builtin_surface(base)
 
 
-def _xy_of(surface: Surface) -> tuple[Callable[..., XY], Callable[..., tuple[XY, XY]]]:
-    """The xy formulas of a surface; for a plain protocol surface, adapters around it."""
+def xy_formulas(surface: Surface) -> tuple[Callable[..., XY], Callable[..., tuple[XY, XY]]]:
+    """The pair ``(value_xy, grad_xy)`` of ``surface``: its own xy formulas when it has
+    them (every :class:`XYSurface`), otherwise adapters that call its ``value`` and
+    ``grad`` on stacked points.
+
+    ``value_xy(x, y, step)`` returns the loss and ``grad_xy(x, y, step)`` the pair
+    ``(df/dx, df/dy)``, for floats or arrays of one shape.
+
+    >>> value_xy, grad_xy = xy_formulas(Rosenbrock())
+    >>> value_xy(-1.0, 1.0), grad_xy(-1.0, 1.0)
+    (4.0, (-4.0, 0.0))
+    """
     value_xy = getattr(surface, "value_xy", None)
     grad_xy = getattr(surface, "grad_xy", None)
     if value_xy is not None and grad_xy is not None:
@@ -459,7 +488,7 @@ def _xy_of(surface: Surface) -> tuple[Callable[..., XY], Callable[..., tuple[XY,
 
 
 @dataclass(frozen=True)
-class Noisy(_Planar):
+class Noisy(XYSurface):
     r"""A surface whose gradient carries additive Gaussian noise.
 
     .. math::
@@ -510,10 +539,10 @@ class Noisy(_Planar):
         return start
 
     def value_xy(self, x: XY, y: XY, step: Any = 0) -> XY:
-        return _xy_of(self.base)[0](x, y, step)
+        return xy_formulas(self.base)[0](x, y, step)
 
     def grad_xy(self, x: XY, y: XY, step: Any = 0) -> tuple[XY, XY]:
-        gx, gy = _xy_of(self.base)[1](x, y, step)
+        gx, gy = xy_formulas(self.base)[1](x, y, step)
         if not isinstance(step, (int, np.integer)):
             raise ValueError(f"a noisy gradient needs a single integer step, got {step!r}")
         nx, ny = _normals(self.seed, int(step), 2)
@@ -521,7 +550,7 @@ class Noisy(_Planar):
 
 
 @dataclass(frozen=True)
-class MiniBatchLeastSquares(_Planar):
+class MiniBatchLeastSquares(XYSurface):
     r"""Linear regression with two weights, trained on seeded mini-batches.
 
     A synthetic data set of ``n_samples`` points has two features of very different
@@ -638,7 +667,7 @@ def _batch_moments(surface: MiniBatchLeastSquares, step: int) -> tuple[float, fl
 
 
 @dataclass(frozen=True)
-class Shifting(_Planar):
+class Shifting(XYSurface):
     r"""A loss that changes at a given step: rescaled and/or moved.
 
     .. math::
@@ -702,7 +731,7 @@ class Shifting(_Planar):
         return (self.at_step,)
 
     def value_xy(self, x: XY, y: XY, step: Any = 0) -> XY:
-        value_xy = _xy_of(self.base)[0]
+        value_xy = xy_formulas(self.base)[0]
         if isinstance(step, (int, np.integer)):
             if step < self.at_step:
                 return value_xy(x, y, step)
@@ -712,7 +741,7 @@ class Shifting(_Planar):
         return np.where(np.asarray(step) < self.at_step, before, after)
 
     def grad_xy(self, x: XY, y: XY, step: Any = 0) -> tuple[XY, XY]:
-        grad_xy = _xy_of(self.base)[1]
+        grad_xy = xy_formulas(self.base)[1]
         if not isinstance(step, (int, np.integer)):
             raise ValueError(f"a time-varying gradient needs a single integer step, got {step!r}")
         if step < self.at_step:
@@ -802,10 +831,15 @@ def gd_lr_limit(curvature: float, momentum: float = 0.0) -> float:
 
 # ---------------------------------------------------------------------- registry
 
-_REGISTRY: dict[str, type] = {
-    cls.name: cls
-    for cls in (Rosenbrock, Quadratic, Beale, Himmelblau, Saddle, Rastrigin, Noisy, MiniBatchLeastSquares, Shifting)
-}
+#: The built-in surface classes by name (read-only): what :func:`get` builds and
+#: :func:`names` lists.
+REGISTRY: Mapping[str, type[Any]] = MappingProxyType(
+    {
+        cls.name: cls
+        for cls in (Rosenbrock, Quadratic, Beale, Himmelblau, Saddle, Rastrigin, Noisy, MiniBatchLeastSquares, Shifting)
+    }
+)
+_REGISTRY = REGISTRY  # old private name, kept until every caller reads REGISTRY
 
 
 def names() -> list[str]:
@@ -814,7 +848,7 @@ def names() -> list[str]:
     >>> names()[:3]
     ['rosenbrock', 'quadratic', 'beale']
     """
-    return list(_REGISTRY)
+    return list(REGISTRY)
 
 
 def get(name: str, **params: Any) -> Surface:
@@ -829,9 +863,9 @@ def get(name: str, **params: Any) -> Surface:
     ...
     ValueError: surface must be one of rosenbrock, quadratic, beale, ..., shifting; got 'banana'
     """
-    if not isinstance(name, str) or name.lower() not in _REGISTRY:
-        raise ValueError(f"surface must be one of {', '.join(_REGISTRY)}; got {name!r}")
-    cls = _REGISTRY[name.lower()]
+    if not isinstance(name, str) or name.lower() not in REGISTRY:
+        raise ValueError(f"surface must be one of {', '.join(REGISTRY)}; got {name!r}")
+    cls = REGISTRY[name.lower()]
     try:
         surface: Surface = cls(**params)
     except TypeError as error:
@@ -840,3 +874,9 @@ def get(name: str, **params: Any) -> Surface:
             f"surface {name!r} takes the parameters {', '.join(fields) or '(none)'}; got {sorted(params)}"
         ) from error
     return surface
+
+
+# Old private names, kept until the engine and the tests use the public ones.
+_Planar = XYSurface
+_is_own = is_builtin_surface
+_xy_of = xy_formulas

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from rmsprop_viz.core.checks import check_int, check_number
 from rmsprop_viz.core.kinds import kind_of
 from rmsprop_viz.core.optimizers import Optimizer, is_builtin, made_by
-from rmsprop_viz.core.surfaces import Surface, _is_own, _Planar, _xy_of, last_change
+from rmsprop_viz.core.surfaces import Surface, XYSurface, is_builtin_surface, last_change, xy_formulas
 from rmsprop_viz.engine.accel.tracing import fused_loop
 
 __all__ = [
@@ -218,7 +218,7 @@ def _check_surface(surface: Any) -> Surface:
             f"surface must be a Surface instance such as rv.{surface.__name__}(), got the class {surface.__name__}"
         )
     # The package's own surfaces pass at once; others by the protocol's (slower) structural check.
-    if not isinstance(surface, _Planar) and not isinstance(surface, Surface):
+    if not isinstance(surface, XYSurface) and not isinstance(surface, Surface):
         raise ValueError(f"surface must be a Surface such as rv.Rosenbrock(), got {surface!r}")
     return cast(Surface, surface)
 
@@ -232,7 +232,7 @@ def _iterate(surface: Surface, optimizer: Optimizer, x: Any, y: Any, n_steps: in
     step. The parameters themselves are rebuilt afterwards by
     :func:`_positions`, which adds the updates in the same order.
     """
-    grad_xy = _xy_of(surface)[1]
+    grad_xy = xy_formulas(surface)[1]
     init, update = optimizer
     sx, sy = init(x), init(y)
     records: list[Any] = []
@@ -274,10 +274,10 @@ def _columns(
     about three times faster); anything else, such as a user's own optimizer, through
     :func:`_iterate`, which calls its functions with real numbers.
     """
-    grad_xy = _xy_of(surface)[1]
+    grad_xy = xy_formulas(surface)[1]
     fused = None
     if is_builtin(optimizer) and not isinstance(x0, np.ndarray):
-        fused = fused_loop(optimizer.update, template, grad_xy, trace_surface=_is_own(surface))
+        fused = fused_loop(optimizer.update, template, grad_xy, trace_surface=is_builtin_surface(surface))
     if fused is not None:
         k = len(fused.changed)
         table = np.fromiter(fused.run(x0, y0, n_steps), dtype=np.float64, count=n_steps * (4 + 2 * k))
@@ -373,8 +373,8 @@ def run(
 def _values(surface: Surface, params: FloatArray) -> FloatArray:
     """``(n_steps + 1, runs)`` loss at every recorded point, at its own step."""
     steps = np.arange(params.shape[0])[:, None]
-    if isinstance(surface, _Planar):
-        values = _xy_of(surface)[0](params[..., 0], params[..., 1], steps)
+    if isinstance(surface, XYSurface):
+        values = xy_formulas(surface)[0](params[..., 0], params[..., 1], steps)
     else:
         values = surface.value(params, steps)
     out: FloatArray = np.broadcast_to(np.asarray(values, dtype=np.float64), params.shape[:2]).copy()

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from rmsprop_viz.core.checks import check_int, check_number
 from rmsprop_viz.core.optimizers import Optimizer, is_builtin
-from rmsprop_viz.core.surfaces import Surface, _is_own, _xy_of, last_change, min_value
+from rmsprop_viz.core.surfaces import Surface, is_builtin_surface, last_change, min_value, xy_formulas
 from rmsprop_viz.engine.accel import compiled as _compiled
 from rmsprop_viz.engine.accel.tracing import batched_loop, park
 from rmsprop_viz.engine.run import MAX_STEPS, _best, _check_start, _check_surface, _steps_to, escape_box
@@ -258,7 +258,7 @@ def _simulate(
     optimizer (or a rule that cannot be traced) the functions are called each step,
     with real numbers.
     """
-    value_xy, grad_xy = _xy_of(surface)
+    value_xy, grad_xy = xy_formulas(surface)
     cx, cy, hw, hh = escape_box(surface)
     box = (cx - hw, cx + hw, cy - hh, cy + hh)
     p = np.empty((2, runs))
@@ -272,7 +272,7 @@ def _simulate(
         state = optimizer.init(p)
         loop = None
         if is_builtin(optimizer):
-            own = _is_own(surface)
+            own = is_builtin_surface(surface)
             if backend == "numba":
                 loop = _compiled.compiled_loop(optimizer.update, state, grad_xy, recorded, trace_surface=own)
             if loop is None:

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import rmsprop_viz as rv
-from rmsprop_viz.core.surfaces import _xy_of
+from rmsprop_viz.core.surfaces import xy_formulas
 from rmsprop_viz.engine import sweeps
 from rmsprop_viz.engine.accel import compiled as _compiled
 from rmsprop_viz.engine.accel import tracing as _tracing
@@ -76,7 +76,7 @@ def test_traced_numpy_loop_equals_plain_calls(variant: str, surface_name: str, m
 def test_every_variant_is_traced_with_constants_folded(variant: str) -> None:
     factory, fixed, key, values = VARIANTS[variant]
     optimizer = factory(lr=np.full(4, 0.01), **{**fixed, key: np.full(4, values[-1])})
-    value_xy, grad_xy = _xy_of(rv.Rosenbrock())
+    value_xy, grad_xy = xy_formulas(rv.Rosenbrock())
     traced = _tracing.trace_step(optimizer.update, optimizer.init(np.zeros((2, 4))), grad_xy, value_xy)
     assert traced is not None
     assert traced.gradient is not None
@@ -100,7 +100,7 @@ def test_loops_use_only_correctly_rounded_operations(variant: str) -> None:
     factory, fixed, key, values = VARIANTS[variant]
     optimizer = factory(lr=np.full(4, 0.01), **{**fixed, key: np.full(4, values[-1])})
     for name in rv.surfaces.names():
-        value_xy, grad_xy = _xy_of(rv.surfaces.get(name))
+        value_xy, grad_xy = xy_formulas(rv.surfaces.get(name))
         traced = _tracing.trace_step(optimizer.update, optimizer.init(np.zeros((2, 4))), grad_xy, value_xy)
         assert traced is not None
         assert {template for _, template, _ in traced.ops} <= EXACT_OPERATIONS, name
@@ -113,7 +113,7 @@ def test_a_rule_raising_to_a_power_is_not_traced() -> None:
         return -0.1 * g / (1.0 - 0.9**t), state._replace(t=t)
 
     template = rv.adam(0.1).init(np.zeros((2, 3)))
-    grad_xy = _xy_of(rv.Quadratic())[1]
+    grad_xy = xy_formulas(rv.Quadratic())[1]
     assert _tracing.trace_step(update, template, grad_xy, None) is None
     assert _tracing.fused_loop(update, rv.adam(0.1).init(0.0), grad_xy) is None
 
@@ -121,10 +121,10 @@ def test_a_rule_raising_to_a_power_is_not_traced() -> None:
 def test_untraceable_gradient_is_called_each_step() -> None:
     optimizer = rv.rmsprop(lr=np.full(3, 0.01))
     state = optimizer.init(np.zeros((2, 3)))
-    traced = _tracing.trace_step(optimizer.update, state, _xy_of(rv.surfaces.get("noisy"))[1], None)
+    traced = _tracing.trace_step(optimizer.update, state, xy_formulas(rv.surfaces.get("noisy"))[1], None)
     assert traced is not None
     assert traced.gradient is None  # noise keyed by the step cannot be traced
-    assert _compiled.compiled_loop(optimizer.update, state, _xy_of(rv.surfaces.get("noisy"))[1], None) is None
+    assert _compiled.compiled_loop(optimizer.update, state, xy_formulas(rv.surfaces.get("noisy"))[1], None) is None
 
 
 def test_a_divergent_sweep_marks_the_same_steps_every_way(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ import pytest
 import rmsprop_viz as rv
 from rmsprop_viz.core import surfaces
 from rmsprop_viz.core.optimizers import AdamState, RMSPropState, SGDState
-from rmsprop_viz.core.surfaces import Noisy, Quadratic, Rosenbrock, Shifting, _xy_of
+from rmsprop_viz.core.surfaces import Noisy, Quadratic, Rosenbrock, Shifting, xy_formulas
 from rmsprop_viz.engine.accel.tracing import fused_loop
 from rmsprop_viz.engine.run import _iterate, escape_box
 
@@ -217,7 +217,7 @@ def test_traced_loop_equals_the_plain_loop_bit_for_bit(variant, surface_name):
     surface = SURFACES[surface_name]
     optimizer = VARIANTS[variant]
     # The fast path is really taken for every built-in optimizer.
-    assert fused_loop(optimizer.update, optimizer.init(0.0), _xy_of(surface)[1]) is not None
+    assert fused_loop(optimizer.update, optimizer.init(0.0), xy_formulas(surface)[1]) is not None
     n = 60
     x0, y0 = surface.default_start
     traj = rv.run(surface, optimizer, start=(x0, y0), n_steps=n)
@@ -257,7 +257,7 @@ def _branching_optimizer(branch):
 
 def test_update_that_branches_on_the_gradient_is_not_traced_but_still_runs():
     optimizer = _branching_optimizer(lambda g: g > 0)
-    assert fused_loop(optimizer.update, optimizer.init(0.0), _xy_of(Quadratic())[1]) is None
+    assert fused_loop(optimizer.update, optimizer.init(0.0), xy_formulas(Quadratic())[1]) is None
     # The engine falls back to calling the functions, so the branch is taken per step.
     traj = rv.run(Quadratic(), optimizer, start=(1.0, -1.0), n_steps=5)
     np.testing.assert_array_equal(traj.states.n[:, 0, 0], [1, 2, 3, 4, 5])  # x stays > 0
