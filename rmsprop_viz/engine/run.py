@@ -4,26 +4,30 @@
 loss, gradients, updates and the optimizer's internal state at every step. Plots and
 animations then only read these arrays.
 
-A run *diverges* at the first step whose parameters or loss are not finite, or whose
-parameters leave a generous box around the surface's plot window (:func:`escape_box`).
-From that step on its entries are NaN and ``diverged_at`` says where it happened; no
-numpy warning escapes.
+A run *diverges* by the rule of :mod:`rmsprop_viz.engine.divergence` (its point or loss
+not finite, or its point far outside the surface's plot window). From that step on its
+entries are NaN and ``diverged_at`` says where it happened; no numpy warning escapes.
+
+The checks of what :func:`run`, :func:`race` and :func:`rmsprop_viz.engine.sweeps.sweep`
+accept (:func:`check_surface`, :func:`check_start`, ...) live here, with the size limits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from rmsprop_viz.core.checks import check_int, check_number
+from rmsprop_viz.core.checks import check_int
 from rmsprop_viz.core.kinds import kind_of
 from rmsprop_viz.core.optimizers import Optimizer, is_builtin, made_by
 from rmsprop_viz.core.surfaces import Surface, XYSurface, is_builtin_surface, last_change, xy_formulas
+from rmsprop_viz.engine import divergence
 from rmsprop_viz.engine.accel.tracing import fused_loop
+from rmsprop_viz.engine.divergence import ESCAPE_FACTOR, escape_box
+from rmsprop_viz.engine.trajectory import Trajectory
 
 __all__ = [
     "ESCAPE_FACTOR",
@@ -32,6 +36,10 @@ __all__ = [
     "MAX_RUN_STEPS",
     "MAX_STEPS",
     "Trajectory",
+    "check_optimizer",
+    "check_start",
+    "check_surface",
+    "check_work",
     "escape_box",
     "race",
     "run",
@@ -39,10 +47,6 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-#: How many window sizes away from the window's centre a run may go before it counts as
-#: diverged.
-ESCAPE_FACTOR = 50.0
 
 #: Size limits, checked before anything is allocated. A run records about twenty float64
 #: numbers per run and step (parameters, loss, gradient, update, optimizer state), so
@@ -54,129 +58,9 @@ MAX_RUN_STEPS = 20_000_000  # runs x n_steps of a run; summed over the optimizer
 MAX_RACE_ENTRIES = 100  # optimizers in one race
 
 
-@dataclass(frozen=True)
-class Trajectory:
-    """Everything one optimizer did on one surface, for every run of a batch.
-
-    Attributes
-    ----------
-    label : str
-        Name shown in legends.
-    params : ndarray, shape (n_steps + 1, runs, 2)
-        Parameters; index 0 is the start.
-    values : ndarray, shape (n_steps + 1, runs)
-        Loss at each ``params[t]`` (at step ``t`` for time-varying surfaces).
-    grads : ndarray, shape (n_steps, runs, 2)
-        Gradient used at step ``t``, evaluated at ``params[t]``.
-    updates : ndarray, shape (n_steps, runs, 2)
-        ``params[t + 1] = params[t] + updates[t]``.
-    states : NamedTuple
-        The optimizer's state after each step, same type as its state with every field
-        stacked: arrays of shape ``(n_steps, runs, 2)``, and ``(n_steps,)`` for the step
-        counter ``t``.
-    diverged_at : ndarray of int, shape (runs,)
-        First step whose parameters or loss went bad, or -1.
-    changed_at : int
-        The last step at which the surface's loss changed (:func:`.surfaces.last_change`),
-        0 for a surface that does not change: :meth:`steps_to` counts from there.
-    kind : str
-        Which of :data:`rmsprop_viz.core.kinds.KINDS` made the run (``"rmsprop"``, ...), or
-        ``""`` for an optimizer of the user's own: figures style a run by its kind.
-    """
-
-    label: str
-    params: FloatArray
-    values: FloatArray
-    grads: FloatArray
-    updates: FloatArray
-    states: Any
-    diverged_at: IntArray
-    changed_at: int = 0
-    kind: str = ""
-
-    @property
-    def n_steps(self) -> int:
-        """Number of steps taken."""
-        return int(self.grads.shape[0])
-
-    @property
-    def runs(self) -> int:
-        """Number of runs in the batch."""
-        return int(self.params.shape[1])
-
-    @property
-    def diverged(self) -> npt.NDArray[np.bool_]:
-        """``(runs,)`` True where the run diverged."""
-        return self.diverged_at >= 0
-
-    @property
-    def effective_lr(self) -> FloatArray:
-        """``(n_steps, runs, 2)``: ``|update| / |grad|`` per coordinate, NaN where g = 0.
-
-        For SGD this is the learning rate; for RMSProp it is ``lr / sqrt(v + eps)``.
-        """
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.abs(self.updates) / np.abs(self.grads)
-        out[~np.isfinite(out)] = np.nan
-        return out
-
-    @property
-    def final_value(self) -> FloatArray:
-        """``(runs,)`` loss after the last step (NaN for a diverged run)."""
-        final: FloatArray = self.values[-1]
-        return final
-
-    @property
-    def best_value(self) -> FloatArray:
-        """``(runs,)`` lowest loss seen before any divergence."""
-        return _best(self.values)
-
-    def steps_to(self, tol: float, *, target: float = 0.0) -> IntArray:
-        """``(runs,)`` steps until the loss got within ``tol`` of ``target`` *and stayed*.
-
-        The answer is the first step ``t`` with ``values[s] - target <= tol`` for every
-        ``s >= t``, counted from :attr:`changed_at` (the last change of a time-varying
-        surface; 0 otherwise). A run that touches the tolerance and leaves again has
-        not reached it; neither has a run that diverged (-1 for both).
-
-        >>> import rmsprop_viz as rv
-        >>> traj = rv.run(rv.Quadratic(), rv.sgd(lr=0.1), start=(1.0, 0.0), n_steps=50)
-        >>> traj.steps_to(1e-3).tolist()   # 0.5 * 0.81^t <= 1e-3 from t = 30 on
-        [30]
-        """
-        return _steps_to(self.values, tol, target, self.changed_at)
-
-
-def _best(values: FloatArray) -> FloatArray:
-    finite = np.where(np.isfinite(values), values, np.inf)
-    best = finite.min(axis=0)
-    out: FloatArray = np.where(np.isfinite(best), best, np.nan)
-    return out
-
-
-def _steps_to(values: FloatArray, tol: float, target: float, since: int = 0) -> IntArray:
-    """First step, counted from ``since``, from which every loss in ``values`` (shape
-    ``(n_steps + 1, runs)``) is within ``tol`` of ``target``; -1 where there is none."""
-    tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
-    target = float(check_number("target", target, allow_array=False))
-    with np.errstate(invalid="ignore"):
-        hit = values[since:] - target <= tol  # NaN (diverged) is never within tol
-    # stays[t]: within tol at t and at every later step.
-    stays = np.logical_and.accumulate(hit[::-1], axis=0)[::-1]
-    first = np.argmax(stays, axis=0)
-    return np.where(stays.any(axis=0), first, -1).astype(np.int64)
-
-
-def escape_box(surface: Surface) -> tuple[float, float, float, float]:
-    """``(cx, cy, half_width, half_height)`` of the box a run must stay in.
-
-    The box has the plot window's centre and :data:`ESCAPE_FACTOR` times its size.
-    """
-    (x0, x1), (y0, y1) = surface.bounds
-    return (0.5 * (x0 + x1), 0.5 * (y0 + y1), ESCAPE_FACTOR * (x1 - x0), ESCAPE_FACTOR * (y1 - y0))
-
-
-def _check_start(start: Any, surface: Surface) -> FloatArray:
+def check_start(start: Any, surface: Surface) -> FloatArray:
+    """``start`` as a ``(runs, 2)`` array of finite points (the surface's default start
+    when None), at most :data:`MAX_RUNS` of them; else a ValueError naming ``start``."""
     if start is None:
         start = surface.default_start
     try:
@@ -194,7 +78,7 @@ def _check_start(start: Any, surface: Surface) -> FloatArray:
     return points
 
 
-def _check_work(runs: int, n_steps: int, optimizers: int) -> None:
+def check_work(runs: int, n_steps: int, optimizers: int) -> None:
     """Refuse, before allocating, more run-steps than :data:`MAX_RUN_STEPS`."""
     work = runs * n_steps * optimizers
     if work > MAX_RUN_STEPS:
@@ -204,7 +88,8 @@ def _check_work(runs: int, n_steps: int, optimizers: int) -> None:
         )
 
 
-def _check_optimizer(optimizer: Any) -> Optimizer:
+def check_optimizer(optimizer: Any) -> Optimizer:
+    """``optimizer`` as an :class:`.Optimizer`, or a ValueError when it is no (init, update) pair."""
     if not (isinstance(optimizer, tuple) and len(optimizer) == 2 and all(map(callable, optimizer))):
         raise ValueError(
             f"optimizer must be an Optimizer (init, update) pair such as rv.rmsprop(lr=0.01), got {optimizer!r}"
@@ -212,7 +97,8 @@ def _check_optimizer(optimizer: Any) -> Optimizer:
     return Optimizer(*optimizer)
 
 
-def _check_surface(surface: Any) -> Surface:
+def check_surface(surface: Any) -> Surface:
+    """``surface`` when it is a :class:`.Surface` instance, else a ValueError saying what is expected."""
     if isinstance(surface, type):
         raise ValueError(
             f"surface must be a Surface instance such as rv.{surface.__name__}(), got the class {surface.__name__}"
@@ -342,14 +228,14 @@ def run(
     >>> int(rv.run(rv.Rosenbrock(), rv.sgd(lr=0.1), n_steps=50).diverged_at[0])
     2
     """
-    surface = _check_surface(surface)
-    optimizer = _check_optimizer(optimizer)
+    surface = check_surface(surface)
+    optimizer = check_optimizer(optimizer)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
-    points = _check_start(start, surface)
+    points = check_start(start, surface)
     if not isinstance(label, str):
         raise ValueError(f"label must be a string, got {label!r}")
     runs = points.shape[0]
-    _check_work(runs, n_steps, 1)
+    check_work(runs, n_steps, 1)
 
     with np.errstate(all="ignore"):
         if runs == 1:
@@ -363,7 +249,8 @@ def run(
         states = type(template)(*fields)
         params = _positions(points, updates)
         values = _values(surface, params)
-        diverged_at = _mark_divergence(surface, params, values, grads, updates, states)
+        diverged_at = divergence.first_diverged(divergence.box_of(surface), params, values)
+        divergence.blank(diverged_at, [params, values, grads, updates, *states])
     made = made_by(optimizer)
     kind = kind_of(made.factory, made.params) if made is not None else ""
     changed_at = last_change(surface, n_steps)
@@ -395,37 +282,6 @@ def _probe_batch(optimizer: Optimizer, runs: int) -> None:
         raise ValueError(f"hyperparameter arrays must broadcast to (runs, 1) = ({runs}, 1); {problem}")
 
 
-def _mark_divergence(
-    surface: Surface, params: FloatArray, values: FloatArray, grads: FloatArray, updates: FloatArray, states: Any
-) -> IntArray:
-    """Find each run's first bad step and overwrite everything from there with NaN."""
-    cx, cy, hw, hh = escape_box(surface)
-    x, y = params[..., 0], params[..., 1]
-    # Most runs stay put, which a few reductions tell: |x - cx| is largest at the
-    # smallest or the largest x (rounding keeps that order), and a NaN fails every test.
-    if (
-        abs(x.min() - cx) <= hw
-        and abs(x.max() - cx) <= hw
-        and abs(y.min() - cy) <= hh
-        and abs(y.max() - cy) <= hh
-        and np.isfinite(values.sum())
-    ):
-        return np.full(params.shape[1], -1, dtype=np.int64)
-    inside = (np.abs(x - cx) <= hw) & (np.abs(y - cy) <= hh)
-    bad = ~(inside & np.isfinite(values))
-    diverged_at = np.where(bad.any(axis=0), np.argmax(bad, axis=0), -1).astype(np.int64)
-    for r in np.flatnonzero(diverged_at >= 0):
-        k = diverged_at[r]
-        params[k:, r] = np.nan
-        values[k:, r] = np.nan
-        grads[k:, r] = np.nan
-        updates[k:, r] = np.nan
-        for field in states:
-            if field.ndim == 3:
-                field[k:, r] = np.nan
-    return diverged_at
-
-
 def race(
     surface: Surface,
     optimizers: Mapping[str, Optimizer],
@@ -445,9 +301,9 @@ def race(
         raise ValueError(f"optimizers must be a non-empty mapping of label -> optimizer, got {optimizers!r}")
     if len(optimizers) > MAX_RACE_ENTRIES:
         raise ValueError(f"optimizers may hold at most {MAX_RACE_ENTRIES} entries in one race, got {len(optimizers)}")
-    surface = _check_surface(surface)
+    surface = check_surface(surface)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
     for opt in optimizers.values():
-        _check_optimizer(opt)
-    _check_work(_check_start(start, surface).shape[0], n_steps, len(optimizers))
+        check_optimizer(opt)
+    check_work(check_start(start, surface).shape[0], n_steps, len(optimizers))
     return {str(label): run(surface, opt, start, n_steps, label=str(label)) for label, opt in optimizers.items()}

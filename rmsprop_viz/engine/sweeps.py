@@ -23,7 +23,9 @@ from rmsprop_viz.core.optimizers import Optimizer, is_builtin
 from rmsprop_viz.core.surfaces import Surface, is_builtin_surface, last_change, min_value, xy_formulas
 from rmsprop_viz.engine.accel import compiled as _compiled
 from rmsprop_viz.engine.accel.tracing import batched_loop, park
-from rmsprop_viz.engine.run import MAX_STEPS, _best, _check_start, _check_surface, _steps_to, escape_box
+from rmsprop_viz.engine.divergence import escape_box
+from rmsprop_viz.engine.run import MAX_STEPS, check_start, check_surface
+from rmsprop_viz.engine.trajectory import best_loss, steps_to
 
 __all__ = [
     "BACKENDS",
@@ -186,7 +188,7 @@ def sweep(
     >>> out.tolist()   # SGD diverges above lr = 2 / condition = 0.2
     [-1, -1, 13]
     """
-    surface = _check_surface(surface)
+    surface = check_surface(surface)
     axes = _check_grid(factory, grid)
     extra = _check_fixed(factory, fixed, axes)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
@@ -197,7 +199,7 @@ def sweep(
             f"grid cells x n_steps = {cells} x {n_steps} is more than the {MAX_SWEEP_RUN_STEPS} run-steps allowed;"
             " use a coarser grid or fewer n_steps"
         )
-    point = _check_start(start, surface)
+    point = check_start(start, surface)
     if point.shape[0] != 1:
         raise ValueError(f"start must be a single point (x, y) for a sweep, got shape {point.shape}")
     if backend not in BACKENDS:
@@ -228,10 +230,10 @@ def sweep(
     elif metric == "final":
         result = values[-1]
     elif metric == "best":
-        result = _best(values)  # the same reductions as Trajectory.best_value / steps_to
+        result = best_loss(values)  # the same reductions as Trajectory.best_value / steps_to
     else:
         since = last_change(surface, n_steps)
-        result = _steps_to(values, tol, min_value(surface, since) if target is None else target, since)
+        result = steps_to(values, tol, min_value(surface, since) if target is None else target, since)
     return np.asarray(result).reshape(shape)
 
 

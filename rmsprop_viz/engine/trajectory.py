@@ -1,0 +1,147 @@
+"""What a run leaves behind: the :class:`Trajectory` record and the metrics read from it.
+
+:func:`best_loss` and :func:`steps_to` work on a loss history of shape
+``(n_steps + 1, runs)``, so a :class:`Trajectory` and a sweep (which keeps only the
+loss) reduce their runs by the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rmsprop_viz.core.checks import check_number
+
+__all__ = ["Trajectory", "best_loss", "steps_to"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Everything one optimizer did on one surface, for every run of a batch.
+
+    Attributes
+    ----------
+    label : str
+        Name shown in legends.
+    params : ndarray, shape (n_steps + 1, runs, 2)
+        Parameters; index 0 is the start.
+    values : ndarray, shape (n_steps + 1, runs)
+        Loss at each ``params[t]`` (at step ``t`` for time-varying surfaces).
+    grads : ndarray, shape (n_steps, runs, 2)
+        Gradient used at step ``t``, evaluated at ``params[t]``.
+    updates : ndarray, shape (n_steps, runs, 2)
+        ``params[t + 1] = params[t] + updates[t]``.
+    states : NamedTuple
+        The optimizer's state after each step, same type as its state with every field
+        stacked: arrays of shape ``(n_steps, runs, 2)``, and ``(n_steps,)`` for the step
+        counter ``t``.
+    diverged_at : ndarray of int, shape (runs,)
+        First step whose parameters or loss went bad (:mod:`rmsprop_viz.engine.divergence`),
+        or -1.
+    changed_at : int
+        The last step at which the surface's loss changed (:func:`.surfaces.last_change`),
+        0 for a surface that does not change: :meth:`steps_to` counts from there.
+    kind : str
+        Which of :data:`rmsprop_viz.core.kinds.KINDS` made the run (``"rmsprop"``, ...), or
+        ``""`` for an optimizer of the user's own: figures style a run by its kind.
+    """
+
+    label: str
+    params: FloatArray
+    values: FloatArray
+    grads: FloatArray
+    updates: FloatArray
+    states: Any
+    diverged_at: IntArray
+    changed_at: int = 0
+    kind: str = ""
+
+    @property
+    def n_steps(self) -> int:
+        """Number of steps taken."""
+        return int(self.grads.shape[0])
+
+    @property
+    def runs(self) -> int:
+        """Number of runs in the batch."""
+        return int(self.params.shape[1])
+
+    @property
+    def diverged(self) -> npt.NDArray[np.bool_]:
+        """``(runs,)`` True where the run diverged."""
+        return self.diverged_at >= 0
+
+    @property
+    def effective_lr(self) -> FloatArray:
+        """``(n_steps, runs, 2)``: ``|update| / |grad|`` per coordinate, NaN where g = 0.
+
+        For SGD this is the learning rate; for RMSProp it is ``lr / sqrt(v + eps)``.
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.abs(self.updates) / np.abs(self.grads)
+        out[~np.isfinite(out)] = np.nan
+        return out
+
+    @property
+    def final_value(self) -> FloatArray:
+        """``(runs,)`` loss after the last step (NaN for a diverged run)."""
+        final: FloatArray = self.values[-1]
+        return final
+
+    @property
+    def best_value(self) -> FloatArray:
+        """``(runs,)`` lowest loss seen before any divergence (:func:`best_loss`)."""
+        return best_loss(self.values)
+
+    def steps_to(self, tol: float, *, target: float = 0.0) -> IntArray:
+        """``(runs,)`` steps until the loss got within ``tol`` of ``target`` *and stayed*.
+
+        The answer is the first step ``t`` with ``values[s] - target <= tol`` for every
+        ``s >= t``, counted from :attr:`changed_at` (the last change of a time-varying
+        surface; 0 otherwise). A run that touches the tolerance and leaves again has
+        not reached it; neither has a run that diverged (-1 for both).
+
+        >>> import rmsprop_viz as rv
+        >>> traj = rv.run(rv.Quadratic(), rv.sgd(lr=0.1), start=(1.0, 0.0), n_steps=50)
+        >>> traj.steps_to(1e-3).tolist()   # 0.5 * 0.81^t <= 1e-3 from t = 30 on
+        [30]
+        """
+        return steps_to(self.values, tol, target, self.changed_at)
+
+
+def best_loss(values: FloatArray) -> FloatArray:
+    """``(runs,)`` lowest finite loss of each column of ``values`` (shape
+    ``(n_steps + 1, runs)``); NaN for a column with none.
+
+    >>> best_loss(np.array([[3.0, np.nan], [1.0, np.nan], [np.nan, np.nan]])).tolist()
+    [1.0, nan]
+    """
+    finite = np.where(np.isfinite(values), values, np.inf)
+    best = finite.min(axis=0)
+    out: FloatArray = np.where(np.isfinite(best), best, np.nan)
+    return out
+
+
+def steps_to(values: FloatArray, tol: float, target: float = 0.0, since: int = 0) -> IntArray:
+    """First step, counted from ``since``, from which every loss in ``values`` (shape
+    ``(n_steps + 1, runs)``) is within ``tol`` of ``target``; -1 where there is none.
+
+    A NaN (a diverged step) is never within ``tol``.
+
+    >>> steps_to(np.array([[4.0, 4.0], [0.5, 0.5], [2.0, 0.1], [0.1, 0.1]]), tol=1.0).tolist()
+    [3, 1]
+    """
+    tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
+    target = float(check_number("target", target, allow_array=False))
+    with np.errstate(invalid="ignore"):
+        hit = values[since:] - target <= tol  # NaN (diverged) is never within tol
+    # stays[t]: within tol at t and at every later step.
+    stays = np.logical_and.accumulate(hit[::-1], axis=0)[::-1]
+    first = np.argmax(stays, axis=0)
+    return np.where(stays.any(axis=0), first, -1).astype(np.int64)
