@@ -1,0 +1,391 @@
+"""One function per subcommand: ``race``, ``plot``, ``sweep``, ``scenes``, ``surfaces``.
+
+Each takes the parsed arguments, calls the scenes, engine, plotting and export, prints
+what the user asked for and returns the exit status. Matplotlib is imported only by the
+commands that draw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import os
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rmsprop_viz import scenes as _scenes
+from rmsprop_viz.apps.cli.options import scene_from_args, setting
+from rmsprop_viz.apps.cli.parser import terminal_width
+from rmsprop_viz.apps.cli.values import (
+    ANIMATION_SUFFIXES,
+    BETA_OF,
+    DEFAULT_BETA_RANGE,
+    DEFAULT_FPS,
+    DEFAULT_FRAMES,
+    DEFAULT_LR_RANGE,
+    FIGURE_SUFFIXES,
+)
+from rmsprop_viz.core import optimizers, surfaces
+from rmsprop_viz.core.staging import Staging, check_target, check_writable, naming
+from rmsprop_viz.engine.formatting import below_resolution, format_number, format_setting
+from rmsprop_viz.engine.sweeps import best_cell, sweep
+from rmsprop_viz.scenes import (
+    MAX_SWEEP_CELLS,
+    MAX_SWEEP_RUN_STEPS,
+    Scene,
+    check_batch_work,
+    default_spec,
+    kind_of,
+    recipe_json,
+)
+
+__all__ = ["COMMANDS", "plot_command", "race_command", "scenes_command", "surfaces_command", "sweep_command"]
+
+
+def _loss_scale(surface: surfaces.Surface, scene: Scene) -> float:
+    """How far above the minimum the race starts: the scale of a loss gap float64 can resolve."""
+    start = scene.start if scene.start is not None else surface.default_start
+    gap = float(surface.value(np.asarray(start, dtype=np.float64))) - _target(surface, scene.n_steps)
+    return gap if math.isfinite(gap) and gap > 0 else 1.0
+
+
+def _loss_text(value: float, target: float, scale: float) -> str:
+    """A final loss for the tables: "at the minimum" below what float64 resolves, never "-0"."""
+    if math.isfinite(value) and below_resolution(value - target, scale):
+        return "at the minimum"
+    return format_number(value, 4)
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+
+    return "\n".join([fmt(header), "  ".join("-" * w for w in widths), *map(fmt, rows)])
+
+
+def _target(surface: surfaces.Surface, n_steps: int) -> float:
+    """The loss at the minimum after the surface's last change (what "steps to tol" counts towards)."""
+    return surfaces.min_value(surface, surfaces.last_change(surface, n_steps))
+
+
+_FORCE = "add --force"
+
+
+def _check_out(path_text: str, suffixes: Sequence[str], force: bool, companions: Mapping[str, str | None]) -> Path:
+    """Refuse, before any work, an output that could not or should not be written.
+
+    ``companions`` maps the suffix of each file written beside the output to its content
+    when it is known now (the recipe), else None. A companion that already holds exactly
+    that content is no conflict: ``race.gif`` and ``race.mp4`` of one race share
+    ``race.json``.
+    """
+    path = Path(path_text)
+    suffix = path.suffix.lower()
+    if suffix not in suffixes:
+        raise ValueError(
+            f"--out {path_text}: unknown format {suffix or '(no suffix)'}; use one of {', '.join(suffixes)}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValueError(f"--out {path_text}: the directory {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {path_text}: the directory {str(folder)!r} is not writable")
+    try:
+        check_writable(folder)  # the permission bits say yes for /proc, /sys, read-only mounts
+        check_target(path, overwrite=force, how=_FORCE)
+        same_recipe = False
+        for companion, content in companions.items():
+            if content is not None:
+                same_recipe |= check_target(
+                    path.with_suffix(companion), overwrite=force, content=content, what="recipe", how=_FORCE
+                )
+        for companion, content in companions.items():
+            # A result beside the same recipe is the same result (e.g. a sweep's CSV): it is
+            # compared when it has been computed, and kept if it is the same.
+            if content is None and not same_recipe:
+                check_target(path.with_suffix(companion), overwrite=force, how=_FORCE)
+    except ValueError as error:
+        raise ValueError(f"--out {path_text}: {error}") from None
+    return path
+
+
+def _recipe_note(path: Path, text: str) -> str:
+    """What the command says about the recipe it writes: a recipe file that already holds
+    exactly this text is left as it is (two exports of one race share it)."""
+    if check_target(path, overwrite=True, content=text):
+        return f"kept {path} (it already holds this recipe)"
+    return f"wrote {path}"
+
+
+def race_command(args: argparse.Namespace) -> int:
+    scene, extras = scene_from_args(args)
+    fps = float(setting(extras, "export", "fps", args.fps, DEFAULT_FPS))
+    frames = int(setting(extras, "export", "frames", args.frames, DEFAULT_FRAMES))
+    dpi = setting(extras, "export", "dpi", args.dpi, None)
+    three_d = bool(setting(extras, "export", "three_d", args.three_d, False))
+    recipe = {
+        **scene.to_recipe(),
+        "export": {"command": "race", "fps": fps, "frames": frames, "dpi": dpi, "three_d": three_d},
+    }
+    out, recipe_note = None, ""
+    if args.out is not None:
+        out = _check_out(args.out, ANIMATION_SUFFIXES, args.force, {".json": recipe_json(recipe)})
+        recipe_note = _recipe_note(out.with_suffix(".json"), recipe_json(recipe))
+
+    surface = scene.build_surface()
+    results = scene.run()
+    figure = None
+    if out is not None:  # the export's own limits (e.g. the memory a GIF keeps) before the table
+        from rmsprop_viz.export import check_save
+        from rmsprop_viz.plotting import RaceFigure
+
+        figure = RaceFigure(
+            surface,
+            results,
+            labels=scene.legend_labels(),
+            three_d=three_d,
+            dpi=None if dpi is None else float(dpi),
+            title=scene.title or None,
+        )
+        check_save(figure, out, fps=fps, frames=frames, dpi=None if dpi is None else float(dpi))
+    target = _target(surface, scene.n_steps)
+    scale = _loss_scale(surface, scene)
+    rows = []
+    for spec, traj in zip(scene.optimizers, results.values()):
+        reached = int(traj.steps_to(args.tol, target=target)[0])
+        diverged = int(traj.diverged_at[0])
+        rows.append(
+            [
+                spec.label,
+                spec.describe(),
+                _loss_text(float(traj.final_value[0]), target, scale),
+                str(reached) if reached >= 0 else "-",
+                str(diverged) if diverged >= 0 else "-",
+            ]
+        )
+    start = scene.start if scene.start is not None else surface.default_start
+    if scene.caption:
+        print(f"scene {scene.name}: {scene.caption}")
+    print(f"{surface!r}: f = {getattr(surface, 'formula', '')}")
+    print(
+        f"start ({format_setting(start[0])}, {format_setting(start[1])}), {scene.n_steps} steps, "
+        f"minimum loss {format_number(target, 4)}, tol {format_setting(args.tol)}"
+    )
+    print()
+    changed = surfaces.last_change(surface, scene.n_steps)
+    reach = "steps to tol" if changed == 0 else f"steps to tol after step {changed}"
+    print(_table(rows, ["optimizer", "hyperparameters", "final loss", reach, "diverged at"]))
+    if out is None or figure is None:
+        return 0
+
+    from rmsprop_viz.export import save
+
+    written = save(
+        figure,
+        out,
+        fps=fps,
+        frames=frames,
+        dpi=None if dpi is None else float(dpi),
+        progress=not args.no_progress,
+        overwrite=args.force,
+        recipe=recipe,
+    )
+    print()
+    print(f"wrote {written}")
+    print(recipe_note)
+    return 0
+
+
+def plot_command(args: argparse.Namespace) -> int:
+    scene, extras = scene_from_args(args)
+    dpi = float(setting(extras, "export", "dpi", args.dpi, 100.0))
+    three_d = bool(setting(extras, "export", "three_d", args.three_d, False))
+    recipe = recipe_json({**scene.to_recipe(), "export": {"command": "plot", "dpi": dpi, "three_d": three_d}})
+    out = _check_out(args.out, FIGURE_SUFFIXES, args.force, {".json": recipe})
+
+    from rmsprop_viz.plotting import RaceFigure
+
+    figure = RaceFigure(
+        scene.build_surface(),
+        scene.run(),
+        labels=scene.legend_labels(),
+        three_d=three_d,
+        dpi=dpi,
+        title=scene.title or None,
+    )
+    recipe_path = out.with_suffix(".json")
+    recipe_note = _recipe_note(recipe_path, recipe)
+    with Staging(overwrite=args.force, how=_FORCE) as staging:
+        with naming(out):
+            figure.fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
+        staging.write_text(recipe_path, recipe, what="recipe")
+        staging.commit()
+    print(f"wrote {out}")
+    print(recipe_note)
+    return 0
+
+
+# -------------------------------------------------------------------- the sweep
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    scene, extras = scene_from_args(args)
+    # Command-line values first, then the loaded recipe's 'sweep' section, then the defaults.
+    kind = str(setting(extras, "sweep", "optimizer", args.optimizer, "rmsprop"))
+    lr_range = tuple(setting(extras, "sweep", "lr_range", args.lr_range, DEFAULT_LR_RANGE))
+    beta_key = BETA_OF.get(kind)
+    beta_range = tuple(setting(extras, "sweep", "beta_range", args.beta_range, None) or DEFAULT_BETA_RANGE)
+    metric = str(setting(extras, "sweep", "metric", args.metric, "final"))
+    tol = float(setting(extras, "sweep", "tol", args.tol, 1e-3))
+    cells = int(lr_range[2]) * (int(beta_range[2]) if beta_key is not None else 1)
+    if cells > MAX_SWEEP_CELLS:
+        raise ValueError(
+            f"the sweep's grid has {cells} cells (lr N times beta N); the limit is MAX_SWEEP_CELLS = {MAX_SWEEP_CELLS}"
+        )
+    if cells * scene.n_steps > MAX_SWEEP_RUN_STEPS:
+        raise ValueError(
+            f"the sweep would run {cells} cells x {scene.n_steps} steps = {cells * scene.n_steps} steps; the limit is "
+            f"MAX_SWEEP_RUN_STEPS = {MAX_SWEEP_RUN_STEPS}: use fewer cells (--lr-range, --beta-range) or --steps"
+        )
+    dpi = float(args.dpi or 100.0)
+
+    surface = scene.build_surface()
+    check_batch_work(surface, scene.n_steps, cells, "cells")
+    base = next((s for s in scene.optimizers if kind_of(s) == kind), None) or default_spec(kind, surface)
+    sweep_section = {
+        "optimizer": kind,
+        "lr_range": [float(lr_range[0]), float(lr_range[1]), int(lr_range[2])],
+        "beta_range": None if beta_key is None else [float(beta_range[0]), float(beta_range[1]), int(beta_range[2])],
+        "metric": metric,
+        "tol": tol,
+    }
+    recipe = recipe_json({**scene.with_changes(optimizers=(base,), caption="").to_recipe(), "sweep": sweep_section})
+    out = _check_out(args.out, FIGURE_SUFFIXES, args.force, {".csv": None, ".json": recipe})
+
+    lrs = np.geomspace(float(lr_range[0]), float(lr_range[1]), int(lr_range[2]))
+    grid: dict[str, npt.NDArray[np.float64]] = {"lr": lrs}
+    if beta_key is not None:
+        grid[beta_key] = np.linspace(float(beta_range[0]), float(beta_range[1]), int(beta_range[2]))
+    fixed = {k: v for k, v in base.params.items() if k not in grid}
+    factory = optimizers.get(base.factory)
+    for key, values_ in grid.items():  # the grid's ends must be values the optimizer takes
+        for end in (float(values_[0]), float(values_[-1])):
+            try:
+                factory(**{"lr": float(lrs[0]), **fixed, key: end})
+            except ValueError as error:
+                flag = "lr" if key == "lr" else "beta"
+                given = getattr(args, f"{flag}_range") is not None
+                where = f"--{flag}-range" if given else f"--recipe {args.recipe}: sweep.{flag}_range"
+                raise ValueError(f"{where}: {error}") from None
+    common: dict[str, Any] = {"start": scene.start, "n_steps": scene.n_steps, "tol": tol, "fixed": fixed}
+    values = sweep(surface, factory, grid, metric=metric, **common)
+    # Which runs diverged: a run's best loss or its steps to tol can be finite although it diverged later.
+    diverged_at = sweep(surface, factory, grid, metric="diverged", **common) if metric in ("best", "steps") else None
+    target = _target(surface, scene.n_steps)
+    chosen = None if metric == "diverged" else best_cell(values, diverged=diverged_at)
+    best = None if chosen is None else chosen.index
+
+    from rmsprop_viz.plotting import style_for, sweep_figure
+
+    others = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in fixed.items())
+    fig = sweep_figure(
+        grid,
+        values,
+        diverged_at,
+        metric,
+        chosen,
+        n_steps=scene.n_steps,
+        target=target,
+        title=f"{base.label} on {surface.name}, {scene.n_steps} steps" + (f"\n{others}" if others else ""),
+        color=style_for(base.label).color,
+        dpi=dpi,
+    )
+    csv_path = out.with_suffix(".csv")
+    recipe_path = out.with_suffix(".json")
+    recipe_note = _recipe_note(recipe_path, recipe)
+    with Staging(overwrite=args.force, how=_FORCE) as staging:
+        with naming(out):
+            fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
+        table = io.StringIO(newline="")
+        writer = csv.writer(table)
+        writer.writerow(["lr", *([beta_key] if beta_key else []), metric])
+        for index in np.ndindex(values.shape):
+            value = values[index]
+            cell = [repr(float(lrs[index[0]]))]
+            if beta_key is not None:
+                cell.append(repr(float(grid[beta_key][index[1]])))
+            cell.append(str(int(value)) if metric in ("steps", "diverged") else repr(float(value)))
+            writer.writerow(cell)
+        csv_written = staging.write_text(csv_path, table.getvalue(), what="grid")
+        staging.write_text(recipe_path, recipe, what="recipe")
+        staging.commit()
+
+    if chosen is None:
+        print("diverged: see the map" if (values >= 0).any() else f"no run diverged within {scene.n_steps} steps")
+    elif best is None:
+        print(f"no cell qualifies as best ({chosen.rule})")
+    else:
+        where = f"lr={format_number(lrs[best[0]], 4)}" + (
+            "" if beta_key is None else f", {beta_key}={format_number(grid[beta_key][best[1]], 4)}"
+        )
+        if metric == "steps":
+            shown_value = f"{int(values[best])} steps"
+        else:
+            shown_value = f"{metric} loss {_loss_text(float(values[best]), target, _loss_scale(surface, scene))}"
+        print(f"best: {where} ({shown_value}); rule: {chosen.rule}")
+    print(f"wrote {out}")
+    print(f"wrote {csv_path}" if csv_written else f"kept {csv_path} (it already holds this grid)")
+    print(recipe_note)
+    return 0
+
+
+# -------------------------------------------------------------------- listings
+
+
+def scenes_command(args: argparse.Namespace) -> int:
+    width = max(60, min(terminal_width(), 100))
+    for name in _scenes.names():
+        scene = _scenes.get(name)
+        surface = scene.build_surface()
+        racers = ", ".join(s.label for s in scene.optimizers)
+        print(f"{name}: {surface!r}, {scene.n_steps} steps; {racers}")
+        print(textwrap.fill(scene.caption, width=width, initial_indent="    ", subsequent_indent="    "))
+    print()
+    print("Run one with: rmsprop-viz race --scene NAME [--out FILE]")
+    return 0
+
+
+def surfaces_command(args: argparse.Namespace) -> int:
+    rows = []
+    for name in surfaces.names():
+        s = surfaces.get(name)
+        (x0, x1), (y0, y1) = s.bounds
+        rows.append(
+            [
+                name,
+                str(getattr(s, "formula", "")),
+                f"[{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]",
+                f"({s.default_start[0]:g}, {s.default_start[1]:g})",
+            ]
+        )
+    print(_table(rows, ["name", "formula", "window", "start"]))
+    return 0
+
+
+#: The function of each subcommand.
+COMMANDS = {
+    "race": race_command,
+    "plot": plot_command,
+    "sweep": sweep_command,
+    "scenes": scenes_command,
+    "surfaces": surfaces_command,
+}
