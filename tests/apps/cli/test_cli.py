@@ -571,7 +571,7 @@ def _saddle_recipe(path: tuple[Any, ...] = (), value: Any = None) -> dict[str, A
         (_saddle_recipe(("optimizers", 2, "params", "centred"), True), "optimizers[2].params has an unknown key"),
         (_saddle_recipe(("optimizers", 3, "factory"), "lion"), "optimizers[3].factory must be one of"),
         (_saddle_recipe(("optimizers", 1), [1, 2]), "optimizers[1] must be an OptimizerSpec or a mapping"),
-        (_saddle_recipe(("n_steps",), 10**9), "MAX_STEPS = 100000"),
+        (_saddle_recipe(("n_steps",), 10**9), "MAX_SCENE_STEPS = 100000"),
         (_saddle_recipe(("n_steps",), "100"), "n_steps must be an integer"),
         (_saddle_recipe(("start",), [0.5, "x"]), "start must be a point"),
         (_saddle_recipe(("surface", "params", "a"), [1]), "surface.params"),
