@@ -15,7 +15,10 @@ import rmsprop_viz
 
 PACKAGE_DIR = Path(importlib.util.find_spec("rmsprop_viz").origin).parent
 CORE_MODULES = [
-    "core/surfaces",
+    "core/surfaces/base",
+    "core/surfaces/planar",
+    "core/surfaces/stochastic",
+    "core/surfaces/curvature",
     "core/optimizers",
     "core/checks",
     "engine/run",
