@@ -50,8 +50,10 @@ from rmsprop_viz.scenes.scene import Scene, batch_size_of, check_batch_work, def
 from rmsprop_viz.scenes.specs import (
     DEFAULT_LR,
     DEFAULT_STEPS,
+    FALLBACK_STEPS,
     default_spec,
     default_specs,
+    default_steps,
     surface_from_spec,
     surface_to_spec,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "DEFAULT_LR",
     "DEFAULT_STEPS",
     "DPI_RANGE",
+    "FALLBACK_STEPS",
     "FPS_RANGE",
     "MAX_BATCH_WORK",
     "MAX_CAPTION",
@@ -82,6 +85,7 @@ __all__ = [
     "default_scene",
     "default_spec",
     "default_specs",
+    "default_steps",
     "get",
     "names",
     "read_recipe",

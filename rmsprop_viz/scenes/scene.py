@@ -39,9 +39,9 @@ from rmsprop_viz.scenes.limits import (
 )
 from rmsprop_viz.scenes.recipes import RECIPE_FORMAT, RECIPE_VERSION, describe_value, scene_fields
 from rmsprop_viz.scenes.specs import (
-    DEFAULT_STEPS,
     canonical_surface_spec,
     default_specs,
+    default_steps,
     optimizer_spec_from,
     surface_from_spec,
     surface_to_spec,
@@ -250,11 +250,11 @@ class Scene:
 def default_scene(surface: Surface, n_steps: int | None = None, kinds: Sequence[str] | None = None) -> Scene:
     """The default race on ``surface`` (:func:`~rmsprop_viz.scenes.specs.default_specs`) as a
     scene named after it, of ``n_steps`` steps (default: the surface's
-    :data:`~rmsprop_viz.scenes.specs.DEFAULT_STEPS`, else 500).
+    :func:`~rmsprop_viz.scenes.specs.default_steps`).
 
     >>> from rmsprop_viz.core.surfaces import Quadratic, Rosenbrock
     >>> default_scene(Rosenbrock()).n_steps, default_scene(Quadratic()).n_steps
     (1200, 500)
     """
-    steps = DEFAULT_STEPS.get(surface.name, 500) if n_steps is None else n_steps
+    steps = default_steps(surface) if n_steps is None else n_steps
     return Scene(surface.name, surface_to_spec(surface), tuple(default_specs(surface, kinds)), steps)

@@ -32,9 +32,11 @@ from rmsprop_viz.scenes.recipes import describe_value
 __all__ = [
     "DEFAULT_LR",
     "DEFAULT_STEPS",
+    "FALLBACK_STEPS",
     "canonical_surface_spec",
     "default_spec",
     "default_specs",
+    "default_steps",
     "optimizer_spec_from",
     "surface_from_spec",
     "surface_to_spec",
@@ -63,10 +65,12 @@ DEFAULT_LR: dict[str, dict[str, float]] = {
     "shifting": {"sgd": 0.15, "adagrad": 0.5, "rmsprop": 0.02, "adam": 0.1},
 }
 
-#: Steps of a surface's default race (:func:`~rmsprop_viz.scenes.default_scene`); 500 where
-#: not listed. Rosenbrock's valley takes the fastest optimizer about 1000 steps from its
-#: default start: the race runs 1200, so that Adam is seen to arrive and stay.
+#: Steps of a surface's default race (:func:`~rmsprop_viz.scenes.default_scene`) where they
+#: differ from :data:`FALLBACK_STEPS`. Rosenbrock's valley takes the fastest optimizer about
+#: 1000 steps from its default start: the race runs 1200, so that Adam is seen to arrive and stay.
 DEFAULT_STEPS: dict[str, int] = {"rosenbrock": 1200}
+#: Steps of the default race on a surface :data:`DEFAULT_STEPS` does not list.
+FALLBACK_STEPS = 500
 
 # Factory defaults a default spec spells out, so that legends and recipes show them.
 _SPELLED_OUT: dict[str, tuple[str, ...]] = {"rmsprop": ("beta", "eps"), "adam": ("beta1", "beta2", "eps")}
@@ -82,6 +86,17 @@ def _default_lrs(surface: Surface | str) -> dict[str, float]:
         lrs["sgd"] = float(f"{1.5 / steepest:.2g}")
     lrs["momentum"] = lrs["nesterov"] = float(f"{lrs['sgd'] / 2:.2g}")
     return lrs
+
+
+def default_steps(surface: Surface | str) -> int:
+    """Steps of the default race on ``surface`` (a surface or its name):
+    :data:`DEFAULT_STEPS`, else :data:`FALLBACK_STEPS`.
+
+    >>> default_steps("rosenbrock"), default_steps(Quadratic())
+    (1200, 500)
+    """
+    name = surface if isinstance(surface, str) else surface.name
+    return DEFAULT_STEPS.get(name, FALLBACK_STEPS)
 
 
 def default_spec(kind: str, surface: Surface | str) -> OptimizerSpec:

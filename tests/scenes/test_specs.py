@@ -110,6 +110,28 @@ def test_default_specs_keep_their_old_behaviour() -> None:
         default_spec("lion", "quadratic")
 
 
+def test_default_specs_are_built_from_the_kinds_table() -> None:
+    from rmsprop_viz.core import kinds
+
+    assert scenes.OptimizerSpec is kinds.OptimizerSpec  # one class, re-exported for users
+    for name, kind in KINDS.items():
+        spec = default_spec(name, "quadratic")
+        assert (spec.factory, spec.label, spec.kind) == (kind.factory, kind.label, name)
+        assert {k: spec.params[k] for k in kind.fixed} == dict(kind.fixed)
+    # RMSProp's and Adam's decays and epsilon at their factory defaults (design.md's table).
+    assert default_spec("rmsprop", "beale").params == {"lr": 0.005, "beta": 0.9, "eps": 1e-8}
+    assert default_spec("adam", "beale").params == {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    # Momentum and Nesterov at half of SGD's rate, to two significant digits.
+    assert default_spec("momentum", Quadratic(condition=5)).params == {"lr": 0.15, "momentum": 0.9}  # SGD: 1.5/5
+
+
+def test_default_steps() -> None:
+    assert scenes.default_steps("rosenbrock") == scenes.default_steps(Rosenbrock(b=10)) == 1200
+    for name in rv.surfaces.names()[1:]:
+        assert scenes.default_steps(name) == scenes.FALLBACK_STEPS == 500
+        assert scenes.default_scene(rv.surfaces.get(name)).n_steps == 500
+
+
 @pytest.mark.parametrize("name", ["noisy", "shifting"])
 def test_dotted_keys_reach_the_nested_surface(name: str) -> None:
     spec = {"name": name, "params": {"base.condition": 50, "base.angle": 30.0}}
