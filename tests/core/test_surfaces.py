@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import re
 
@@ -258,6 +259,91 @@ def test_shifting_lists_the_moved_minimum():
     assert surface.minima == ((1.0, 1.0), (1.5, 0.8))
     # A shift that moves nothing does not list the minimum twice.
     assert Shifting(base=Rosenbrock(), shift=(0.0, 0.0)).minima == ((1.0, 1.0),)
+
+
+@pytest.mark.parametrize("name", surfaces.names())
+def test_every_surface_states_its_window_minima_and_start_the_same_way(name):
+    cls = surfaces.REGISTRY[name]
+    surface = surfaces.get(name)
+    for attribute in ("bounds", "minima", "default_start"):
+        # One way for all: a read-only property computed from the parameters, not a field.
+        assert isinstance(inspect.getattr_static(cls, attribute), property), attribute
+        assert attribute not in {f.name for f in dataclasses.fields(cls)}, attribute
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(surface, attribute, None)
+    (x0, x1), (y0, y1) = surface.bounds
+    assert all(isinstance(v, float) for v in (x0, x1, y0, y1))
+    assert x0 < x1
+    assert y0 < y1
+    assert all(len(m) == 2 and all(isinstance(v, float) for v in m) for m in surface.minima)
+    assert len(surface.default_start) == 2
+    assert all(isinstance(v, float) for v in surface.default_start)
+
+
+@pytest.mark.parametrize("name", surfaces.names())
+def test_every_surface_writes_its_loss_and_gradient(name):
+    cls = surfaces.REGISTRY[name]
+    surface = surfaces.get(name)
+    doc = cls.__doc__ or ""
+    assert ".. math::" in doc
+    assert "\\nabla f" in doc or "\\tilde g" in doc, name
+    assert surface.formula, name
+    assert surface.tex.startswith("$"), name
+
+
+def test_parameters_move_the_stated_window_minima_and_start():
+    # The properties follow the parameters: Rosenbrock's minimum is (a, a^2), the
+    # wrappers state what their base states, a shift adds the moved minimum.
+    assert Rosenbrock(a=2.0).minima == ((2.0, 4.0),)
+    assert Rosenbrock(a=2.0).bounds[1][1] >= 5.0
+    base = Rosenbrock(a=-1.5)
+    noisy = Noisy(base, sigma=0.1)
+    assert (noisy.bounds, noisy.minima, noisy.default_start) == (base.bounds, base.minima, base.default_start)
+    assert Shifting(base, shift=(1.0, 0.0)).minima == ((-1.5, 2.25), (-0.5, 2.25))
+
+
+class OwnBowl:
+    """A user's surface: the protocol only, no xy formulas."""
+
+    name = "own bowl"
+    bounds = ((-1.0, 1.0), (-1.0, 1.0))
+    minima = ((0.0, 0.0),)
+    default_start = (0.5, 0.5)
+
+    def value(self, points, step=0):
+        p = np.asarray(points, dtype=np.float64)
+        return p[..., 0] ** 2 + 3.0 * p[..., 1] ** 2
+
+    def grad(self, points, step=0):
+        p = np.asarray(points, dtype=np.float64)
+        return np.stack([2.0 * p[..., 0], 6.0 * p[..., 1]], axis=-1)
+
+
+def test_xy_formulas_are_a_surfaces_own_or_adapters_around_value_and_grad():
+    rosenbrock = Rosenbrock()
+    assert surfaces.xy_formulas(rosenbrock) == (rosenbrock.value_xy, rosenbrock.grad_xy)
+    value_xy, grad_xy = surfaces.xy_formulas(OwnBowl())
+    # Floats in, floats out: f(1, 2) = 1 + 12, grad = (2, 12).
+    assert value_xy(1.0, 2.0) == 13.0
+    assert grad_xy(1.0, 2.0) == (2.0, 12.0)
+    x, y = np.array([[1.0], [-1.0]]), np.array([[2.0], [0.5]])
+    np.testing.assert_array_equal(value_xy(x, y), [[13.0], [1.75]])
+    gx, gy = grad_xy(x, y)
+    np.testing.assert_array_equal(gx, [[2.0], [-2.0]])
+    np.testing.assert_array_equal(gy, [[12.0], [3.0]])
+
+
+def test_only_the_registered_surfaces_built_on_registered_surfaces_are_builtin():
+    @dataclasses.dataclass(frozen=True)
+    class Steeper(Rosenbrock):
+        pass
+
+    assert all(surfaces.is_builtin_surface(surfaces.get(name)) for name in surfaces.names())
+    assert surfaces.is_builtin_surface(Shifting(Noisy(Rosenbrock())))
+    assert not surfaces.is_builtin_surface(Steeper())
+    assert not surfaces.is_builtin_surface(OwnBowl())
+    assert not surfaces.is_builtin_surface(Noisy(OwnBowl()))
+    assert not surfaces.is_builtin_surface(Shifting(Noisy(Steeper())))
 
 
 # -------------------------------------------------------------------- noise
