@@ -27,7 +27,6 @@ True
 
 from __future__ import annotations
 
-from rmsprop_viz.core.kinds import KINDS as KINDS  # old name, see below
 from rmsprop_viz.core.kinds import OptimizerSpec
 from rmsprop_viz.scenes.limits import (
     DPI_RANGE,
@@ -94,8 +93,8 @@ __all__ = [
     "surface_to_spec",
 ]
 
-# Old names, kept (outside __all__) until every caller has moved: the kinds live in
-# rmsprop_viz.core.kinds, a scene's step limit is MAX_SCENE_STEPS.
+# Old names, kept (outside __all__) until every caller has moved: a scene's step limit is
+# MAX_SCENE_STEPS, a spec's kind is OptimizerSpec.kind.
 MAX_STEPS = MAX_SCENE_STEPS
 
 
