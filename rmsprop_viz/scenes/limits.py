@@ -8,14 +8,9 @@ engine's :data:`rmsprop_viz.engine.run.MAX_STEPS`: a scene comes from a recipe f
 the command line and is drawn, animated and exported whole, so it is held to what a
 classroom picture needs (a race of 100 000 steps takes about a second), while ``run``
 and ``race`` called from code may go further.
-
->>> MAX_SCENE_STEPS < MAX_STEPS
-True
 """
 
 from __future__ import annotations
-
-from rmsprop_viz.engine.run import MAX_STEPS
 
 __all__ = [
     "DPI_RANGE",
@@ -35,7 +30,6 @@ __all__ = [
 
 #: Steps of a scene's race (a race of 100 000 steps takes about a second).
 MAX_SCENE_STEPS = 100_000
-assert MAX_SCENE_STEPS <= MAX_STEPS  # a scene is raced by the engine
 #: Racers in one scene.
 MAX_OPTIMIZERS = 12
 #: Frames per second of an animation, lowest and highest.

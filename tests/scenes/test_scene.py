@@ -79,6 +79,12 @@ def test_scenes_module_does_not_import_matplotlib() -> None:
     assert done.stdout.strip() == "False"
 
 
+def test_a_scene_s_step_limit_is_within_the_engine_s() -> None:
+    from rmsprop_viz.engine.run import MAX_STEPS
+
+    assert 1000 <= scenes.MAX_SCENE_STEPS <= MAX_STEPS  # every scene can be raced
+
+
 def test_scene_sizes_have_limits_named_in_the_message() -> None:
     scene = scenes.get("saddle")
     with pytest.raises(ValueError, match=r"n_steps must be an integer in \[1, 100000\].*MAX_SCENE_STEPS = 100000"):
