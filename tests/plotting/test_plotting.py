@@ -14,6 +14,7 @@ from matplotlib.testing.decorators import check_figures_equal
 
 import rmsprop_viz as rv
 from rmsprop_viz import plotting
+from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.plotting import RaceFigure, draw_paths, draw_surface, draw_sweep, style_for, update_paths
 
 matplotlib.use("Agg")
@@ -157,8 +158,8 @@ def test_diverged_run_ends_in_a_cross_with_its_step_and_the_view_stays() -> None
 
 
 def test_styles_are_fixed_per_optimizer_and_distinct_within_a_figure() -> None:
-    assert style_for("RMSProp") == style_for("RMSProp (lr=0.5)") == plotting.STYLES["rmsprop"]
-    assert style_for("SGD + momentum").color != style_for("SGD").color
+    assert style_for("rmsprop") == plotting.STYLES["rmsprop"] == KINDS["rmsprop"].style
+    assert style_for("momentum").color != style_for("sgd").color
     surface = rv.Quadratic()
     race = rv.race(
         surface,
@@ -631,8 +632,8 @@ def test_divergence_notes_never_overlap_each_other_or_the_counter() -> None:
 
 
 def test_notes_of_far_apart_crosses_are_stacked_apart() -> None:
-    assert plotting._note_groups([(0.0, 0.5), (0.05, 0.52), (0.9, 0.5), (0.0, 0.0)]) == [[0, 1], [2], [3]]
-    assert plotting._note_text(["SGD", "Adam"], [1, 1]) == "SGD, Adam diverged at step 1"
+    assert plotting.paths.note_groups([(0.0, 0.5), (0.05, 0.52), (0.9, 0.5), (0.0, 0.0)]) == [[0, 1], [2], [3]]
+    assert plotting.paths.note_text(["SGD", "Adam"], [1, 1]) == "SGD, Adam diverged at step 1"
 
 
 @pytest.mark.parametrize("three_d", [False, True])

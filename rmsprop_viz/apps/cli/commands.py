@@ -306,7 +306,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         n_steps=scene.n_steps,
         target=target,
         title=f"{base.label} on {surface.name}, {scene.n_steps} steps" + (f"\n{others}" if others else ""),
-        color=style_for(base.label).color,
+        color=style_for(kind).color,
         dpi=dpi,
     )
     csv_path = out.with_suffix(".csv")

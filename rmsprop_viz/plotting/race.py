@@ -1,0 +1,496 @@
+"""The race figure: the surface with every path, the loss curves and the per-coordinate step
+sizes, all showing the same step, which :meth:`RaceFigure.show_frame` changes by setting
+the data of existing artists only."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib import transforms as mtransforms
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import findfont, get_font
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+
+from rmsprop_viz.core.checks import check_number
+from rmsprop_viz.core.surfaces import Surface
+from rmsprop_viz.engine.run import Trajectory
+from rmsprop_viz.plotting.curves import (
+    CurveArtists,
+    draw_losses,
+    draw_step_sizes,
+    loss_gap,
+    set_log_limits,
+    set_step_limits,
+)
+from rmsprop_viz.plotting.paths import PathArtists, draw_paths, update_paths
+from rmsprop_viz.plotting.style import FONT, LINE_WIDTH, TITLE_Y, set_title
+from rmsprop_viz.plotting.surface import draw_surface, surface_floor, surface_grid
+from rmsprop_viz.plotting.three_d import Path3DArtists, draw_paths_3d, draw_surface_3d, start_3d, update_paths_3d
+
+__all__ = [
+    "COUNTER_DROP",
+    "FIGURE_DPI_RANGE",
+    "FIGURE_SPACE",
+    "LEGEND_DROP",
+    "MAX_FIGURE_INCHES",
+    "MAX_FIGURE_PIXELS",
+    "FrameRenderer",
+    "RaceFigure",
+]
+
+#: Pixels of a new RaceFigure, at most: 4096 x 4096.
+MAX_FIGURE_PIXELS = 4096 * 4096
+#: Dots per inch of a new RaceFigure: (lowest, highest).
+FIGURE_DPI_RANGE = (10.0, 1000.0)
+#: Width or height of a new RaceFigure in inches, at most.
+MAX_FIGURE_INCHES = 100.0
+
+
+def _check_figure_size(figsize: Any, dpi: Any) -> tuple[tuple[float, float], float]:
+    """``figsize`` and ``dpi`` of a new figure, checked: sides in (0, :data:`MAX_FIGURE_INCHES`]
+    inches, ``dpi`` in :data:`FIGURE_DPI_RANGE`, and at most :data:`MAX_FIGURE_PIXELS` pixels."""
+    low, high = FIGURE_DPI_RANGE
+    resolution = 100.0 if dpi is None else float(check_number("dpi", dpi, low=low, high=high, allow_array=False))
+    try:
+        width, height = (float(v) for v in figsize)
+    except (TypeError, ValueError):
+        raise ValueError(f"figsize must be (width, height) in inches, got {figsize!r:.60}") from None
+    if not (0 < width <= MAX_FIGURE_INCHES and 0 < height <= MAX_FIGURE_INCHES):
+        raise ValueError(f"figsize must be two numbers in (0, {MAX_FIGURE_INCHES:g}] inches, got {figsize!r:.60}")
+    pixels = width * resolution * height * resolution
+    if pixels > MAX_FIGURE_PIXELS:
+        raise ValueError(
+            f"figsize {width:g} x {height:g} inches at dpi {resolution:g} makes {width * resolution:.0f} x "
+            f"{height * resolution:.0f} pixels; at most MAX_FIGURE_PIXELS = {MAX_FIGURE_PIXELS} (4096 x 4096): "
+            "lower figsize or dpi"
+        )
+    return (width, height), resolution
+
+
+#: How far below a 2-D window the step counter's top sits, in points (under the tick labels).
+COUNTER_DROP = 22
+#: ... and the legend's top, below the counter.
+LEGEND_DROP = 46
+#: As wide as a digit, and blank: pads the step counter's number.
+FIGURE_SPACE = "\u2007"
+
+
+def has_glyph(text: Text, character: str) -> bool:
+    """Whether the font of ``text`` draws ``character`` itself (no fallback, no empty box)."""
+    try:
+        font = get_font(findfont(text.get_fontproperties()))
+        return bool(font.get_char_index(ord(character)))
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+class RaceFigure:
+    """A race on one figure: the surface with every path, the loss curves and the
+    per-coordinate step sizes, all showing the same step.
+
+    Parameters
+    ----------
+    surface : Surface
+        The surface the trajectories ran on.
+    trajectories : mapping or sequence of Trajectory
+        The race, e.g. the result of :func:`rmsprop_viz.race`.
+    labels : sequence of str, optional
+        Legend entries (default: each trajectory's label). Put the hyperparameters here.
+    run : int
+        Which run of each (batched) trajectory to show.
+    panels : bool
+        Add the loss and step-size panels beside the surface.
+    three_d : bool
+        Draw the surface in 3-D, the paths riding on it.
+    figsize, dpi : optional
+        Size of a new figure; 12.8 x 7.2 inches at 100 dpi by default (1280 x 720). ``dpi``
+        in :data:`FIGURE_DPI_RANGE` (10 to 1000), sides up to :data:`MAX_FIGURE_INCHES`
+        inches, at most :data:`MAX_FIGURE_PIXELS` pixels (4096 x 4096).
+    figure : Figure, optional
+        Draw into this figure (e.g. an interactive one) instead of a new one.
+    title : str, optional
+        Figure title (default: the surface and its formula).
+
+    Examples
+    --------
+    >>> import rmsprop_viz as rv
+    >>> race = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.1), "RMSProp": rv.rmsprop(0.05)}, n_steps=50)
+    >>> fig = RaceFigure(rv.Quadratic(), race)
+    >>> _ = fig.show_frame(10)
+    >>> fig.paths[0].line.get_xdata().shape
+    (11,)
+    """
+
+    def __init__(
+        self,
+        surface: Surface,
+        trajectories: Mapping[str, Trajectory] | Sequence[Trajectory],
+        *,
+        labels: Sequence[str] | None = None,
+        run: int = 0,
+        panels: bool = True,
+        three_d: bool = False,
+        figsize: tuple[float, float] | None = None,
+        dpi: float | None = None,
+        figure: Figure | None = None,
+        title: str | None = None,
+        legend: bool = True,
+    ) -> None:
+        trajs = list(trajectories.values()) if isinstance(trajectories, Mapping) else list(trajectories)
+        if not trajs:
+            raise ValueError("trajectories must hold at least one Trajectory")
+        if not all(isinstance(t, Trajectory) for t in trajs):
+            raise ValueError("trajectories must be Trajectory objects, e.g. the result of rv.race(...)")
+        if not 0 <= run < min(t.runs for t in trajs):
+            raise ValueError(f"run must be in [0, {min(t.runs for t in trajs) - 1}], got {run}")
+        self.surface = surface
+        self.trajectories = trajs
+        self.run = run
+        self.labels = list(labels) if labels is not None else [t.label for t in trajs]
+        if len(self.labels) != len(trajs):
+            raise ValueError(f"labels must have one entry per trajectory ({len(trajs)}), got {len(self.labels)}")
+        self.n_steps = max(t.n_steps for t in trajs)
+        if figure is None:
+            default = (12.8, 7.2) if panels else (7.2, 6.4)
+            size, resolution = _check_figure_size(default if figsize is None else figsize, dpi)
+            figure = Figure(figsize=size, dpi=resolution, layout="constrained")
+            FigureCanvasAgg(figure)
+        self.fig = figure
+        self.three_d = three_d
+
+        if panels:
+            grid = figure.add_gridspec(2, 2, width_ratios=(1.35, 1.0))
+            main_spec, loss_spec, step_spec = grid[:, 0], grid[0, 1], grid[1, 1]
+        else:
+            grid = figure.add_gridspec(1, 1)
+            main_spec = grid[0, 0]
+        self.paths: list[PathArtists] = []
+        self.paths_3d: list[Path3DArtists] = []
+        if three_d:
+            self.ax = figure.add_subplot(main_spec, projection="3d")
+            # The 3-D box shrinks to its aspect inside the place the layout gives it: keep it
+            # at the top of that place, where the layout left room for the title.
+            self.ax.set_anchor("N")
+            self.surface_artists: Any = draw_surface_3d(self.ax, surface, title=title is None)
+            self._height = self.surface_artists[1]
+            self._zmax = self.ax.get_zlim()[1]
+            self.paths_3d = draw_paths_3d(self.ax, trajs, self._height, labels=self.labels, run=run, zmax=self._zmax)
+        else:
+            self.ax = figure.add_subplot(main_spec)
+            self.surface_artists = draw_surface(self.ax, surface, title=title is None)
+            self.paths = draw_paths(self.ax, trajs, labels=self.labels, run=run)
+        if title is not None:
+            set_title(self.ax, title, **({"pad": 2} if three_d else {"y": TITLE_Y}))
+        # Faded copies of the previous race's paths (see set_trajectories(ghost=True)).
+        self.ghosts: list[Line2D] = []
+        for p in self.paths:
+            (ghost,) = self.ax.plot(
+                [],
+                [],
+                color=p.line.get_color(),
+                linestyle=p.line.get_linestyle(),
+                linewidth=LINE_WIDTH - 0.8,
+                alpha=0.3,
+                zorder=2,
+            )
+            self.ghosts.append(ghost)
+        self._legend = legend
+        self.visible = [True] * len(trajs)
+        self._update_legend()
+
+        self.losses: CurveArtists | None = None
+        self.steps: CurveArtists | None = None
+        self.ax_loss: Axes | None = None
+        self.ax_steps: Axes | None = None
+        self.floor = surface_floor(surface, surface_grid(surface, 60)[2])
+        if panels:
+            self.ax_loss = figure.add_subplot(loss_spec)
+            self.losses = draw_losses(self.ax_loss, trajs, self.floor, run=run)
+            self.ax_steps = figure.add_subplot(step_spec)
+            self.steps = draw_step_sizes(self.ax_steps, trajs, run=run)
+        self.counter = (
+            # (top left: the 3-D box's tick labels reach into the corners below)
+            self.ax.text2D(0.02, 0.98, "", transform=self.ax.transAxes, fontsize=FONT["label"], va="top")
+            if three_d
+            else self.ax.text(
+                0.0,
+                0.0,
+                "",
+                # Below the window's bottom-left corner, in the row of the x label: no cross
+                # or note in the window can cover it.
+                transform=self.ax.transAxes
+                + mtransforms.ScaledTranslation(0, -COUNTER_DROP / 72, figure.dpi_scale_trans),
+                va="top",
+                fontsize=FONT["label"],
+                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "alpha": 0.85},
+                # Over the paths, start circles and minima (an export keeps those drawn under
+                # it), under the moving markers and the notes.
+                zorder=5.5,
+            )
+        )
+        # The step number is padded to the width of the last one, so that the counter's box
+        # keeps its size, with figure spaces (as wide as a digit) where its font has them.
+        self._pad = FIGURE_SPACE if has_glyph(self.counter, FIGURE_SPACE) else " "
+        self.show_frame(self.n_steps)
+
+    @property
+    def animated_artists(self) -> list[Artist]:
+        """Every artist that :meth:`show_frame` changes."""
+        moving: list[Artist] = [self.counter]
+        for p in self.paths:
+            moving += p.moving
+        for path in self.paths_3d:
+            moving += path.moving
+        for curves in (self.losses, self.steps):
+            if curves is not None:
+                moving += curves.moving
+        return moving
+
+    @property
+    def growing_lines(self) -> list[Line2D]:
+        """The lines that only grow as the step goes up: the paths and the curves.
+
+        :meth:`show_frame` gives each the first points of what it holds at the last step
+        (none, one, or more), so a frame at a later step only adds to each line. Exports use
+        this to draw only the new part of each line; 3-D paths, which drop the points that
+        leave the window, are not listed.
+        """
+        lines = [p.line for p in self.paths]
+        for curves in (self.losses, self.steps):
+            if curves is not None:
+                lines += curves.lines
+        return lines
+
+    def show_frame(self, step: int) -> list[Artist]:
+        """Show every panel at ``step`` (0 is the start); returns the artists changed."""
+        step = int(min(max(step, 0), self.n_steps))
+        self.current = step
+        if self.three_d:
+            update_paths_3d(
+                self.paths_3d,
+                self.trajectories,
+                self._height,
+                step,
+                bounds=self.surface.bounds,
+                run=self.run,
+                zmax=self._zmax,
+            )
+        else:
+            update_paths(self.paths, self.trajectories, step, run=self.run)
+        if self.losses is not None:
+            self.losses.show(step)
+        if self.steps is not None:
+            self.steps.show(max(step - 1, 0) if step else 0)
+            if step == 0:
+                for line in self.steps.lines:
+                    line.set_data([], [])
+        self.counter.set_text(f"step {str(step).rjust(len(str(self.n_steps)), self._pad)} / {self.n_steps}")
+        return self.animated_artists
+
+    def _legend_frame(self) -> Any:
+        """The box the legend hangs from: the window in 2-D; in 3-D the box the layout gave
+        the axes (the 3-D box inside it shrinks to its aspect after the layout, and a legend
+        hung from that would fall below the figure)."""
+        if not self.three_d:
+            return self.ax.transAxes
+        box = getattr(self.ax, "_originalPosition", None)  # updated in place by the layout
+        if not isinstance(box, mtransforms.Bbox):
+            return self.ax.transAxes
+        return mtransforms.BboxTransformTo(mtransforms.TransformedBbox(box, self.fig.transSubfigure))
+
+    def _update_legend(self) -> None:
+        if not self._legend:
+            return
+        handles = [self.surface_artists.minima] if not self.three_d and self.surface_artists.minima else []
+        lines = [p.line for p in self.paths] if self.paths else [p.line for p in self.paths_3d]
+        shown = [(line, label) for line, label, on in zip(lines, self.labels, self.visible) if on]
+        # Below the surface, outside it: the paths stay in view. Long labels (with their
+        # hyperparameters) get a column of their own on a narrow figure.
+        texts = [*(["minimum"] if handles else []), *(label for _, label in shown)]
+        narrow = max(map(len, texts), default=0) * FONT["legend"] * 1.1 > self.fig.get_figwidth() * 72 * 0.55
+        self.ax.legend(
+            [*handles, *(line for line, _ in shown)],
+            texts,
+            loc="upper center",
+            # Its top a fixed distance below the window (below the 2-D counter): in points,
+            # so the layout engine finds it where it left it.
+            bbox_to_anchor=(0.5, 0.0),
+            bbox_transform=self._legend_frame()
+            + mtransforms.ScaledTranslation(
+                0, -(LEGEND_DROP if not self.three_d else 2) / 72, self.fig.dpi_scale_trans
+            ),
+            ncol=1 if narrow else 2,
+            fontsize=FONT["legend"] - (2 if narrow else 0),
+            frameon=False,
+        )
+
+    def set_visible(self, index: int, visible: bool, *, legend: bool = True) -> None:
+        """Show or hide every artist of the ``index``-th optimizer, and (with ``legend``)
+        its legend entry."""
+        self.visible[index] = bool(visible)
+        artists: list[Artist] = []
+        if self.paths:
+            artists += [*self.paths[index].moving, self.paths[index].start, self.ghosts[index]]
+        if self.paths_3d:
+            artists += [*self.paths_3d[index].moving, self.paths_3d[index].start]
+        for curves, per in ((self.losses, 1), (self.steps, 2)):
+            if curves is not None:
+                artists += curves.lines[index * per : (index + 1) * per]
+                artists += [h for h in curves.heads[index * per : (index + 1) * per] if h is not None]
+        for artist in artists:
+            artist.set_visible(visible)
+        if (self.paths or self.paths_3d) and visible:
+            self.show_frame(self.current)  # the divergence note knows whether it should show
+        if legend:
+            self._update_legend()
+
+    def set_trajectories(
+        self,
+        trajectories: Mapping[str, Trajectory] | Sequence[Trajectory],
+        *,
+        labels: Sequence[str] | None = None,
+        ghost: bool = False,
+        step: int | None = None,
+        rescale: bool = True,
+    ) -> None:
+        """Show a new race of as many optimizers, changing only the artists' data.
+
+        With ``ghost=True`` the paths shown so far stay behind as faded lines, so the
+        effect of a change of hyperparameters is visible. The view shows ``step`` (the
+        last step by default). With ``rescale=False`` the loss and step panels keep
+        their ranges (so their tick labels, and any cached background, stay valid).
+        """
+        trajs = list(trajectories.values()) if isinstance(trajectories, Mapping) else list(trajectories)
+        if len(trajs) != len(self.trajectories):
+            raise ValueError(f"expected {len(self.trajectories)} trajectories, got {len(trajs)}")
+        if ghost:
+            for line, old in zip(self.ghosts, self.trajectories):
+                line.set_data(old.params[:, self.run, 0], old.params[:, self.run, 1])
+        else:
+            for line in self.ghosts:
+                line.set_data([], [])
+        self.trajectories = trajs
+        if labels is not None:
+            self.labels = list(labels)
+        self.n_steps = max(t.n_steps for t in trajs)
+        for art, traj in zip(self.paths, trajs):
+            art.start.set_data([traj.params[0, self.run, 0]], [traj.params[0, self.run, 1]])
+        for art3, traj in zip(self.paths_3d, trajs):
+            art3.start.set_data_3d(*start_3d(traj, self._height, self.surface.bounds, run=self.run, zmax=self._zmax))
+        if self.losses is not None and self.ax_loss is not None:
+            self.losses.data = [
+                (np.arange(t.n_steps + 1, dtype=np.float64), loss_gap(t, self.floor, self.run)) for t in trajs
+            ]
+            if rescale:
+                set_step_limits(self.ax_loss, self.n_steps)
+                set_log_limits(self.ax_loss, [gap for _, gap in self.losses.data])
+        if self.steps is not None and self.ax_steps is not None:
+            data = []
+            for t in trajs:
+                steps = np.arange(1, t.n_steps + 1, dtype=np.float64)
+                for coord in (0, 1):
+                    size = np.abs(t.updates[:, self.run, coord])
+                    data.append((steps, np.where(size > 0, size, np.nan)))
+            self.steps.data = data
+            if rescale:
+                set_step_limits(self.ax_steps, self.n_steps)
+                set_log_limits(self.ax_steps, [d for _, d in data])
+        if labels is not None:
+            self._update_legend()
+        self.show_frame(self.n_steps if step is None else step)
+
+    def _repr_png_(self) -> bytes:
+        """Notebooks show a RaceFigure as its picture."""
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def frame_steps(self, frames: int | None = None) -> list[int]:
+        """The steps shown by ``frames`` evenly spaced frames (all steps when ``None``)."""
+        if frames is None or frames >= self.n_steps + 1:
+            return list(range(self.n_steps + 1))
+        if frames < 2:
+            return [self.n_steps]
+        return [int(s) for s in np.round(np.linspace(0, self.n_steps, frames))]
+
+
+class FrameRenderer:
+    """Draw frames of a :class:`RaceFigure` fast: the static part once, then only what moves.
+
+    Three layers: the static figure (contours, axes, tick labels), drawn by
+    :meth:`capture`; the ``per_race`` artists, which change only when a new race is shown
+    (legend, ghosts, start markers); and the figure's ``animated_artists``, which change
+    every frame. :meth:`render` restores the pixels of the layers below and draws only
+    what changed. Call :meth:`capture` again (or set ``background = None``) when
+    something static changes; call :meth:`new_race` after
+    :meth:`RaceFigure.set_trajectories`. The artists stay ordinary artists, so a full
+    ``canvas.draw()`` elsewhere (a resize in a notebook, ``savefig``) still shows them.
+
+    Parameters
+    ----------
+    race : RaceFigure
+        The figure to draw.
+    per_race : sequence of Artist
+        Artists that change with each race but not between frames.
+    """
+
+    def __init__(self, race: RaceFigure, per_race: Sequence[Artist] = ()) -> None:
+        self.race = race
+        self.per_race = list(per_race)
+        self.background: Any = None
+        self._race_layer: Any = None
+        self._size: tuple[int, int] | None = None
+
+    @property
+    def moving(self) -> list[Artist]:
+        """Every artist that is not static."""
+        return [*self.race.animated_artists, *self.per_race]
+
+    @property
+    def stale(self) -> bool:
+        """True when :meth:`capture` must run before the next :meth:`render`."""
+        return self.background is None or self._size != self.race.fig.canvas.get_width_height()
+
+    def capture(self) -> None:
+        """Render the static part of the figure and keep its pixels."""
+        fig = self.race.fig
+        moving = self.moving
+        flags = [a.get_animated() for a in moving]
+        for artist in moving:
+            artist.set_animated(True)  # excluded from a full draw
+        try:
+            FigureCanvasAgg.draw(fig.canvas)  # type: ignore[no-untyped-call, arg-type]  # Agg's own: tells no one
+            self.background = fig.canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
+            self._size = fig.canvas.get_width_height()
+            self._race_layer = None
+        finally:
+            for artist, flag in zip(moving, flags):
+                artist.set_animated(flag)
+
+    def new_race(self) -> None:
+        """The per-race artists changed: draw them again at the next :meth:`render`."""
+        self._race_layer = None
+
+    def _draw(self, artists: Sequence[Artist]) -> None:
+        for artist in artists:
+            if artist.get_visible():
+                self.race.fig.draw_artist(artist)
+
+    def render(self) -> None:
+        """Draw the current frame into the canvas's buffer (``fig.canvas.buffer_rgba()``)."""
+        if self.stale:
+            self.capture()
+        canvas: Any = self.race.fig.canvas
+        if self._race_layer is None:
+            canvas.restore_region(self.background)
+            self._draw(self.per_race)
+            self._race_layer = canvas.copy_from_bbox(self.race.fig.bbox)
+        canvas.restore_region(self._race_layer)
+        self._draw(self.race.animated_artists)

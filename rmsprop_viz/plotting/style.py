@@ -1,0 +1,233 @@
+"""How the figures look: sizes for a lecture hall, one style per kind of optimizer, titles
+that fit their panels, and the three marks every figure shares.
+
+A run is styled by its kind (``Trajectory.kind``), looked up in
+:data:`rmsprop_viz.core.kinds.KINDS`; never by its label. The marks are drawn by one
+function each: :func:`draw_minimum` (a white star: a surface's known minimum, a sweep's
+best cell), :func:`draw_start` (a white circle ringed in the run's colour) and
+:func:`draw_divergence` (a cross where a run diverged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+
+from rmsprop_viz.core import kinds
+from rmsprop_viz.core.kinds import KINDS, SPARE_STYLES, Style
+
+__all__ = [
+    "DIVERGENCE_CROSS",
+    "FONT",
+    "LINE_WIDTH",
+    "MARKER_SIZE",
+    "MINIMUM",
+    "START",
+    "STYLES",
+    "TITLE_Y",
+    "draw_divergence",
+    "draw_minimum",
+    "draw_start",
+    "set_title",
+    "style_for",
+    "styles_for",
+    "tidy",
+]
+
+# Sizes for a lecture hall.
+FONT = {"title": 15, "label": 13, "tick": 11, "legend": 11, "note": 11}
+# Titles of 2-D panels sit just above the axes (plus matplotlib's title pad). Given
+# explicitly, matplotlib does not look for tick labels above the axes to lift a title over
+# on every layout and draw (none of these panels has any), which costs a pass over the
+# y axis's ticks per title.
+TITLE_Y = 1.0
+LINE_WIDTH = 2.4
+MARKER_SIZE = 9
+#: How a diverged run's end is marked, in 2-D and 3-D (colour: the optimizer's own).
+DIVERGENCE_CROSS: dict[str, Any] = {
+    "marker": "X",
+    "markersize": MARKER_SIZE + 5,
+    "markeredgecolor": "black",
+    "markeredgewidth": 1.2,
+    "linestyle": "none",
+}
+#: How a known minimum (and a sweep's best cell) is drawn, in 2-D and 3-D alike.
+MINIMUM: dict[str, Any] = {
+    "linestyle": "none",
+    "marker": "*",
+    "markersize": 18,
+    "color": "white",
+    "markeredgecolor": "black",
+    "markeredgewidth": 1.2,
+}
+#: How a run's start is drawn (edge colour: the optimizer's own).
+START: dict[str, Any] = {
+    "marker": "o",
+    "markersize": MARKER_SIZE + 1,
+    "markerfacecolor": "white",
+    "markeredgewidth": 2.0,
+    "linestyle": "none",
+}
+
+#: The style of each kind of optimizer (the table's own :attr:`Kind.style`), by kind.
+STYLES: dict[str, Style] = {name: kind.style for name, kind in KINDS.items()}
+
+
+def style_for(kind: str, taken: Sequence[Style] = ()) -> Style:
+    """The style of a run of kind ``kind`` (a name of :data:`KINDS`, or ``""`` for an
+    optimizer of the user's own), given the styles already ``taken`` in the figure.
+
+    A kind gets its own style from :data:`KINDS`. A second run of a kind already in the
+    figure, and a run of no kind, gets a spare style (:data:`SPARE_STYLES`) first, so that it
+    is not mistaken for another kind; then any free one.
+
+    >>> style_for("rmsprop").color
+    '#D55E00'
+    >>> style_for("momentum").marker
+    's'
+    >>> style_for("rmsprop", taken=[style_for("rmsprop")]) == SPARE_STYLES[0]
+    True
+    >>> style_for("RMSProp")
+    Traceback (most recent call last):
+    ...
+    ValueError: optimizer kind must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam; got 'RMSProp'
+    """
+    preferred = kinds.get(kind).style if kind else None
+    if preferred is not None and preferred not in taken:
+        return preferred
+    for candidate in [*SPARE_STYLES, *STYLES.values()]:
+        if candidate not in taken:
+            return candidate
+    return SPARE_STYLES[0]
+
+
+def styles_for(run_kinds: Sequence[str]) -> list[Style]:
+    """One style per run of the figure, in order, from the runs' kinds (see :func:`style_for`).
+
+    >>> [s.marker for s in styles_for(["adam", "sgd", "adam", ""])]
+    ['v', 'o', 'X', 'h']
+    """
+    chosen: list[Style] = []
+    for kind in run_kinds:
+        chosen.append(style_for(kind, chosen))
+    return chosen
+
+
+# ------------------------------------------------------------------------------ marks
+
+
+def _plot(ax: Any, x: Any, y: Any, z: Any, style: dict[str, Any]) -> Line2D:
+    """``ax.plot`` in 2-D, or in 3-D when ``z`` is given."""
+    (line,) = ax.plot(x, y, **style) if z is None else ax.plot(x, y, z, **style)
+    return line  # type: ignore[no-any-return]
+
+
+def draw_minimum(ax: Any, x: Any, y: Any, z: Any = None, **overrides: Any) -> Line2D:
+    """A white star at each point ``(x, y)`` (or ``(x, y, z)`` on 3-D axes): a surface's
+    known minimum, or the best cell of a sweep. ``overrides`` change the look of
+    :data:`MINIMUM` (``markersize``, ``zorder``, ``label``, ...)."""
+    return _plot(ax, x, y, z, {**MINIMUM, "zorder": 5, **overrides})
+
+
+def draw_start(ax: Any, x: Any, y: Any, z: Any = None, *, color: str, **overrides: Any) -> Line2D:
+    """A white circle ringed in ``color`` where a run starts (:data:`START`)."""
+    return _plot(ax, x, y, z, {**START, "markeredgecolor": color, "zorder": 4, **overrides})
+
+
+def draw_divergence(ax: Any, x: Any = (), y: Any = (), z: Any = None, *, color: str, **overrides: Any) -> Line2D:
+    """A cross in ``color`` where a run diverged (:data:`DIVERGENCE_CROSS`); empty until
+    given points (``set_data`` moves it).
+
+    Drawn whole where it sits at the window's edge (not clipped), and left out of a
+    constrained layout (which would otherwise shrink the axes at every draw to make room
+    for it).
+    """
+    cross = _plot(ax, x, y, z, {**DIVERGENCE_CROSS, "color": color, "zorder": 7, "clip_on": False, **overrides})
+    cross.set_in_layout(False)
+    return cross
+
+
+# ----------------------------------------------------------------------------- titles
+
+#: Title layouts to try, in order, until one fits: (font size below the panel's own, lines).
+_TITLE_FITS = ((0, 1), (2, 1), (0, 2), (2, 2), (2, 3), (4, 3), (6, 3), (4, 9), (6, 9))
+
+
+def _breaks(text: str, fine: bool = False) -> list[str]:
+    """``text`` cut after each ": ", ", " and "; " outside ``$...$`` and brackets (where a
+    title may wrap); with ``fine``, also after each " + " there.
+
+    >>> _breaks("Quadratic: $a, b$, rotated; shifted")
+    ['Quadratic: ', '$a, b$, ', 'rotated; ', 'shifted']
+    >>> _breaks("Noisy: f(x, y) + noise, seed 0")
+    ['Noisy: ', 'f(x, y) + noise, ', 'seed 0']
+    >>> _breaks("Beale: (1 + x)^2 + (2 + y)^2", fine=True)
+    ['Beale: ', '(1 + x)^2 + ', '(2 + y)^2']
+    """
+    pieces, start, math_mode, depth = [], 0, False, 0
+    for i, char in enumerate(text):
+        if char == "$":
+            math_mode = not math_mode
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif (not math_mode and text[i + 1 : i + 2] == " ") and (
+            depth == 0 and (char in ":,;" or (fine and char == "+" and text[i - 1 : i] == " "))
+        ):
+            pieces.append(text[start : i + 2])
+            start = i + 2
+    return [*pieces, text[start:]] if text[start:] else pieces
+
+
+def _renderer_of(figure: Any) -> Any:
+    """A renderer to measure text with (None if the canvas has none)."""
+    get = getattr(figure.canvas, "get_renderer", None) or getattr(figure, "_get_renderer", None)
+    try:
+        return get() if get is not None else None
+    except (AttributeError, TypeError, RuntimeError):
+        return None
+
+
+def set_title(ax: Axes, text: str, fontsize: float = FONT["title"], **kwargs: Any) -> Text:
+    """Set the title of ``ax`` so that it fits above the panel: as large as it can be, on
+    one line, else wrapped after its ": " or ", " (else " + ") outside maths on up to
+    three lines, shrinking by up to 6 points if need be.
+
+    The width allowed is the panel's width before a constrained layout runs, which that
+    layout only widens, so the title never reaches a neighbouring panel or the figure's
+    edge.
+    """
+    title = ax.set_title(text, fontsize=fontsize, **kwargs)
+    figure = ax.get_figure()
+    renderer = _renderer_of(figure) if figure is not None else None
+    if renderer is None or figure is None or not text:
+        return title
+    room = ax.get_position().width * figure.bbox.width
+    for shrink, most in _TITLE_FITS:
+        title.set_fontsize(fontsize - shrink)
+        for fine in (False, True):
+            lines: list[str] = []
+            for piece in _breaks(text, fine):
+                if lines:
+                    title.set_text(lines[-1] + piece)
+                    if title.get_window_extent(renderer).width <= room:
+                        lines[-1] += piece
+                        continue
+                lines.append(piece)
+            title.set_text("\n".join(line.rstrip() for line in lines))
+            if len(lines) <= most and title.get_window_extent(renderer).width <= room:
+                return title
+    return title
+
+
+def tidy(ax: Axes) -> None:
+    """Tick labels at the lecture-hall size; no top or right spine."""
+    ax.tick_params(labelsize=FONT["tick"])
+    for spine in ("top", "right"):
+        if spine in ax.spines:
+            ax.spines[spine].set_visible(False)
