@@ -1,0 +1,68 @@
+"""HTML: a page with the video, or with the player of PNG layers."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from race_pictures import (
+    FRAMES,
+    N_STEPS,
+    SIZE,
+    full_render,
+    mp4_frames,
+    names,
+    rgb,
+)
+
+from rmsprop_viz.animation import save
+from rmsprop_viz.export import mp4
+from rmsprop_viz.plotting import RaceFigure
+
+
+def test_html_with_ffmpeg_embeds_a_playable_video(figure: RaceFigure, tmp_path: Path) -> None:
+    out = save(figure, tmp_path / "race.html", frames=FRAMES, progress=False)
+    page = out.read_text(encoding="utf-8")
+    assert "http://" not in page
+    assert "https://" not in page
+    match = re.search(r'src="data:video/mp4;base64,([A-Za-z0-9+/=]+)"', page)
+    assert match is not None
+    video = tmp_path / "embedded.mp4"
+    video.write_bytes(base64.b64decode(match.group(1)))
+    meta, frames = mp4_frames(video)
+    assert len(frames) == FRAMES
+    assert meta["size"] == SIZE
+    assert sorted(names(tmp_path)) == ["embedded.mp4", "race.html"]  # the intermediate video is gone
+
+
+def test_html_without_ffmpeg_embeds_every_frame(make_figure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mp4, "ffmpeg_path", lambda: None)
+    out = save(make_figure(), tmp_path / "race.html", frames=FRAMES, progress=False)
+    page = out.read_text(encoding="utf-8")
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "<script" in page  # a player...
+    assert 'type="range"' in page  # ...with a frame slider
+    assert names(tmp_path) == ["race.html"]
+    # One background, and per frame a PNG of what differs from it, transparent elsewhere.
+    (background,) = re.findall(r'const background = "data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    layers = re.findall(r'^"data:image/png;base64,([A-Za-z0-9+/=]+)",?$', page, flags=re.MULTILINE)
+    assert len(layers) == FRAMES
+    with Image.open(io.BytesIO(base64.b64decode(background))) as back:
+        assert back.size == SIZE
+        shown = back.convert("RGBA")
+    with Image.open(io.BytesIO(base64.b64decode(layers[-1]))) as layer:
+        assert layer.size == SIZE
+        top = layer.convert("RGBA")
+    last = rgb(Image.alpha_composite(shown, top))
+    error = np.abs(last - full_render(make_figure(), N_STEPS)).max(axis=-1)
+    assert error.mean() < 1.5  # the GIF's palette, for the pixels that move
+    assert (error > 96).sum() <= 2
+    untouched_pixels = np.asarray(top)[..., 3] == 0
+    assert untouched_pixels.mean() > 0.5  # most of each frame is the background...
+    assert error[untouched_pixels].max() <= 2  # ...and a full draw's pixels there (to within 2 levels, as frames are)
