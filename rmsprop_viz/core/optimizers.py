@@ -28,6 +28,8 @@ eps in root    no                   yes                yes (default)      yes
 
 from __future__ import annotations
 
+import collections
+import functools
 import math
 import weakref
 from collections.abc import Callable
@@ -51,6 +53,7 @@ __all__ = [
     "made_by",
     "names",
     "rmsprop",
+    "rmsprop_state",
     "sgd",
 ]
 
@@ -262,12 +265,42 @@ def adagrad(lr: Any, eps: Any = 1e-10, initial_accumulator: Any = 0.0, eps_in_sq
 # ----------------------------------------------------------------------- RMSProp
 
 
-class RMSPropState(NamedTuple):
-    v: Array  # (runs, 2) moving average of g^2
-    gbar: Array  # (runs, 2) moving average of g (used when centered)
-    b: Array  # (runs, 2) momentum buffer (used when momentum > 0)
-    t: int  # steps taken
-    beta_t: Array  # (runs, 2) beta^t, a running product from 1 (used for bias correction)
+class RMSPropState(tuple):  # type: ignore[type-arg]
+    r"""RMSProp's state: a NamedTuple of the fields below, each carried only when the
+    options of :func:`rmsprop` use it. The type for given options is made by
+    :func:`rmsprop_state`; every such type is an ``RMSPropState``.
+
+    - ``v``: (runs, 2) moving average of :math:`g^2`; always.
+    - ``gbar``: (runs, 2) moving average of :math:`g`; only when ``centered``.
+    - ``b``: (runs, 2) momentum buffer; only when ``momentum > 0``.
+    - ``t``: int, steps taken; always.
+    - ``beta_t``: (runs, 2) :math:`\beta^t`, a running product from 1; only with
+      ``bias_correction``.
+
+    >>> rmsprop(lr=0.1).init(0.0)
+    RMSPropState(v=0.0, t=0)
+    >>> rmsprop(lr=0.1, centered=True, momentum=0.9).init(0.0)._fields
+    ('v', 'gbar', 'b', 't')
+    """
+
+    __slots__ = ()
+
+
+@functools.cache
+def rmsprop_state(centered: bool, momentum: bool, bias_correction: bool) -> type[RMSPropState]:
+    """The NamedTuple type of RMSProp's state for these options: ``v`` and ``t``, plus
+    ``gbar`` when ``centered``, ``b`` when ``momentum`` is on and ``beta_t`` with
+    ``bias_correction`` (see :class:`RMSPropState`).
+
+    >>> rmsprop_state(centered=False, momentum=True, bias_correction=False)._fields
+    ('v', 'b', 't')
+    >>> issubclass(rmsprop_state(False, False, False), RMSPropState)
+    True
+    """
+    carried = {"v": True, "gbar": centered, "b": momentum, "t": True, "beta_t": bias_correction}
+    fields = collections.namedtuple("RMSPropState", [name for name, used in carried.items() if used])  # type: ignore[misc]
+    state_type: type[RMSPropState] = type("RMSPropState", (fields, RMSPropState), {"__slots__": ()})
+    return state_type
 
 
 def rmsprop(
@@ -356,25 +389,31 @@ def rmsprop(
     v0 = check_number("initial_v", initial_v, low=0.0)
     bias_correction = check_flag("bias_correction", bias_correction)
     use_momentum = bool(np.any(np.asarray(mu) > 0.0))
+    state_type = rmsprop_state(centered, use_momentum, bias_correction)
 
     def init(params: Array) -> RMSPropState:
         zeros = _zeros_like(params)
-        return RMSPropState(zeros + v0, zeros, zeros, 0, zeros + 1.0)
+        every = {"v": zeros + v0, "gbar": zeros, "b": zeros, "t": 0, "beta_t": zeros + 1.0}
+        return state_type(*(every[name] for name in state_type._fields))  # type: ignore[attr-defined]
 
-    def update(g: Array, state: RMSPropState) -> tuple[Array, RMSPropState]:
-        t = state.t + 1
-        v = beta * state.v + (1.0 - beta) * g * g
-        gbar = beta * state.gbar + (1.0 - beta) * g if centered else state.gbar
-        beta_t = beta * state.beta_t if bias_correction else state.beta_t  # beta^t
-        second = v / (1.0 - beta_t) if bias_correction else v
+    def update(g: Array, state: Any) -> tuple[Array, RMSPropState]:
+        new: dict[str, Array] = {"t": state.t + 1}
+        v = new["v"] = beta * state.v + (1.0 - beta) * g * g
+        second = v
+        if bias_correction:
+            beta_t = new["beta_t"] = beta * state.beta_t  # beta^t
+            second = v / (1.0 - beta_t)
         if centered:
+            gbar = new["gbar"] = beta * state.gbar + (1.0 - beta) * g
             # v - gbar^2 >= 0 in exact arithmetic; clip the rounding error below zero.
             second = np.maximum(second - gbar * gbar, 0.0)
         den = sqrt(second + eps) if eps_in_sqrt else sqrt(second) + eps
         if use_momentum:
-            b = mu * state.b + g / den
-            return -lr * b, RMSPropState(v, gbar, b, t, beta_t)
-        return -lr * g / den, RMSPropState(v, gbar, state.b, t, beta_t)
+            b = new["b"] = mu * state.b + g / den
+            step = -lr * b
+        else:
+            step = -lr * g / den
+        return step, state._replace(**new)
 
     return _builtin(
         init,

@@ -126,9 +126,46 @@ def test_rmsprop_centered_uses_v_minus_gbar_squared():
     assert u1 == approx(-0.2 / math.sqrt(0.36 + 1e-8), rel=1e-13)
     assert u2 == approx(-0.1 / math.sqrt(0.3816 + 1e-8), rel=1e-13)
     assert state.gbar == approx(0.28, rel=1e-14)
-    # Not centered, gbar is not tracked.
+    # Not centered, gbar is not tracked: the state has no such field.
     _, plain = steps(rmsprop(lr=0.1, beta=0.9), [2.0, 1.0])
-    assert plain.gbar == 0.0
+    assert not hasattr(plain, "gbar")
+
+
+@pytest.mark.parametrize("centered", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.5])
+@pytest.mark.parametrize("bias_correction", [False, True])
+def test_rmsprop_state_carries_only_what_its_options_use(centered, momentum, bias_correction):
+    opt = rmsprop(lr=0.1, centered=centered, momentum=momentum, bias_correction=bias_correction)
+    expected = ["v"] + ["gbar"] * centered + ["b"] * (momentum > 0) + ["t"] + ["beta_t"] * bias_correction
+    _, state = steps(opt, [2.0, 1.0])
+    assert list(state._fields) == expected
+    assert isinstance(state, optimizers.RMSPropState)
+    assert type(state) is type(opt.init(0.0))
+    # Same options, same type: the engine compares state types between steps and runs.
+    again = rmsprop(lr=0.2, centered=centered, momentum=momentum, bias_correction=bias_correction)
+    assert type(again.init(0.0)) is type(state)
+    # Every carried field is a number that moved (v, gbar, b, t, beta_t all change).
+    assert all(value != first for value, first in zip(state, opt.init(0.0)))
+
+
+def test_rmsprop_options_give_the_updates_of_the_full_formula():
+    # The full formula by hand for g = 2, then 1 (lr 0.1, beta 0.9, eps 1e-8, mu 0.5),
+    # centered and bias-corrected:
+    #   t=1: v = 0.4, gbar = 0.2, v^ = 0.4/0.1 = 4, gbar^2 = 0.04, var = 3.96,
+    #        den = sqrt(3.96 + eps), b = 2/den, step = -0.1 b
+    #   t=2: v = 0.46, gbar = 0.28, v^ = 0.46/0.19, var = v^ - 0.0784,
+    #        den = sqrt(var + eps), b = 0.5 b1 + 1/den, step = -0.1 b
+    eps = 1e-8
+    den1 = math.sqrt(3.96 + eps)
+    b1 = 2.0 / den1
+    den2 = math.sqrt(0.46 / 0.19 - 0.0784 + eps)
+    b2 = 0.5 * b1 + 1.0 / den2
+    opt = rmsprop(lr=0.1, beta=0.9, eps=eps, centered=True, momentum=0.5, bias_correction=True)
+    (u1, u2), state = steps(opt, [2.0, 1.0])
+    assert u1 == approx(-0.1 * b1, rel=1e-13)
+    assert u2 == approx(-0.1 * b2, rel=1e-13)
+    assert (state.v, state.gbar, state.b, state.t) == (approx(0.46), approx(0.28), approx(b2), 2)
+    assert state.beta_t == approx(0.81, rel=1e-15)
 
 
 def test_rmsprop_centered_constant_gradient_has_zero_variance():
@@ -230,7 +267,7 @@ def test_bias_correction_powers_are_running_products():
     _, plain = steps(adam(lr=0.1, bias_correction=False), [1.0, 2.0])
     assert (plain.beta1_t, plain.beta2_t) == (1.0, 1.0)
     _, plain_rms = steps(rmsprop(lr=0.1), [1.0, 2.0])
-    assert plain_rms.beta_t == 1.0
+    assert not hasattr(plain_rms, "beta_t")
 
 
 def test_adam_third_step_by_hand_with_exact_powers():

@@ -111,7 +111,7 @@ def test_state_fields_have_the_right_shapes(runs, start):
     assert isinstance(sgd_states, SGDState)
     assert sgd_states.b.shape == (n, runs, 2)
 
-    rms = rv.run(Rosenbrock(), rv.rmsprop(lr=0.01, centered=True), start=start, n_steps=n).states
+    rms = rv.run(Rosenbrock(), rv.rmsprop(lr=0.01, centered=True, momentum=0.5), start=start, n_steps=n).states
     assert isinstance(rms, RMSPropState)
     for field in (rms.v, rms.gbar, rms.b):
         assert field.shape == (n, runs, 2)
