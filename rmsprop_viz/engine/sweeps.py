@@ -18,23 +18,27 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from rmsprop_viz.core import kinds, optimizers
 from rmsprop_viz.core.checks import check_int, check_number
+from rmsprop_viz.core.kinds import OptimizerSpec
 from rmsprop_viz.core.optimizers import Optimizer, is_builtin
 from rmsprop_viz.core.surfaces import Surface, is_builtin_surface, last_change, min_value, xy_formulas
-from rmsprop_viz.engine.accel import compiled as _compiled
-from rmsprop_viz.engine.accel.tracing import batched_loop, park
-from rmsprop_viz.engine.divergence import escape_box
+from rmsprop_viz.engine import divergence
+from rmsprop_viz.engine.accel import compiled
 from rmsprop_viz.engine.run import MAX_STEPS, check_start, check_surface
 from rmsprop_viz.engine.trajectory import best_loss, steps_to
 
 __all__ = [
     "BACKENDS",
+    "BEST_LRS",
     "MAX_GRID_CELLS",
     "MAX_SWEEP_RUN_STEPS",
     "METRICS",
     "NUMBA_MIN_WORK",
     "BestCell",
+    "BestLR",
     "best_cell",
+    "best_lr",
     "sweep",
 ]
 
@@ -52,9 +56,14 @@ METRICS = {
 #: Values of ``sweep(backend=...)``.
 BACKENDS = ("auto", "numpy", "numba")
 
-#: ``backend="auto"`` compiles with numba from this many runs x steps (the numpy loop
-#: takes about 10 ms for this much work; the numba loop 2-3 ms, once compiled).
-NUMBA_MIN_WORK = 1_000_000
+#: ``backend="auto"`` takes numba from this many runs x steps. A new process pays about
+#: half a second to import numba and load a compiled loop (a second more to compile one
+#: the first time on a machine), and then saves about 15 ns per run-step over the plain
+#: loop: measured on a 2-core machine, a 200 x 200 x 2500 sweep took 2.6 s plain and
+#: 1.4 s with numba, a 100 x 100 x 500 one 0.15 s plain and 0.5 s with numba.
+#: Callers that sweep again and again in one process (:func:`best_lr`, the explorer)
+#: ask for numba whatever the size.
+NUMBA_MIN_WORK = 20_000_000
 
 #: Size limits of a sweep, checked before anything is allocated: grid cells (the product
 #: of the grid's lengths, one run each), and cells x n_steps, which bounds both the time
@@ -168,10 +177,13 @@ def sweep(
     fixed : mapping, optional
         Other keyword arguments for ``factory`` (e.g. ``{"eps": 1e-6}``).
     backend : {"auto", "numpy", "numba"}
-        How the step loop runs. ``"numpy"``: in-place numpy calls over all runs.
-        ``"numba"``: the same loop compiled with numba (``pip install
-        "rmsprop-viz[fast]"``), about three times faster; compiling takes about a second
-        the first time a kind of loop is used on a machine, then it is cached.
+        How the step loop runs. ``"numpy"``: the plain loop, calling the optimizer's and
+        the surface's functions on arrays over all runs each step. ``"numba"``: the
+        same loop compiled with numba (``pip install "rmsprop-viz[fast]"``), four times
+        faster on large sweeps and forty times on small ones; importing numba takes
+        about half a second per process, and compiling a kind of loop about a second
+        the first time on a machine (it is cached on disk). Only the package's own
+        optimizers and surfaces are compiled; anything else runs the plain loop.
         ``"auto"`` (default) takes numba when it is installed and the sweep has at least
         :data:`NUMBA_MIN_WORK` run-steps. Results are identical to the bit.
 
@@ -204,7 +216,7 @@ def sweep(
         raise ValueError(f"start must be a single point (x, y) for a sweep, got shape {point.shape}")
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
-    if backend == "numba" and not _compiled.available():
+    if backend == "numba" and not compiled.available():
         raise ImportError('backend="numba" needs numba: pip install "rmsprop-viz[fast]"')
     if isinstance(metric, str) and metric not in METRICS:
         raise ValueError(f"metric must be one of {', '.join(METRICS)} or a callable, got {metric!r}")
@@ -220,7 +232,7 @@ def sweep(
     keep_values = callable(metric) or metric in ("best", "steps")
     runs = int(mesh[0].size)
     if backend == "auto":
-        backend = "numba" if runs * n_steps >= NUMBA_MIN_WORK and _compiled.available() else "numpy"
+        backend = "numba" if runs * n_steps >= NUMBA_MIN_WORK and compiled.available() else "numpy"
     values, diverged_at = _simulate(surface, optimizer, point[0], runs, n_steps, keep_values, backend)
 
     if callable(metric):
@@ -251,44 +263,39 @@ def _simulate(
     The parameters live in one ``(2, runs)`` array ``p`` (row 0 is x, row 1 is y), so each
     numpy call covers both coordinates of every run. ``values`` has shape
     ``(n_steps + 1, runs)`` when ``keep_values``, else ``(2, runs)`` (first and last).
-    The divergence rule is :func:`rmsprop_viz.engine.run.run`'s: the first step whose
-    parameters leave the escape box or whose loss is not finite.
+    Divergence follows :mod:`rmsprop_viz.engine.divergence`, as in a single run. Without
+    ``keep_values`` the loss of the package's own surfaces is not taken at every step:
+    their formulas are finite wherever a run may go (inside the escape box), so only the
+    point is tested; a surface of the user's own has its loss checked every step.
 
-    The step loop is written from the traced update rule: compiled by numba
-    (``backend="numba"``, when the rule and the surface can be traced), else in-place
-    numpy calls. Only the package's own rules and surfaces are traced; for any other
-    optimizer (or a rule that cannot be traced) the functions are called each step,
-    with real numbers.
+    The step loop is :func:`_step_by_step`, or with ``backend="numba"`` the same loop
+    compiled from the traced update rule (:mod:`.accel.compiled`) when the optimizer and
+    the surface are the package's own and can be traced; a user's own optimizer or
+    surface is always called each step, with real numbers.
     """
     value_xy, grad_xy = xy_formulas(surface)
-    cx, cy, hw, hh = escape_box(surface)
-    box = (cx - hw, cx + hw, cy - hh, cy + hh)
+    box = divergence.box_of(surface)
     p = np.empty((2, runs))
     p[0], p[1] = start
     diverged_at = np.full(runs, -1, dtype=np.int64)
     values = np.empty((n_steps + 1 if keep_values else 2, runs))
-    recorded = value_xy if keep_values else None
+    own = is_builtin_surface(surface)
+    checked = value_xy if keep_values or not own else None
 
     with np.errstate(all="ignore"):
         values[0] = value_xy(p[0], p[1], 0)
         state = optimizer.init(p)
         loop = None
-        if is_builtin(optimizer):
-            own = is_builtin_surface(surface)
-            if backend == "numba":
-                loop = _compiled.compiled_loop(optimizer.update, state, grad_xy, recorded, trace_surface=own)
-            if loop is None:
-                loop = batched_loop(optimizer.update, state, grad_xy, recorded, trace_surface=own)
+        if backend == "numba" and is_builtin(optimizer) and own:
+            loop = compiled.compiled_loop(optimizer.update, state, grad_xy, checked, trace_surface=True)
         if loop is None:
-            loop = partial(_step_by_step, optimizer, state, grad_xy, recorded)
-        loop(p, n_steps, values, diverged_at, box, (cx, cy))
+            loop = partial(_step_by_step, optimizer, state, grad_xy, checked)
+        loop(p, n_steps, values, diverged_at, box)
         if not keep_values:
             values[1] = value_xy(p[0], p[1], n_steps)
-        first_bad = np.argmax(~np.isfinite(values), axis=0)
-        late = ~np.isfinite(values).all(axis=0) & (diverged_at < 0)
-        diverged_at[late] = first_bad[late] if keep_values else n_steps
-        rows = np.arange(values.shape[0])[:, None] if keep_values else np.array([[0], [n_steps]])
-        values[(rows >= diverged_at[None, :]) & (diverged_at[None, :] >= 0)] = np.nan
+        rows = np.arange(n_steps + 1) if keep_values else np.array([0, n_steps])
+        divergence.first_bad_loss(diverged_at, values, rows)
+        divergence.blank(diverged_at, [values], rows)
     return values, diverged_at
 
 
@@ -301,21 +308,29 @@ def _step_by_step(
     n_steps: int,
     values: FloatArray,
     diverged_at: npt.NDArray[np.int64],
-    box: tuple[float, float, float, float],
-    centre: tuple[float, float],
+    box: divergence.Box,
 ) -> None:
-    """What the traced loop does, calling the functions each step (for rules it cannot trace)."""
+    """The plain batched loop, the reference: the optimizer's and the surface's functions
+    called each step on ``(2, runs)`` arrays; a run that diverges is parked
+    (:func:`.divergence.park`).
+
+    With ``value_xy`` the loss after every step is taken: recorded in ``values`` when it
+    has a row per step, else only checked (:func:`.divergence.first_bad_loss`).
+    """
     g = np.empty_like(p)
-    x_low, x_high, y_low, y_high = box
+    every_step = values.shape[0] == n_steps + 1
     for t in range(n_steps):
         g[0], g[1] = grad_xy(p[0], p[1], t)
         u, state = optimizer.update(g, state)
         p += u
-        # Two reductions per row tell whether any run left the box (a NaN fails them too).
-        if not (p[0].min() >= x_low and p[0].max() <= x_high and p[1].min() >= y_low and p[1].max() <= y_high):
-            park(p, diverged_at, box, centre, t + 1)
+        if not divergence.all_inside(box, p[0], p[1]):
+            divergence.park(box, p, diverged_at, t + 1)
         if value_xy is not None:
-            values[t + 1] = value_xy(p[0], p[1], t + 1)
+            loss = value_xy(p[0], p[1], t + 1)
+            if every_step:
+                values[t + 1] = loss
+            elif not np.isfinite(np.sum(loss)):
+                divergence.first_bad_loss(diverged_at, np.reshape(loss, (1, -1)), [t + 1])
 
 
 # ------------------------------------------------------------------ the best cell
@@ -440,3 +455,101 @@ def _best_rule(ndim: int, radius: int, higher_is_better: bool) -> str:
         return f"cell with the best worst case over itself and {near}; all of them must converge"
     block = "x".join([str(2 * radius + 1)] * ndim)
     return f"cell with the best worst case over the {block} block around it; all of it must converge"
+
+
+# ------------------------------------------------------------------ the best learning rate
+
+#: The learning rates :func:`best_lr` tries by default (the explorer's "best alpha"): 26
+#: values from 1e-5 to 1, evenly spaced on a log scale, rounded to 3 significant digits.
+BEST_LRS: tuple[float, ...] = tuple(float(f"{v:.3g}") for v in np.geomspace(1e-5, 1.0, 26))
+
+
+class BestLR(NamedTuple):
+    """The result of :func:`best_lr`: the choice and the evidence behind it."""
+
+    #: The chosen learning rate; None when no learning rate qualifies.
+    lr: float | None
+    #: :func:`best_cell`'s answer on ``losses``: the index into ``lrs``, the loss there
+    #: and the rule, in one line.
+    cell: BestCell
+    #: The learning rates tried, increasing.
+    lrs: FloatArray
+    #: The loss after ``n_steps`` for each of them (NaN where the run diverged).
+    losses: FloatArray
+    #: The steps each run took.
+    n_steps: int
+
+
+def best_lr(
+    surface: Surface,
+    optimizer: str | OptimizerSpec,
+    lrs: npt.ArrayLike = BEST_LRS,
+    start: npt.ArrayLike | None = None,
+    n_steps: int = 200,
+    *,
+    params: Mapping[str, Any] | None = None,
+    backend: str | None = None,
+) -> BestLR:
+    """The learning rate among ``lrs`` whose loss after ``n_steps`` is best, by
+    :func:`best_cell`'s minimax rule (its neighbours must converge too).
+
+    Parameters
+    ----------
+    surface : Surface
+        The loss surface.
+    optimizer : str or OptimizerSpec
+        A kind of :data:`rmsprop_viz.core.kinds.KINDS` (``"rmsprop"``, ``"momentum"``,
+        ...) with ``params``, or an :class:`.OptimizerSpec`, whose parameters are kept;
+        either way the learning rate ``lr`` is the one swept.
+    lrs : 1-D array_like
+        Learning rates to try, positive and strictly increasing (neighbours in this
+        order are what :func:`best_cell` compares); the default is :data:`BEST_LRS`.
+    start : array_like, shape (2,), optional
+        Starting point; the surface's ``default_start`` when omitted.
+    n_steps : int
+        Steps per run.
+    params : mapping, optional
+        The kind's other hyperparameters (e.g. ``{"beta": 0.99}``), with a kind name only.
+    backend : {"auto", "numpy", "numba"}, optional
+        The sweep's step loop; by default numba when it is installed, whatever the size
+        (best alpha is recomputed on every move of a slider: after the first sweep,
+        which imports numba, each takes a few milliseconds instead of tens).
+
+    Returns
+    -------
+    BestLR
+        ``(lr, cell, lrs, losses, n_steps)``.
+
+    Examples
+    --------
+    SGD on ``Quadratic(condition=10)`` diverges above lr = 2 / 10; 0.19 converges, but
+    next to 0.3, which diverges, it does not qualify:
+
+    >>> import rmsprop_viz as rv
+    >>> found = best_lr(rv.Quadratic(), "sgd", lrs=[0.01, 0.05, 0.1, 0.15, 0.19, 0.3], start=(1, 1), n_steps=50)
+    >>> found.lr, found.cell.index, bool(np.isnan(found.losses[-1]))
+    (0.15, (3,), True)
+    """
+    if isinstance(optimizer, OptimizerSpec):
+        if params is not None:
+            raise ValueError("params go with a kind name; an OptimizerSpec carries its own")
+        factory, fixed = optimizer.factory, dict(optimizer.params)
+    else:
+        kind = kinds.get(optimizer)
+        if params is not None and not isinstance(params, Mapping):
+            raise ValueError(f"params must be a mapping of hyperparameter name -> value, got {params!r}")
+        factory, fixed = kind.factory, {**kind.fixed, **(params or {})}
+    fixed.pop("lr", None)
+    grid = np.atleast_1d(np.asarray(check_number("lrs", lrs, low=0.0, low_open=True), dtype=np.float64))
+    if grid.ndim != 1 or grid.size > MAX_GRID_CELLS or not (np.diff(grid) > 0).all():
+        raise ValueError(
+            f"lrs must be a 1-D list of at most {MAX_GRID_CELLS} learning rates, strictly increasing, got {lrs!r}"
+        )
+    if backend is None:
+        backend = "numba" if compiled.available() else "numpy"
+    losses = sweep(
+        surface, optimizers.get(factory), {"lr": grid}, start, n_steps, "final", fixed=fixed, backend=backend
+    )
+    cell = best_cell(losses)
+    lr = None if cell.index is None else float(grid[cell.index[0]])
+    return BestLR(lr, cell, grid, losses, int(n_steps))

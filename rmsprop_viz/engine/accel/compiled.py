@@ -1,15 +1,17 @@
-"""The batched step loop compiled with numba, for large sweeps.
+"""The batched step loop of a sweep compiled with numba.
 
-:func:`._tracing.trace_step` turns one step of an optimizer on a surface into a list of
-operations. :mod:`._tracing` writes them as in-place numpy calls, one pass over all runs
-per operation; here they are written as one loop over the runs that does a whole step
-of one run at a time, and numba compiles it. Nothing is stored between the operations
-of a step, so a 100 x 100 sweep of 500 steps runs about three times faster than the
-numpy loop (``benchmarks/bench_core.py``).
+:func:`.tracing.trace_step` turns one step of an optimizer on a surface into a list of
+operations; here they are written as one loop over the runs that does a whole step of
+one run at a time, and numba compiles it. Nothing is stored between the operations of
+a step, so a 100 x 100 sweep of 500 steps runs about four times faster than the plain
+loop of :mod:`rmsprop_viz.engine.sweeps`, and the explorer's best-alpha sweeps about
+forty times (``benchmarks/bench_core.py``).
 
-The compiled loop performs the same IEEE operations in the same order as numpy does
-(numba is asked for no fast-math, so it neither reorders nor fuses them), so the two
-agree to the bit; the tests check this for every optimizer variant.
+The compiled loop performs the same IEEE operations in the same order as the plain
+loop's numpy calls (numba is asked for no fast-math, so it neither reorders nor fuses
+them), so the two agree to the bit; the tests check this for every optimizer variant.
+It applies the divergence rule of :mod:`rmsprop_viz.engine.divergence`, written into
+the loop by :func:`.divergence.park_source`.
 
 numba is optional (``pip install "rmsprop-viz[fast]"``). Compiling one kind of loop
 takes about a second; the compiled code is kept in a cache folder (see
@@ -31,12 +33,16 @@ from typing import Any
 import numpy as np
 
 from rmsprop_viz.core.staging import write_file
-from rmsprop_viz.engine.accel.tracing import BatchedLoop, TracedStep, trace_step
+from rmsprop_viz.engine.accel.tracing import TracedStep, trace_step
+from rmsprop_viz.engine.divergence import Box, park_source
 
-__all__ = ["available", "cache_dir", "compiled_loop"]
+__all__ = ["CompiledLoop", "available", "cache_dir", "compiled_loop"]
+
+#: ``loop(p, n_steps, record, diverged_at, box)``, see :func:`compiled_loop`.
+CompiledLoop = Callable[[Any, int, Any, Any, Box], None]
 
 #: The expression numba evaluates for each recorded operation. All of them are correctly
-#: rounded IEEE operations (powers are never recorded, see :mod:`._tracing`), so numba,
+#: rounded IEEE operations (powers are never recorded, see :mod:`.tracing`), so numba,
 #: numpy's vectorised loops and Python floats give the same bits on every CPU;
 #: ``_maximum`` keeps numpy's NaN rule.
 _EXPRESSIONS = {
@@ -81,14 +87,32 @@ def compiled_loop(
     value_xy: Callable[..., Any] | None,
     *,
     trace_surface: bool = True,
-) -> BatchedLoop | None:
-    """The batched loop of :func:`._tracing.batched_loop`, compiled with numba.
+) -> CompiledLoop | None:
+    """A sweep's step loop, compiled with numba.
 
-    Same arguments and same returned ``loop(p, n_steps, record, diverged_at, box,
-    centre)``. ``None`` when numba is missing, the update cannot be traced, or the
-    surface's formulas must be called each step (noise keyed by the step, a change at
-    a given step, a surface that is not the package's own, ``trace_surface=False``):
-    the numpy loop handles those.
+    Parameters
+    ----------
+    update : callable
+        The optimizer's ``update(g, state)``; its hyperparameters may be arrays of shape
+        ``(runs,)`` (one value per run).
+    state0 : NamedTuple
+        ``init(p)`` for ``(2, runs)`` starting parameters.
+    grad_xy, value_xy : callable
+        The surface's formulas; ``value_xy=None`` records no loss.
+    trace_surface : bool
+        False: do not trace the surface's formulas (then there is no compiled loop).
+
+    Returns
+    -------
+    callable or None
+        ``loop(p, n_steps, record, diverged_at, box)``, which does what the plain loop
+        of :mod:`rmsprop_viz.engine.sweeps` does: it updates ``p`` (shape ``(2, runs)``)
+        in place, writes the loss after step ``t`` into ``record[t + 1]`` (when
+        ``value_xy`` was given), and :func:`parks <.divergence.park>` a run that leaves
+        the :class:`.divergence.Box` ``box``. ``None`` when numba is missing, the update
+        cannot be traced, or the surface's formulas must be called each step (noise
+        keyed by the step, a change at a given step, a surface that is not the
+        package's own, ``trace_surface=False``): the plain loop handles those.
     """
     if not available():
         return None
@@ -101,12 +125,10 @@ def compiled_loop(
     kernel = _load(source)
     constants = tuple(traced.constants)
 
-    def run_loop(
-        p: Any, n_steps: int, record: Any, diverged_at: Any, box: tuple[float, ...], centre: tuple[float, float]
-    ) -> None:
+    def run_loop(p: Any, n_steps: int, record: Any, diverged_at: Any, box: Box) -> None:
         state = traced.fresh_state()
         rows = record if value_xy is not None else np.empty((1, 1))
-        kernel(p, n_steps, rows, diverged_at, *box, *centre, *state, *constants)
+        kernel(p, n_steps, rows, diverged_at, *box, *state, *constants)
 
     return run_loop
 
@@ -154,17 +176,13 @@ def _source(traced: TracedStep, *, record: bool) -> str | None:
     body += [
         f"x = x + {ref(traced.step, 0)}",
         f"y = y + {ref(traced.step, 1)}",
-        "if not (x >= x_low and x <= x_high and y >= y_low and y <= y_high):",
-        "    if diverged_at[i] < 0:",
-        "        diverged_at[i] = t + 1",
-        "    x = cx",
-        "    y = cy",
+        *park_source("x", "y", "i", "tv"),
         "p[0, i] = x",
         "p[1, i] = y",
     ]
     if record:
         body += inner[2] + [f"record[tv, i] = {ref(traced.loss, 0)}"]  # type: ignore[arg-type]
-    params = ["p", "n_steps", "record", "diverged_at", "x_low", "x_high", "y_low", "y_high", "cx", "cy"]
+    params = ["p", "n_steps", "record", "diverged_at", *Box._fields]
     params += [f"s{i}" for i in range(len(traced.new_state))]
     params += [f"k{i}" for i in range(len(traced.constants))]
     lines = [

@@ -1,4 +1,4 @@
-"""A fused step loop for single runs, built by tracing the update rules once.
+"""Tracing the update rules once: a fused loop for single runs, a step for compiled sweeps.
 
 Why: a single run is the explorer's hot path (every slider move recomputes a whole
 race). On Python floats the arithmetic is cheap, but calling ``update`` twice a step and
@@ -13,6 +13,11 @@ this for every optimizer variant and surface). Anything the tracer cannot follow
 branch on a traced value, an array hyperparameter, a random draw keyed by the step)
 makes :func:`fused_loop` trace the gradient as a plain call, or give up on the update
 and return ``None``, in which case the engine calls the functions directly.
+
+:func:`trace_step` traces one step of a *batch* of runs (hyperparameters as arrays) into
+a list of operations, which :mod:`rmsprop_viz.engine.accel.compiled` writes out as a
+loop for numba. Only the package's own optimizers and surfaces are traced: a user's own
+functions are always called, with real numbers.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["BatchedLoop", "FusedLoop", "TracedStep", "batched_loop", "fused_loop", "park", "trace_step"]
+__all__ = ["FusedLoop", "TracedStep", "fused_loop", "trace_step"]
 
 
 class Untraceable(Exception):
@@ -37,8 +42,8 @@ class _Tape:
     """Straight-line code; temporaries are ``{prefix}{n}``, constants ``k{n}``.
 
     Each operation is kept as ``(output, template, operand names)`` (``ops``); the
-    loops written from a tape spell them as Python expressions or as numpy calls with
-    an ``out=`` buffer. Array constants (hyperparameter
+    loops written from a tape spell them as Python expressions (here) or as numba
+    source (:mod:`rmsprop_viz.engine.accel.compiled`). Array constants (hyperparameter
     arrays of a batch) are accepted only when ``arrays`` is true.
     """
 
@@ -147,8 +152,7 @@ _UFUNC_TEMPLATES: dict[Any, str] = {
 @functools.lru_cache(maxsize=256)
 def _compile(source: str) -> Callable[..., list[Any]]:
     """Compile a generated loop; the source holds no values, so it is reused across runs."""
-    namespace: dict[str, Any] = {"_maximum": np.maximum, "_sqrt": math.sqrt, "_copyto": np.copyto}
-    namespace.update({f"_np_{name}": getattr(np, name) for name in _UFUNC_NAMES.values()})
+    namespace: dict[str, Any] = {"_maximum": np.maximum, "_sqrt": math.sqrt}
     exec(compile(source, "<rmsprop_viz fused loop>", "exec"), namespace)
     loop: Callable[..., list[Any]] = namespace["_loop"]
     return loop
@@ -304,24 +308,10 @@ def fused_loop(
     return FusedLoop(run_loop, tuple(changed))
 
 
-# ----------------------------------------------------------------- batched loops
-
-#: The numpy function that writes each recorded operation into an ``out=`` buffer.
-_UFUNC_NAMES = {
-    "{} + {}": "add",
-    "{} - {}": "subtract",
-    "{} * {}": "multiply",
-    "{} / {}": "true_divide",
-    "-{}": "negative",
-    "_maximum({}, {})": "maximum",
-    "_sqrt({})": "sqrt",
-}
+# ------------------------------------------------------------ one step of a batch
 
 Shape = tuple[int, ...] | None  # None: a Python scalar (the step counter and what follows from it)
 Op = tuple[str, str, tuple[str, ...]]  # (output, template, operands)
-
-#: ``loop(p, n_steps, record, diverged_at, box, centre)``, see :func:`batched_loop`.
-BatchedLoop = Callable[..., None]
 
 
 @dataclass
@@ -457,186 +447,3 @@ def _traced(
         del constants[n_before:]
         return None
     return tape, names
-
-
-def batched_loop(
-    update: Callable[..., Any],
-    state0: Any,
-    grad_xy: Callable[..., tuple[Any, Any]],
-    value_xy: Callable[..., Any] | None,
-    *,
-    trace_surface: bool = True,
-) -> BatchedLoop | None:
-    """Trace ``update`` (and the surface) into an in-place numpy loop over a batch.
-
-    The loop keeps the parameters of all runs in one ``(2, runs)`` array (row 0 is x,
-    row 1 is y) and performs, every step, the same numpy operations as calling
-    ``grad_xy`` and ``update`` on such arrays, in the same order and so with the same
-    results to the bit; but each one writes into a buffer allocated once
-    (``np.multiply(a, b, out=buffer)``) instead of a new array, and whatever depends
-    only on hyperparameters (``1 - beta``, ``-lr``) was computed once, while tracing.
-
-    Parameters
-    ----------
-    update : callable
-        The optimizer's ``update(g, state)``; its hyperparameters may be arrays of shape
-        ``(runs,)`` (one value per run).
-    state0 : NamedTuple
-        ``init(p)`` for ``(2, runs)`` starting parameters.
-    grad_xy, value_xy : callable
-        The surface's formulas; ``value_xy=None`` records no loss.
-    trace_surface : bool
-        False: call the surface's formulas each step without tracing them.
-
-    Returns
-    -------
-    callable or None
-        ``loop(p, n_steps, record, diverged_at, box, centre)``. It updates ``p`` in
-        place; writes the loss after step ``t`` into ``record[t + 1]`` (when
-        ``value_xy`` was given); and after a step that leaves a run outside
-        ``box = (x_low, x_high, y_low, y_high)`` (or not finite), sets that run's
-        ``diverged_at`` to the step, if it was still -1, and parks the run at
-        ``centre`` (its results are discarded). ``None`` when ``update`` cannot be traced.
-    """
-    traced = trace_step(update, state0, grad_xy, value_xy, trace_surface=trace_surface)
-    if traced is None:
-        return None
-    source, buffers = _numpy_source(traced, record=value_xy is not None)
-    loop = _compile(source)
-    values = tuple(traced.constants)
-
-    def run_loop(
-        p: Any, n_steps: int, record: Any, diverged_at: Any, box: tuple[float, ...], centre: tuple[float, float]
-    ) -> None:
-        def escaped(step: int) -> None:
-            park(p, diverged_at, box, centre, step)
-
-        state = traced.fresh_state()
-        scratch = [np.empty(shape) for shape in buffers]
-        gradient = np.empty_like(p)
-        loop(p, gradient, n_steps, record, escaped, *box, grad_xy, value_xy, *state, *values, *scratch)
-
-    return run_loop
-
-
-def park(p: Any, diverged_at: Any, box: tuple[float, ...], centre: tuple[float, float], step: int) -> None:
-    """Mark the runs of ``p`` outside ``box`` (or not finite) as diverged at ``step``
-    (unless they already were) and move them to ``centre``, so that they stay finite."""
-    x, y = p
-    x_low, x_high, y_low, y_high = box
-    out = ~((x >= x_low) & (x <= x_high) & (y >= y_low) & (y <= y_high))
-    diverged_at[out & (diverged_at < 0)] = step
-    x[out], y[out] = centre
-
-
-def _numpy_source(traced: TracedStep, *, record: bool) -> tuple[str, list[tuple[int, ...]]]:
-    """Source of the in-place numpy loop, and the shapes of its scratch buffers ``B{n}``.
-
-    Buffers are handed out as a register allocator would: a value takes the buffer of
-    one that is read for the last time by the operation computing it, so a step of
-    RMSProp needs five. Some values have a fixed home: the gradient's rows ``gx``,
-    ``gy``; a new state field, the buffer of the old one when that is no longer read;
-    the loss, this step's row of ``record``.
-    """
-    shapes, ops = traced.shapes, traced.ops
-    end_gradient, end_update, end = traced.n_gradient, traced.n_update, len(ops)
-    last: dict[str, int] = {}  # value -> index of the last operation reading it
-    for j, (_, _, args) in enumerate(ops):
-        for a in args:
-            last[a] = j
-    # Values read after an operation: the gradient (copied into G), the step (added to
-    # p), the new state (copied into the state), the loss (copied into its row).
-    late = {name: end_gradient for name in traced.gradient or ()}
-    late.update({name: end_update for name in [traced.step, *traced.new_state]})
-    if traced.loss is not None:
-        late[traced.loss] = end
-    for name, j in late.items():
-        last[name] = max(last.get(name, -1), j)
-
-    home: dict[str, str] = {}
-    for row, name in zip(("gx", "gy"), traced.gradient or ()):
-        if name.startswith("_g") and name not in home:
-            home[name] = row
-    if traced.loss is not None and traced.loss.startswith("_v"):
-        home[traced.loss] = "vrow"
-    producer = {out: j for j, (out, _, _) in enumerate(ops)}
-    for i, name in enumerate(traced.new_state):
-        old = f"s{i}"
-        if (
-            name.startswith("_b")
-            and name not in home
-            and shapes[old] is not None
-            and last.get(old, -1) <= producer[name]
-        ):
-            home[name] = old  # the old value is not read again: write the new one over it
-
-    buffers: list[tuple[int, ...]] = []
-    free: dict[tuple[int, ...], list[str]] = {}
-    where: dict[str, str] = {}  # value -> the buffer holding it
-    phases: tuple[list[str], list[str], list[str]] = ([], [], [])  # gradient, update, loss
-    for j, (out, template, args) in enumerate(ops):
-        lines = phases[(j >= end_gradient) + (j >= end_update)]
-        operands = [where.get(a, a) for a in args]
-        for a in dict.fromkeys(args):
-            if last[a] == j and where.get(a, "").startswith("B"):
-                free.setdefault(shapes[a], []).append(where[a])  # type: ignore[arg-type]
-        shape = shapes[out]
-        if shape is None:
-            lines.append(f"{out} = {template.format(*operands)}")
-            continue
-        if out in home:
-            target = home[out]
-        elif free.get(shape):
-            target = free[shape].pop()
-        else:
-            target = f"B{len(buffers)}"
-            buffers.append(shape)
-        where[out] = target
-        # ``out`` by position is the fast path; np.maximum takes it only by keyword.
-        out_arg = f"out={target}" if template.startswith("_maximum") else target
-        lines.append(f"_np_{_UFUNC_NAMES[template]}({', '.join(operands)}, {out_arg})")
-
-    def place(name: str, slot: str) -> list[str]:
-        source = where.get(name, name)
-        return [] if source == slot else [f"_copyto({slot}, {source})"]
-
-    gradient_lines, update_lines, loss_lines = phases
-    body: list[str] = []
-    if traced.gradient is not None:
-        body += gradient_lines + place(traced.gradient[0], "gx") + place(traced.gradient[1], "gy")
-    else:
-        body += ["_gx, _gy = grad_xy(x, y, t)", "_copyto(gx, _gx)", "_copyto(gy, _gy)"]
-    body += update_lines
-    body.append(f"_np_add(p, {where.get(traced.step, traced.step)}, p)")
-    scalars = []
-    for i, name in enumerate(traced.new_state):
-        if shapes[f"s{i}"] is None:
-            scalars.append((f"s{i}", where.get(name, name)))
-        else:
-            body += place(name, f"s{i}")
-    if scalars:
-        body.append(f"{', '.join(s for s, _ in scalars)}, = {', '.join(n for _, n in scalars)},")
-    # Four reductions tell whether any run left the box (a NaN fails them too).
-    body += [
-        "if not (xmin() >= x_low and xmax() <= x_high and ymin() >= y_low and ymax() <= y_high):",
-        "    escaped(t + 1)",
-    ]
-    if record:
-        body += ["tv = t + 1", "vrow = record[tv]"]
-        if traced.loss is not None:
-            body += loss_lines + place(traced.loss, "vrow")
-        else:
-            body.append("_copyto(vrow, value_xy(x, y, tv))")
-
-    params = ["p", "G", "n_steps", "record", "escaped", "x_low", "x_high", "y_low", "y_high", "grad_xy", "value_xy"]
-    params += [f"s{i}" for i in range(len(traced.new_state))]
-    params += [f"k{i}" for i in range(len(traced.constants))]
-    params += [f"B{i}" for i in range(len(buffers))]
-    source = "\n".join(
-        [f"def _loop({', '.join(params)}):"]
-        + ["    x, y = p", "    gx, gy = G", "    xmin, xmax, ymin, ymax = x.min, x.max, y.min, y.max"]
-        + ["    for t in range(n_steps):"]
-        + [f"        {line}" for line in body]
-        + [""]
-    )
-    return source, buffers
