@@ -58,7 +58,7 @@ def test_all_off_then_one_back_on_races_again(explorer: ex.Explorer) -> None:
     _all_off(explorer)
     explorer.alpha.value = 0.02
     explorer.toggles["rmsprop"].value = True
-    index = list(ex.FAMILIES).index("rmsprop")
+    index = ex.KEYS.index("rmsprop")
     assert explorer.figure.paths[index].line.get_visible()
     assert explorer.results["rmsprop"].n_steps == 30
     assert "Could not" not in status(explorer)

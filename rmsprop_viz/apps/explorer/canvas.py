@@ -1,0 +1,227 @@
+"""Where the explorer's figure is shown: an ipympl canvas, or a PNG in an image widget.
+
+:func:`ipympl_usable` says whether the live canvas can work here; :func:`make_canvas`
+attaches a matplotlib ``Figure`` to the chosen backend and returns the widget to lay out;
+:func:`show` sends the pixels the figure's canvas holds now. :class:`RaceView` keeps the
+race figure in its canvas: laid out once per surface, then only its artists change, and
+both backends are fed by the same frame renderer, which draws only what moved.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from rmsprop_viz.core.surfaces import Surface
+from rmsprop_viz.engine.run import Trajectory
+from rmsprop_viz.plotting import FrameRenderer, RaceFigure, set_step_limits, surface_grid
+
+__all__ = [
+    "BACKENDS",
+    "RaceView",
+    "check_drawable",
+    "choose_backend",
+    "gap_at_start",
+    "ipympl_usable",
+    "make_canvas",
+    "show",
+]
+
+#: The canvas backends :func:`explore` takes.
+BACKENDS = ("auto", "ipympl", "image")
+
+
+def ipympl_usable() -> bool:
+    """True inside a Jupyter kernel where ipympl can be imported (and not on Colab, where
+    its custom widget needs a manager that often fails)."""
+    if "google.colab" in sys.modules:
+        return False
+    try:
+        import ipympl  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def choose_backend(backend: str) -> str:
+    """``"ipympl"`` or ``"image"`` for ``backend`` (one of :data:`BACKENDS`).
+
+    >>> choose_backend("image")
+    'image'
+    >>> choose_backend("qt")
+    Traceback (most recent call last):
+    ...
+    ValueError: backend must be 'auto', 'ipympl' or 'image', got 'qt'
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be 'auto', 'ipympl' or 'image', got {backend!r}")
+    if backend == "auto":
+        return "ipympl" if ipympl_usable() else "image"
+    return backend
+
+
+def make_canvas(figure: Figure, backend: str, on_click: Callable[[Any], None]) -> W.Widget:
+    """Attach ``figure`` to a canvas of ``backend`` and return the widget that shows it.
+
+    ``"ipympl"``: the live canvas itself, without header, footer or toolbar, calling
+    ``on_click`` for each mouse press; ``"image"``: an empty PNG image widget (the figure
+    is drawn off screen by Agg; :func:`show` fills the image).
+    """
+    if backend == "ipympl":
+        from ipympl.backend_nbagg import Canvas, FigureManager
+
+        canvas = Canvas(figure)
+        with warnings.catch_warnings():
+            # ipympl's toolbar passes its canvas on to traitlets, which warns about it.
+            warnings.filterwarnings("ignore", "Passing unrecognized arguments", DeprecationWarning)
+            FigureManager(canvas, 0)
+        canvas.header_visible = False
+        canvas.footer_visible = False
+        canvas.toolbar_visible = False
+        canvas.resizable = False
+        canvas.mpl_connect("button_press_event", on_click)
+        return canvas
+    FigureCanvasAgg(figure)
+    return W.Image(format="png")
+
+
+def show(figure: Figure, backend: str, widget: W.Widget) -> None:
+    """Send what ``figure``'s canvas holds now to the front end."""
+    canvas = figure.canvas
+    if backend == "ipympl":
+        # Send the new pixels once a browser is connected; until then it asks for a
+        # full draw when it shows the canvas.
+        if not getattr(canvas, "syncing_data_url", False):
+            canvas.blit(figure.bbox)
+        return
+    rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[attr-defined]
+    with io.BytesIO() as png:
+        Image.fromarray(rgba[..., :3]).save(png, format="png", compress_level=1)
+        widget.value = png.getvalue()
+
+
+def check_drawable(surface: Surface) -> None:
+    """Raise ValueError when ``surface`` gives no finite value to draw in its window."""
+    (x0, x1), (y0, y1) = surface.bounds
+    if not all(math.isfinite(v) for v in (x0, x1, y0, y1)) or not (x0 < x1 and y0 < y1):
+        raise ValueError(f"its window {surface.bounds} is not a finite box")
+    z = surface_grid(surface, 40)[2]
+    if not np.isfinite(z).any():
+        raise ValueError("its values are not finite anywhere in the window")
+
+
+class RaceView:
+    """The race figure in its canvas: drawn once per surface, then changed by setting the
+    data of its artists.
+
+    ``figure`` is the :class:`~rmsprop_viz.plotting.RaceFigure` shown (``None`` until
+    :meth:`draw`), ``widget`` the widget to lay out.
+    """
+
+    def __init__(self, fig: Figure, backend: str, on_click: Callable[[Any], None]) -> None:
+        self.fig = fig
+        self.backend = backend
+        self.widget = make_canvas(fig, backend, on_click)
+        self.figure: RaceFigure | None = None
+        self.renderer: FrameRenderer | None = None
+
+    def draw(
+        self, surface: Surface, runs: list[Trajectory], names: list[str], visible: list[bool], *, n_steps: int
+    ) -> RaceFigure:
+        """Lay the race figure out for ``surface`` (the contours are drawn here, once),
+        showing the runs whose ``visible`` is true, and return it."""
+        if self.figure is not None:
+            self.fig.clear()
+            self.fig.set_layout_engine("constrained")
+        # The figure's legend names the optimizers (static pixels); the hyperparameters,
+        # which change with every slider move, are in the HTML legend above it.
+        race = RaceFigure(surface, runs, labels=names, figure=self.fig)
+        self.figure = race
+        # Agg's own draw: lays the figure out without sending a picture to a front end
+        # that may not exist yet (ipympl would keep it as an unusable data URL).
+        FigureCanvasAgg.draw(self.fig.canvas)  # type: ignore[no-untyped-call, arg-type]
+        self.fig.set_layout_engine("none")  # solved once; re-solving on every draw costs ~36 ms
+        self.fix_limits(surface, runs, n_steps)
+        for i, on in enumerate(visible):
+            race.set_visible(i, on, legend=i == len(visible) - 1)  # the last call lays the legend out
+        race.set_trajectories(runs, rescale=False)
+        self.renderer = FrameRenderer(race, per_race=[*race.ghosts, *(p.start for p in race.paths)])
+        return race
+
+    def _race(self) -> tuple[RaceFigure, FrameRenderer]:
+        if self.figure is None or self.renderer is None:
+            raise RuntimeError("the race figure is not drawn yet")
+        return self.figure, self.renderer
+
+    def set_visible(self, visible: list[bool]) -> None:
+        """Show exactly the runs whose ``visible`` is true, in the paths, the curves and
+        the figure's legend."""
+        race, renderer = self._race()
+        changed = [i for i, on in enumerate(visible) if race.visible[i] != on]
+        for i in changed:
+            race.set_visible(i, visible[i], legend=i == changed[-1])  # the last call lays the legend out
+        if changed:
+            renderer.background = None  # the legend is part of the static picture
+
+    def set_race(
+        self, runs: list[Trajectory], *, ghost: bool, surface: Surface, n_steps: int, rescale: bool = False
+    ) -> None:
+        """Show a new race (the previous one as a ghost if ``ghost``); ``rescale`` when the
+        number of steps or the start changed."""
+        race, renderer = self._race()
+        race.set_trajectories(runs, ghost=ghost, step=n_steps, rescale=False)
+        if rescale:
+            self.fix_limits(surface, runs, n_steps)
+            renderer.background = None  # axis ranges changed: capture again
+        renderer.new_race()
+
+    def fix_limits(self, surface: Surface, runs: list[Trajectory], n_steps: int) -> None:
+        """Fixed, generous ranges for the loss and step panels, so that a slider move
+        changes no tick label (and so no static pixel)."""
+        race = self.figure
+        if race is None:
+            raise RuntimeError("the race figure is not drawn yet")
+        start_gap = max(gap_at_start(runs, race.floor), 1e-6)
+        if race.ax_loss is not None:
+            set_step_limits(race.ax_loss, n_steps)
+            race.ax_loss.set_ylim(1e-14, start_gap * 1e3)
+        if race.ax_steps is not None:
+            (x0, x1), (y0, y1) = surface.bounds
+            set_step_limits(race.ax_steps, n_steps)
+            race.ax_steps.set_ylim(1e-8, max(x1 - x0, y1 - y0))
+
+    def show_frame(self, step: int) -> None:
+        """Show the race up to ``step`` and send the new pixels."""
+        self._race()[0].show_frame(int(step))
+        self.render()
+
+    def render(self) -> None:
+        """Draw what changed and send the pixels to the front end."""
+        self._race()[1].render()
+        show(self.fig, self.backend, self.widget)
+
+
+def gap_at_start(runs: list[Trajectory], floor: float) -> float:
+    """The loss at the start above the surface's minimum ``floor`` (the scale of every
+    loss gap); 1 where no run has a finite start.
+
+    >>> import numpy as np
+    >>> from types import SimpleNamespace as Run
+    >>> gap_at_start([Run(values=np.array([[3.0]])), Run(values=np.array([[np.nan]]))], floor=1.0)
+    2.0
+    """
+    starts = [float(t.values[0, 0]) for t in runs if np.isfinite(t.values[0, 0])]
+    gap = max(starts, default=1.0) - floor
+    return gap if math.isfinite(gap) and gap > 0 else 1.0

@@ -1,0 +1,523 @@
+"""The explorer widget: wires the settings, the controls, the canvas and the texts.
+
+Each change of a control updates :class:`~rmsprop_viz.apps.explorer.settings.Settings`,
+recomputes the race once (:func:`rmsprop_viz.race`) and changes the data of existing
+artists of a :class:`~rmsprop_viz.plotting.RaceFigure`; the contours are drawn again
+only when the surface changes. No callback raises into the notebook: a change that
+cannot be made is refused with one line in the status line, and the explorer keeps what
+it showed before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import math
+import pathlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+from rmsprop_viz.apps.explorer import canvas, controls
+from rmsprop_viz.apps.explorer import reports as texts
+from rmsprop_viz.apps.explorer.controls import (
+    HYPERPARAMETERS,
+    hold,
+    read,
+)
+from rmsprop_viz.apps.explorer.settings import (
+    KEYS,
+    MODES,
+    apply_initial,
+    resolve_scene,
+    settings_from_scene,
+)
+from rmsprop_viz.core import optimizers, surfaces
+from rmsprop_viz.core.kinds import KINDS
+from rmsprop_viz.engine.formatting import format_setting
+from rmsprop_viz.engine.reports import StepReport, step_report
+from rmsprop_viz.engine.run import Trajectory, race
+from rmsprop_viz.engine.sweeps import best_cell, sweep
+from rmsprop_viz.plotting import RaceFigure
+from rmsprop_viz.scenes import Scene, default_spec, surface_from_spec, surface_to_spec
+
+__all__ = ["BEST_LRS", "Explorer", "explore"]
+
+log = logging.getLogger(__name__)
+
+BEST_LRS = np.array([float(f"{v:.3g}") for v in np.geomspace(1e-5, 1.0, 26)])  # the sweep behind "best alpha"
+
+
+class Explorer(W.VBox):  # type: ignore[misc]
+    """The explorer widget; see :func:`explore`.
+
+    Attributes worth knowing for scripting and tests: ``settings`` (the current
+    :class:`Settings`), ``results`` (``{key: Trajectory}`` of the last race),
+    ``figure`` (the :class:`RaceFigure`), the controls ``alpha``, ``mode``, ``toggles``,
+    ``surface``, ``surface_params``, ``preset``, ``steps``, ``start_x``, ``start_y``,
+    ``play``, ``frame``, ``speed``, one per row of
+    :data:`~rmsprop_viz.apps.explorer.controls.HYPERPARAMETERS` (``beta``, ``epsilon``,
+    ``eps_place``, ``momentum``, ``beta1``, ``beta2``, ``rmsprop_momentum``,
+    ``nesterov``, ``centered``, ``amsgrad``; also in ``hyper``), and the displays
+    ``status``, ``legend``, ``readout`` and ``download``.
+
+    A scene is shown as it runs: a slider whose range does not hold a loaded value is
+    widened to hold it, and what the explorer cannot show (a second run of one
+    optimizer, a hyperparameter without a control) is said in the status line when the
+    scene is loaded, with what runs instead.
+    """
+
+    def __init__(
+        self,
+        scene: str | Scene | Mapping[str, Any] | None = None,
+        *,
+        backend: str = "auto",
+        figsize: tuple[float, float] = (11.0, 6.2),
+        dpi: float = 80,
+        **values: Any,
+    ) -> None:
+        self.backend = canvas.choose_backend(backend)
+        self.settings, notes = settings_from_scene(resolve_scene(scene))
+        self._load_note = " ".join(notes)  # what of the scene the explorer cannot show, said once
+        for key, value in values.items():
+            apply_initial(self.settings, key, value)
+        self.results: dict[str, Trajectory] = {}
+        self.updates = 0  # recomputations so far, for tests and the status line
+        self._busy = False
+        self.best_rule = ""  # the rule behind "each one's best alpha", shown under the legend
+        self._best_missing: list[str] = []  # optimizers for which no alpha qualified
+        for name, control in controls.build(self.settings).items():
+            setattr(self, name, control)
+        self.hyper = {spec.name: getattr(self, spec.name) for spec in HYPERPARAMETERS}
+        self.surface_box = W.HBox()
+        self.readout, self.status, self.legend, self.download = W.HTML(), W.HTML(), W.HTML(), W.HTML()
+        self.recipe = W.Textarea(layout=W.Layout(width="100%", height="120px"), description="recipe")
+        self.export_log = W.Output()
+        self._sync_controls()  # every control holds its setting (widened where the setting is outside)
+        self._recompute_all()
+        self.view = canvas.RaceView(
+            Figure(figsize=figsize, dpi=dpi, layout="constrained"), self.backend, self._on_click
+        )
+        self.canvas_widget = self.view.widget
+        self._draw()
+        super().__init__(controls.layout(self))
+        self._wire()
+        self._show_race_texts()
+        self._show_frame(self.settings.n_steps)
+        self._report()
+
+    # ------------------------------------------------------------------ set-up
+
+    def _alpha_value(self) -> float:
+        s = self.settings
+        return float(s.shared_lr if s.mode == "shared" else s.alpha(self.alpha_of.value))
+
+    def _play_step(self) -> int:
+        return max(1, self.settings.n_steps // 100)
+
+    def _show_surface_controls(self) -> None:
+        self.surface_box.children = tuple(self.surface_params.get(self.surface.value, {}).values())
+
+    def _draw(self) -> None:
+        """Draw the race figure for the current surface (the one step that draws contours)."""
+        s = self.settings
+        runs, names = [self.results[k] for k in KEYS], [KINDS[k].label for k in KEYS]
+        on = [s.enabled[k] for k in KEYS]
+        self.figure = self.view.draw(self._surface(), runs, names, on, n_steps=s.n_steps)
+
+    def _wire(self) -> None:
+        guard = self._guarded
+        for control in (self.alpha, *self.hyper.values()):
+            control.observe(guard(self._on_hyper), names="value")
+        self.preset.observe(guard(self._on_preset, changes_race=False), names="value")  # load() says
+        self.mode.observe(guard(self._on_mode), names="value")
+        self.alpha_of.observe(guard(lambda _: self._sync_alpha(), changes_race=False), names="value")
+        for toggle in self.toggles.values():
+            toggle.observe(guard(self._on_toggle), names="value")
+        self.surface.observe(guard(self._on_surface), names="value")
+        for made in self.surface_params.values():
+            for control in made.values():
+                control.observe(guard(self._on_surface), names="value")
+        self.steps.observe(guard(self._on_steps), names="value")
+        self.start_x.observe(guard(self._on_start), names="value")
+        self.start_y.observe(guard(self._on_start), names="value")
+        self.frame.observe(guard(lambda change: self._show_frame(change["new"]), changes_race=False), names="value")
+        self.speed.observe(
+            guard(lambda change: setattr(self.play, "step", int(change["new"])), changes_race=False), names="value"
+        )
+        self.export_button.on_click(guard(lambda _: self._export_clicked(), changes_race=False))
+
+    def _guarded(self, handler: Callable[[Any], None], *, changes_race: bool = True) -> Callable[[Any], None]:
+        """Run a callback so that no exception ever reaches the notebook: it goes to the
+        status line and the log instead. A callback that ``changes_race`` ends what the
+        status line said about the loaded scene (the race is no longer that scene's)."""
+
+        def run(change: Any) -> None:
+            if self._busy:
+                return
+            if changes_race:
+                self._load_note = ""
+            try:
+                handler(change)
+            except Exception as error:
+                log.exception("explorer callback failed")
+                self._say(f"Could not apply that change: {texts.one_line(error)}", error=True)
+
+        return run
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Set controls from code without triggering their callbacks."""
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
+
+    # -------------------------------------------------------------- callbacks
+
+    def _on_hyper(self, change: Any) -> None:
+        s = self.settings
+        if change["owner"] is self.alpha:
+            value = float(f"{float(self.alpha.value):.3g}")  # a slider position, not 15 digits
+            if s.mode == "shared":
+                s.shared_lr = value
+            else:
+                s.lr[self.alpha_of.value] = value
+                if s.mode == "best":  # moving alpha by hand leaves "best" mode
+                    s.mode = "each"
+                    with self._quiet():
+                        self.mode.value = "each"
+        for spec in HYPERPARAMETERS:
+            value = read(spec, self.hyper[spec.name])
+            if self.hyper[spec.name] is change["owner"]:
+                s.share(spec.field, value)  # the control moved now sets every optimizer's
+            else:
+                setattr(s, spec.field, value)
+        self.update()
+
+    def _on_mode(self, change: Any) -> None:
+        self.settings.mode = str(change["new"])
+        self.alpha_of.disabled = self.settings.mode == "shared"
+        self._sync_alpha()
+        self.update()
+
+    def _sync_alpha(self) -> None:
+        with self._quiet():
+            hold(self.alpha, self._alpha_value())
+
+    def _on_toggle(self, change: Any) -> None:
+        key = next(k for k, t in self.toggles.items() if t is change["owner"])
+        self.settings.enabled[key] = bool(change["new"])
+        if change["new"]:
+            self.update()  # its trajectory may be stale; update() shows it
+            return
+        self.view.set_visible([self.settings.enabled[k] for k in KEYS])
+        self._show_race_texts()
+        self.readout.value = texts.readout_html(self.reports(), self.figure.current)
+        self._render()
+        self._report()
+
+    def _on_surface(self, change: Any) -> None:
+        owner = change["owner"]
+        name = self.surface.value
+        params = {p: c.value for p, c in self.surface_params.get(name, {}).items()}
+        if owner is not self.surface:  # one control moved: the surface's other parameters stay
+            params = {**self.settings.surface.get("params", {}), **params}
+        what = "surface" if owner is self.surface else str(owner.description)
+        try:
+            surface = surface_from_spec({"name": name, "params": params})
+            canvas.check_drawable(surface)
+        except Exception as error:  # a ValueError naming the parameter, or a picture that cannot be
+            self._refuse_surface(owner, change, what, error)
+            return
+        before = (dict(self.settings.surface), self.settings.start, dict(self.settings.lr))
+        self.settings.surface = surface_to_spec(surface)
+        if owner is self.surface:
+            self._show_surface_controls()
+            self.settings.lr.update({k: float(default_spec(k, surface).params["lr"]) for k in KEYS})
+            self.settings.start = tuple(surface.default_start)  # type: ignore[assignment]
+        try:
+            self._rebuild_surface()
+        except Exception as error:
+            log.exception("explorer: drawing the surface failed")
+            self.settings.surface, self.settings.start, self.settings.lr = before
+            self._rebuild_surface()  # the last good surface, as it was
+            self._refuse_surface(owner, change, what, error)
+            return
+        with self._quiet():
+            self.start_x.value, self.start_y.value = self.settings.start
+            hold(self.alpha, self._alpha_value())
+
+    def _refuse_surface(self, owner: Any, change: Any, what: str, error: Exception) -> None:
+        """Put the control back and say, in one line, why the surface was not changed."""
+        with self._quiet():
+            owner.value = change["old"]
+            self._show_surface_controls()
+        reason = texts.one_line(error)
+        if owner is self.surface:
+            text = f"Cannot draw the surface {change['new']}: {reason}. Kept {change['old']}."
+        else:
+            text = (
+                f"Cannot draw {self.surface.value} with {what} = {format_setting(change['new'])}: {reason}. "
+                "Kept the previous surface."
+            )
+        self._say(text, error=True)
+
+    def _on_preset(self, change: Any) -> None:
+        if change["new"]:
+            self.load(str(change["new"]))
+
+    def load(self, scene: str | Scene | Mapping[str, Any]) -> None:
+        """Show another scene (a preset name, a Scene, a recipe dict or file): its surface,
+        optimizers, hyperparameters, start and steps. A scene that cannot be loaded
+        leaves the explorer as it was and says why."""
+        before, note_before = self.settings, self._load_note
+        try:
+            settings, notes = settings_from_scene(resolve_scene(scene))
+        except Exception as error:
+            self._say(f"Cannot load that scene: {texts.one_line(error)}", error=True)
+            return
+        settings.mode = before.mode
+        settings.shared_lr = before.shared_lr
+        if settings.mode != "each":
+            notes.append(f"Compare is set to '{MODES[settings.mode]}': the scene's own alphas are not used.")
+        self.settings = settings
+        self._load_note = " ".join(notes)
+        try:
+            self._sync_controls()
+            self._rebuild_surface()
+        except Exception as error:
+            log.exception("explorer: loading a scene failed")
+            self.settings, self._load_note = before, note_before
+            self._sync_controls()
+            self._rebuild_surface()
+            self._say(f"Cannot show that scene: {texts.one_line(error)}", error=True)
+
+    def _sync_controls(self) -> None:
+        """Set every control from :attr:`settings`, without running callbacks."""
+        s = self.settings
+        with self._quiet():
+            self.surface.value = s.surface["name"]
+            for name, value in s.surface.get("params", {}).items():
+                control = self.surface_params.get(s.surface["name"], {}).get(name)
+                if control is not None and isinstance(value, (int, float)):
+                    hold(control, value)
+            self._show_surface_controls()
+            for key, toggle in self.toggles.items():
+                toggle.value = s.enabled[key]
+            self.mode.value = s.mode
+            hold(self.alpha, self._alpha_value())
+            for spec in HYPERPARAMETERS:
+                hold(self.hyper[spec.name], getattr(s, spec.field))
+            hold(self.steps, s.n_steps)
+            self.start_x.value, self.start_y.value = s.start
+
+    def _on_steps(self, change: Any) -> None:
+        self.settings.n_steps = int(change["new"])
+        self.update(rescale=True)
+
+    def _on_start(self, change: Any) -> None:
+        x, y = float(self.start_x.value), float(self.start_y.value)
+        (x0, x1), (y0, y1) = self._surface().bounds
+        if not (math.isfinite(x) and math.isfinite(y) and x0 <= x <= x1 and y0 <= y <= y1):
+            with self._quiet():
+                self.start_x.value, self.start_y.value = self.settings.start
+            kept = ", ".join(format_setting(v) for v in self.settings.start)
+            self._say(
+                f"The start must lie in the window [{format_setting(x0)}, {format_setting(x1)}] x "
+                f"[{format_setting(y0)}, {format_setting(y1)}]; kept ({kept}).",
+                error=True,
+            )
+            return
+        self.settings.start = (x, y)
+        self.update(rescale=True)
+
+    def _on_click(self, event: Any) -> None:
+        if event.inaxes is not self.figure.ax or event.xdata is None or event.button != 1:
+            return
+        try:
+            with self._quiet():
+                # + 0.0 turns a rounded -0.0 into 0.0, which the number fields show as "0"
+                self.start_x.value = round(float(event.xdata), 3) + 0.0
+                self.start_y.value = round(float(event.ydata), 3) + 0.0
+            self._on_start({"owner": self.start_x})
+        except Exception as error:
+            log.exception("explorer click failed")
+            self._say(f"Could not move the start: {texts.one_line(error)}", error=True)
+
+    # ---------------------------------------------------------------- actions
+
+    def _surface(self) -> surfaces.Surface:
+        """The current surface, built once per spec (a mini-batch surface makes its data)."""
+        key = json.dumps(self.settings.surface, sort_keys=True)
+        if getattr(self, "_surface_key", None) != key:
+            self._surface_key = key
+            self._surface_obj = surface_from_spec(self.settings.surface)
+        return self._surface_obj
+
+    def _show_race_texts(self) -> None:
+        """The HTML legend and the recipe, for the current settings."""
+        self.legend.value = texts.legend_html(self.settings, self.best_rule, self._best_missing, lrs=BEST_LRS)
+        with self._quiet():
+            self.recipe.value = (
+                json.dumps(self.settings.scene().to_recipe(), indent=1)
+                if self.settings.any_enabled()
+                else "(every optimizer is off: no race to record)"
+            )
+
+    def _best_alphas(self, keys: list[str]) -> None:
+        """Each optimizer's best learning rate of :data:`BEST_LRS` at the other settings."""
+        s, surface = self.settings, self._surface()
+        self._best_missing = []
+        for key in keys:
+            spec = s.spec(key)
+            fixed = {k: v for k, v in spec.params.items() if k != "lr"}
+            factory = functools.partial(optimizers.get(spec.factory), **fixed)
+            finals = sweep(surface, factory, grid={"lr": BEST_LRS}, start=s.start, n_steps=s.n_steps, metric="final")
+            best = best_cell(finals)
+            self.best_rule = best.rule
+            if best.index is None:
+                s.best_lr.pop(key, None)
+                if s.enabled[key]:
+                    self._best_missing.append(KINDS[key].label)
+            else:
+                s.best_lr[key] = float(BEST_LRS[best.index[0]])
+
+    def _recompute_all(self, keys: list[str] | None = None) -> None:
+        s = self.settings
+        keys = keys if keys is not None else [k for k in KEYS if s.enabled[k] or k not in self.results]
+        if not keys:
+            return  # every optimizer is off: nothing to race
+        if s.mode == "best":
+            self._best_alphas(keys)
+        label = {k: KINDS[k].label for k in keys}
+        runs = race(self._surface(), {label[k]: s.spec(k).build() for k in keys}, start=s.start, n_steps=s.n_steps)
+        self.results.update({key: runs[label[key]] for key in keys})
+        self.updates += 1
+
+    def update(self, *, rescale: bool = False) -> None:
+        """Recompute the race from the current settings and redraw (artists only)."""
+        self._recompute_all()
+        s, steps = self.settings, self.settings.n_steps
+        self.view.set_visible([s.enabled[k] for k in KEYS])
+        runs = [self.results[k] for k in KEYS]
+        self.view.set_race(runs, ghost=bool(self.ghost.value), surface=self._surface(), n_steps=steps, rescale=rescale)
+        self._show_race_texts()
+        with self._quiet():
+            self.play.max = self.frame.max = steps
+            self.play.step = self.speed.value = self._play_step()
+            self.play.value = self.frame.value = steps
+        self._show_frame(steps)
+        self._report()
+
+    def _rebuild_surface(self) -> None:
+        """A new surface: the one change that draws the contours again."""
+        self._recompute_all(list(KEYS))
+        self._draw()
+        self.update(rescale=True)
+
+    def _show_frame(self, step: int) -> None:
+        self.view.show_frame(int(step))
+        self.readout.value = texts.readout_html(self.reports(int(step)), int(step))
+
+    def _render(self) -> None:
+        self.view.render()
+
+    # ---------------------------------------------------------------- reports
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status.value = texts.status_html(text, error=error)
+
+    def _report(self) -> None:
+        """Say in words what happened in the last race."""
+        floor = self.figure.floor
+        text, bad = texts.race_summary(
+            self.settings,
+            self.results,
+            self._surface(),
+            floor=floor,
+            scale=canvas.gap_at_start(list(self.results.values()), floor),
+        )
+        if self._load_note and self.settings.any_enabled():
+            text = f"{self._load_note} {text}".strip()
+        self._say(text, error=bad)
+
+    def reports(self, step: int | None = None) -> dict[str, StepReport]:
+        """What each optimizer that is on did at ``step`` (the step shown by default),
+        row by row with formulas: what the readout shows."""
+        step = self.figure.current if step is None else int(step)
+        out = {}
+        for key in KEYS:
+            traj = self.results.get(key)
+            if traj is not None and self.settings.enabled[key]:
+                out[key] = step_report(self.settings.spec(key), traj, min(step, traj.n_steps))
+        return out
+
+    # ----------------------------------------------------------------- export
+
+    def _export_clicked(self) -> None:
+        try:
+            self.export(self.export_name.value)
+        except Exception as error:
+            if not isinstance(error, (ValueError, OSError)):
+                log.exception("explorer: export failed")
+            self.download.value = ""
+            self._say(f"Could not export {self.export_name.value!r}: {texts.one_line(error)}", error=True)
+
+    def export(self, path: str, *, fps: float = 30.0, frames: int = 150, overwrite: bool = True) -> pathlib.Path:
+        """Write the current race as an animation (by suffix: .gif .mp4 .html .png) and its
+        recipe beside it; progress shows under the button, and a link offers both files
+        to the browser (the way to get them from a server, e.g. under Voila).
+
+        Raises ValueError (an ``ExportError``) with a one-line reason when the export
+        cannot be done: every optimizer off, an unknown suffix, a missing folder, ...
+        """
+        from rmsprop_viz.export import save
+
+        scene = self.settings.scene()
+        results = scene.run()
+        figure = RaceFigure(scene.build_surface(), results, labels=scene.legend_labels())
+        self.export_log.clear_output()
+        self.download.value = ""
+        with self.export_log:
+            written = save(
+                figure, path, fps=fps, frames=frames, progress=True, overwrite=overwrite, recipe=scene.to_recipe()
+            )
+        recipe = written.with_suffix(".json")
+        self.download.value = " ".join(texts.download_link(p) for p in (written, recipe) if p.exists())
+        self._say(f"Exported {written} (and its recipe {recipe.name}).")
+        return written
+
+
+def explore(scene: str | Scene | Mapping[str, Any] | None = None, *, backend: str = "auto", **values: Any) -> Explorer:
+    """Open the explorer: four optimizers racing, with sliders for alpha, beta and epsilon.
+
+    Parameters
+    ----------
+    scene : str, Scene, dict or path, optional
+        A preset name (``rv.scenes.names()``), a :class:`~rmsprop_viz.scenes.Scene`, a
+        recipe dict or a recipe JSON file to start from; the Rosenbrock race by default.
+    backend : {"auto", "ipympl", "image"}
+        ``"ipympl"`` draws into a live canvas (``%matplotlib widget``); ``"image"`` into a
+        PNG image widget, which works wherever core ipywidgets do. ``"auto"`` picks ipympl
+        inside a Jupyter kernel where it can be imported.
+    **values
+        Initial settings: ``alpha``, ``beta`` (RMSProp's decay, as the command line's
+        ``--beta``), ``epsilon``, ``eps_in_sqrt``, ``momentum`` (of Momentum),
+        ``rmsprop_momentum`` (of RMSProp, 0 for none), ``beta1``, ``beta2`` (Adam's),
+        ``nesterov``, ``centered``, ``amsgrad``, ``mode`` ("each", "shared", "best"),
+        ``n_steps``, ``start``, ``optimizers`` (a list of "sgd", "momentum", "adagrad",
+        "rmsprop", "adam").
+
+    Returns
+    -------
+    Explorer
+        An ipywidgets box; display it (or make it the cell's last expression).
+    """
+    return Explorer(scene, backend=backend, **values)

@@ -1,0 +1,20 @@
+"""The explorer's tests: its helpers (``_explorer_helpers.py``, beside this file) import by
+name, and most tests start from the Rosenbrock race in each canvas backend."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+BACKENDS = ["image", "ipympl"]
+
+
+@pytest.fixture(params=BACKENDS)
+def explorer(request: pytest.FixtureRequest) -> object:
+    import rmsprop_viz as rv
+
+    return rv.explore("rosenbrock", backend=request.param, n_steps=120)
