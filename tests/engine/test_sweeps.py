@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import numpy as np
 import pytest
 
 import rmsprop_viz as rv
-from rmsprop_viz.engine.sweeps import BestCell, best_cell
+from rmsprop_viz.engine import sweeps
+from rmsprop_viz.engine.sweeps import BEST_LRS, BestCell, best_cell, best_lr
 
 LRS = [1e-3, 1e-2, 0.1]
 BETAS = [0.5, 0.9, 0.99]
@@ -212,3 +214,93 @@ def test_best_cell_bad_input_names_the_parameter(kwargs: dict[str, object], word
     values = kwargs.pop("values")
     with pytest.raises(ValueError, match=words):
         best_cell(values, **kwargs)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ best learning rate
+
+
+def test_best_lrs_are_the_26_log_spaced_values_from_1e5_to_1() -> None:
+    assert len(BEST_LRS) == 26
+    assert BEST_LRS[0] == 1e-5
+    assert BEST_LRS[-1] == 1.0
+    assert BEST_LRS[5] == 1e-4  # five steps per decade
+    assert BEST_LRS[1] == 1.58e-5  # 10 ** (1 / 5) = 1.5849, three significant digits
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"])
+def test_best_lr_equals_separate_runs_and_the_rule(kind: str) -> None:
+    # The reference: one plain run per learning rate, then the rule by hand.
+    surface, start, n_steps = rv.Rosenbrock(), (-1.5, 2.5), 150
+    found = best_lr(surface, kind, start=start, n_steps=n_steps)
+    made = rv.core.kinds.KINDS[kind]
+    finals = [rv.run(surface, made.build(lr=lr), start=start, n_steps=n_steps).final_value[0] for lr in BEST_LRS]
+    np.testing.assert_array_equal(found.losses, finals)
+    ok = np.isfinite(finals)
+    worst = [
+        max(finals[j] for j in range(max(i - 1, 0), min(i + 2, len(finals))))
+        if ok[max(i - 1, 0) : i + 2].all()
+        else np.inf
+        for i in range(len(finals))
+    ]
+    assert np.isfinite(worst).any()
+    assert found.lr == BEST_LRS[int(np.argmin(worst))]
+    assert found.cell.index == (int(np.argmin(worst)),)
+    assert found.n_steps == n_steps
+
+
+def test_best_lr_keeps_the_other_hyperparameters_of_a_spec_or_of_params() -> None:
+    surface = rv.Quadratic(condition=10.0)
+    spec = rv.core.kinds.OptimizerSpec("rmsprop", {"lr": 0.5, "beta": 0.99, "eps": 1e-3})
+    lrs = [1e-3, 1e-2, 0.1]
+    by_spec = best_lr(surface, spec, lrs=lrs, n_steps=40)
+    by_kind = best_lr(surface, "rmsprop", lrs=lrs, n_steps=40, params={"beta": 0.99, "eps": 1e-3, "lr": 7.0})
+    expected = [rv.run(surface, rv.rmsprop(lr, beta=0.99, eps=1e-3), n_steps=40).final_value[0] for lr in lrs]
+    np.testing.assert_array_equal(by_spec.losses, expected)
+    np.testing.assert_array_equal(by_kind.losses, expected)
+
+
+def test_best_lr_none_when_nothing_qualifies() -> None:
+    # SGD on Quadratic(condition=10) diverges above 2 / 10 = 0.2: every lr here does.
+    found = best_lr(rv.Quadratic(), "sgd", lrs=[0.3, 0.5, 1.0], start=(1.0, 1.0), n_steps=100)
+    assert found.lr is None
+    assert found.cell.index is None
+    assert np.isnan(found.losses).all()
+
+
+def test_best_lr_asks_for_numba_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    real = sweeps.sweep
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(str(kwargs["backend"]))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sweeps, "sweep", spy)
+    monkeypatch.setattr(sweeps.compiled, "available", lambda: False)
+    plain = best_lr(rv.Rosenbrock(), "adam", n_steps=60)
+    monkeypatch.setattr(sweeps.compiled, "available", lambda: True)
+    if importlib.util.find_spec("numba") is not None:
+        fast = best_lr(rv.Rosenbrock(), "adam", n_steps=60)
+        np.testing.assert_array_equal(fast.losses, plain.losses)
+        assert seen == ["numpy", "numba"]
+    best_lr(rv.Rosenbrock(), "adam", n_steps=60, backend="numpy")
+    assert seen[-1] == "numpy"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"optimizer": "lion"}, "optimizer kind must be one of sgd, momentum"),
+        ({"lrs": [0.1, 0.01]}, "lrs must be a 1-D list .* strictly increasing"),
+        ({"lrs": [0.0, 0.1]}, "lrs must be"),
+        ({"lrs": [[0.1, 0.2]]}, "lrs must be a 1-D list"),
+        ({"lrs": []}, "lrs must not be empty"),
+        ({"params": [1, 2]}, "params must be a mapping"),
+        ({"optimizer": rv.core.kinds.OptimizerSpec("sgd", {"lr": 0.1}), "params": {}}, "params go with a kind name"),
+        ({"n_steps": 0}, "n_steps"),
+    ],
+)
+def test_best_lr_bad_input_names_the_parameter(kwargs: dict[str, object], words: str) -> None:
+    args: dict[str, object] = {"optimizer": "sgd", **kwargs}
+    with pytest.raises(ValueError, match=words):
+        best_lr(rv.Quadratic(), **args)  # type: ignore[arg-type]
