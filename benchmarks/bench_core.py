@@ -1,17 +1,20 @@
-"""Speed of the numerical core: the explorer's race and a hyperparameter sweep.
+"""Speed of the numerical core, each fast path beside the plain loop it stands in for.
 
 Run with ``python benchmarks/bench_core.py``. It prints the median time of
 
-* a race of SGD, Adagrad, RMSProp and Adam, 1000 steps each, one run each, on
+* a race of SGD, Adagrad, RMSProp and Adam, 1200 steps each, one run each, on
   Rosenbrock (the explorer recomputes this on every slider move): target < 10 ms;
-* a 100 x 100 (lr, beta) sweep of RMSProp on Rosenbrock, 500 steps: target < 50 ms.
-  ``sweep`` compiles its loop with numba when numba is installed (the ``fast`` extra);
-  the same sweep with ``backend="numpy"`` (in-place numpy calls) is printed too, and
-  the time numba takes to compile the loop on first use, with an empty cache;
+  with the fused single-run loop and with the plain loop;
+* a 100 x 100 (lr, beta) sweep of RMSProp on Rosenbrock, 500 steps: target < 50 ms;
+  with numba (the ``fast`` extra) and with the plain loop;
+* the explorer's "best alpha": :func:`rmsprop_viz.engine.sweeps.best_lr` for the four
+  kinds of the default race, 26 learning rates x 1200 steps each; with numba and with
+  the plain loop;
 
-and, when torch is installed, the same work done with torch in the same process, as a
-ratio (torch.optim for the race; for the sweep, torch tensors holding all 10,000 runs,
-since torch.optim takes one learning rate per parameter group).
+the time numba takes in a new process (importing it and compiling or loading the
+loop), and, when torch is installed, the same race and sweep done with torch in the
+same process, as a ratio (torch.optim for the race; for the sweep, torch tensors
+holding all 10,000 runs, since torch.optim takes one learning rate per parameter group).
 """
 
 from __future__ import annotations
@@ -25,12 +28,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from unittest import mock
 
 import numpy as np
 
 import rmsprop_viz as rv
+from rmsprop_viz.core.kinds import DEFAULT_RACE
+from rmsprop_viz.engine import run as engine_run
+from rmsprop_viz.engine.accel import compiled
+from rmsprop_viz.engine.sweeps import best_lr
 
-RACE_STEPS = 1000
+RACE_STEPS = 1200
 SWEEP_STEPS = 500
 SWEEP_SIDE = 100
 START = (-1.5, 2.5)
@@ -60,6 +68,17 @@ def race_ours() -> None:
     )
 
 
+def race_plain() -> None:
+    """The same race with the fused single-run loop switched off: the plain loop."""
+    with mock.patch.object(engine_run, "fused_loop", return_value=None):
+        race_ours()
+
+
+def best_alpha(backend: str) -> None:
+    for kind in DEFAULT_RACE:
+        best_lr(rv.Rosenbrock(), kind, start=START, n_steps=RACE_STEPS, backend=backend)
+
+
 def sweep_grid() -> dict[str, np.ndarray]:
     return {"lr": np.geomspace(1e-4, 1.0, SWEEP_SIDE), "beta": np.linspace(0.0, 0.999, SWEEP_SIDE)}
 
@@ -76,11 +95,10 @@ def sweep_ours(backend: str = "auto") -> None:
     )
 
 
-def numba_compile_s() -> float | None:
-    """Seconds the first numba sweep takes in a fresh process with an empty cache."""
-    from rmsprop_viz.engine.accel import compiled as _compiled
-
-    if not _compiled.available():
+def numba_first_sweep_s() -> tuple[float, float] | None:
+    """Seconds the first numba sweep takes in a new process: with an empty cache
+    (importing numba and compiling the loop), then with the loop cached on disk."""
+    if not compiled.available():
         return None
     code = (
         "import time, numpy as np, rmsprop_viz as rv\n"
@@ -88,11 +106,19 @@ def numba_compile_s() -> float | None:
         "rv.sweep(rv.Rosenbrock(), rv.rmsprop, grid={'lr': [0.01], 'beta': [0.9]}, n_steps=2, backend='numba')\n"
         "print(time.perf_counter() - start)\n"
     )
+    times = []
     with tempfile.TemporaryDirectory() as cache:
-        out = subprocess.run(
-            [sys.executable, "-c", code], env={**os.environ, "RMSPROP_VIZ_CACHE": cache}, capture_output=True, text=True
-        )
-    return float(out.stdout) if out.returncode == 0 else None
+        for _ in range(2):
+            out = subprocess.run(
+                [sys.executable, "-c", code],
+                env={**os.environ, "RMSPROP_VIZ_CACHE": cache},
+                capture_output=True,
+                text=True,
+            )
+            if out.returncode != 0:
+                return None
+            times.append(float(out.stdout))
+    return times[0], times[1]
 
 
 def torch_race() -> Callable[[], None] | None:
@@ -157,48 +183,62 @@ def torch_sweep() -> Callable[[], None] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=31, help="timed repeats of the race (sweep: a third)")
+    parser.add_argument("--repeats", type=int, default=31, help="timed repeats of the race (sweeps: a third)")
     args = parser.parse_args()
     print(
         f"rmsprop_viz {rv.__version__}, numpy {np.__version__}, Python {platform.python_version()}, "
         f"{os.cpu_count()} cores, {platform.machine()}"
     )
-
-    from rmsprop_viz.engine.accel import compiled as _compiled
-
+    fast = compiled.available()
     sweep_repeats = max(5, args.repeats // 3)
-    race_ms = median_ms(race_ours, args.repeats)
-    sweep_ms = median_ms(sweep_ours, sweep_repeats, warmup=1)
-    numpy_ms = median_ms(lambda: sweep_ours("numpy"), sweep_repeats, warmup=1)
-    backend = "numba" if _compiled.available() else "numpy"
     rows = [
-        ("race: 4 optimizers x 1000 steps", race_ms, RACE_TARGET_MS, torch_race(), args.repeats),
+        ("race: 4 optimizers x 1200 steps", race_ours, race_plain, "fused", RACE_TARGET_MS, torch_race(), args.repeats),
         (
-            f"sweep: RMSProp 100 x 100 (lr, beta) x 500 steps, {backend}",
-            sweep_ms,
+            "sweep: RMSProp 100 x 100 (lr, beta) x 500 steps",
+            (lambda: sweep_ours("numba")) if fast else None,
+            lambda: sweep_ours("numpy"),
+            "numba",
             SWEEP_TARGET_MS,
             torch_sweep(),
             sweep_repeats,
         ),
-        ('  the same sweep with backend="numpy"', numpy_ms, SWEEP_TARGET_MS, None, sweep_repeats),
+        (
+            "best alpha: 4 kinds x 26 lrs x 1200 steps",
+            (lambda: best_alpha("numba")) if fast else None,
+            lambda: best_alpha("numpy"),
+            "numba",
+            None,
+            None,
+            sweep_repeats,
+        ),
     ]
-    print(f"{'benchmark':56s} {'median':>10s} {'target':>9s}  {'':4s} {'torch':>10s} {'torch/ours':>10s}")
-    for name, ours, target, torch_work, repeats in rows:
-        verdict = "ok" if ours < target else "MISS"
+    header = f"{'benchmark':48s} {'path':>6s} {'fast':>9s} {'plain':>9s} {'speed-up':>8s} {'target':>9s}"
+    print(header + f"  {'torch':>9s} {'torch/fast':>10s}")
+    for name, fast_work, plain_work, path, target, torch_work, repeats in rows:
+        plain_ms = median_ms(plain_work, repeats, warmup=1)
+        if fast_work is None:
+            path, fast_ms = "plain", plain_ms
+        else:
+            fast_ms = median_ms(fast_work, repeats, warmup=1)
+        verdict = "" if target is None else ("ok" if fast_ms < target else "MISS")
+        target_text = "" if target is None else f"< {target:g}ms {verdict}"
         if torch_work is None:
             torch_text, ratio = "n/a", "n/a"
         else:
             torch_ms = median_ms(torch_work, max(3, repeats // 4), warmup=1)
-            torch_text, ratio = f"{torch_ms:8.1f}ms", f"{torch_ms / ours:9.1f}x"
+            torch_text, ratio = f"{torch_ms:7.1f}ms", f"{torch_ms / fast_ms:9.1f}x"
         print(
-            f"{name:56s} {ours:8.2f}ms {'< ' + format(target, 'g') + 'ms':>9s}  {verdict:4s} {torch_text:>10s} "
-            f"{ratio:>10s}"
+            f"{name:48s} {path:>6s} {fast_ms:7.2f}ms {plain_ms:7.2f}ms {plain_ms / fast_ms:7.1f}x {target_text:>9s}"
+            f"  {torch_text:>9s} {ratio:>10s}"
         )
-    compile_s = numba_compile_s()
-    if compile_s is not None:
-        print(f"numba: first sweep in a new process with an empty cache (compiling the loop): {compile_s:.2f} s")
+    first = numba_first_sweep_s()
+    if first is not None:
+        print(
+            f"numba: first sweep in a new process: {first[0]:.2f} s with an empty cache (import and compile), "
+            f"{first[1]:.2f} s with the loop cached on disk (import and load)"
+        )
     else:
-        print("numba is not installed: sweeps use the numpy loop (pip install 'rmsprop-viz[fast]')")
+        print("numba is not installed: sweeps use the plain loop (pip install 'rmsprop-viz[fast]')")
 
 
 if __name__ == "__main__":
