@@ -241,9 +241,9 @@ class RaceFigure:
         self.show_frame(self.n_steps)
 
     @property
-    def animated_artists(self) -> list[Artist]:
-        """Every artist that :meth:`show_frame` changes."""
-        moving: list[Artist] = [self.counter]
+    def moving(self) -> list[Artist]:
+        """Every artist that :meth:`show_frame` changes (the step counter aside)."""
+        moving: list[Artist] = []
         for p in self.paths:
             moving += p.moving
         for path in self.paths_3d:
@@ -253,15 +253,18 @@ class RaceFigure:
                 moving += curves.moving
         return moving
 
+    # The figure's own step counter, growing lines, frame schedule and animated artists are
+    # frame machinery, now in rmsprop_viz.render.frames (add_counter, growing_lines,
+    # frame_steps, animated_artists). They stay here only until every caller has moved.
+
+    @property
+    def animated_artists(self) -> list[Artist]:
+        """Every artist that :meth:`show_frame` changes: the counter and :attr:`moving`."""
+        return [self.counter, *self.moving]
+
     @property
     def growing_lines(self) -> list[Line2D]:
-        """The lines that only grow as the step goes up: the paths and the curves.
-
-        :meth:`show_frame` gives each the first points of what it holds at the last step
-        (none, one, or more), so a frame at a later step only adds to each line. Exports use
-        this to draw only the new part of each line; 3-D paths, which drop the points that
-        leave the window, are not listed.
-        """
+        """The lines that only grow as the step goes up: the paths and the curves."""
         lines = [p.line for p in self.paths]
         for curves in (self.losses, self.steps):
             if curves is not None:
@@ -421,6 +424,8 @@ class RaceFigure:
         return [int(s) for s in np.round(np.linspace(0, self.n_steps, frames))]
 
 
+# TEMPORARY: FrameRenderer's home is rmsprop_viz.render.frames; this copy stays only until
+# the explorer imports it from there.
 class FrameRenderer:
     """Draw frames of a :class:`RaceFigure` fast: the static part once, then only what moves.
 
