@@ -156,7 +156,7 @@ def _columns(
     step counter).
 
     A single run of one of the package's own optimizers (:func:`.optimizers.is_builtin`)
-    goes through the fused loop of :mod:`._tracing` (bit-for-bit the same arithmetic,
+    goes through the fused loop of :mod:`.accel.tracing` (bit-for-bit the same arithmetic,
     about three times faster); anything else, such as a user's own optimizer, through
     :func:`_iterate`, which calls its functions with real numbers.
     """

@@ -52,24 +52,19 @@ METRICS = {
     "diverged": "step at which the run diverged (-1 if it did not)",
 }
 
-
 #: Values of ``sweep(backend=...)``.
 BACKENDS = ("auto", "numpy", "numba")
 
-#: ``backend="auto"`` takes numba from this many runs x steps. A new process pays about
-#: half a second to import numba and load a compiled loop (a second more to compile one
-#: the first time on a machine), and then saves about 15 ns per run-step over the plain
-#: loop: measured on a 2-core machine, a 200 x 200 x 2500 sweep took 2.6 s plain and
-#: 1.4 s with numba, a 100 x 100 x 500 one 0.15 s plain and 0.5 s with numba.
-#: Callers that sweep again and again in one process (:func:`best_lr`, the explorer)
-#: ask for numba whatever the size.
+#: ``backend="auto"`` takes numba from this many runs x steps, where a new process repays
+#: importing numba and loading its loop (about half a second): on 2 cores a 200 x 200 x 2500
+#: sweep took 2.6 s plain and 1.4 s with numba, a 100 x 100 x 500 one 0.15 s and 0.5 s.
+#: Callers that sweep again and again in one process (:func:`best_lr`) ask for numba.
 NUMBA_MIN_WORK = 20_000_000
 
 #: Size limits of a sweep, checked before anything is allocated: grid cells (the product
 #: of the grid's lengths, one run each), and cells x n_steps, which bounds both the time
-#: (about a second with numpy) and the loss history kept for the "best" and "steps"
-#: metrics (at most 1e8 float64 numbers, 0.8 GB). n_steps itself is limited by
-#: :data:`rmsprop_viz.engine.run.MAX_STEPS`.
+#: (a few seconds) and the loss history kept for the "best" and "steps" metrics (at
+#: most 1e8 float64 numbers, 0.8 GB). n_steps is limited by :data:`.run.MAX_STEPS`.
 MAX_GRID_CELLS = 1_000_000
 MAX_SWEEP_RUN_STEPS = 100_000_000
 
