@@ -159,7 +159,8 @@ _TITLE_FITS = ((0, 1), (2, 1), (0, 2), (2, 2), (2, 3), (4, 3), (6, 3), (4, 9), (
 
 def _breaks(text: str, fine: bool = False) -> list[str]:
     """``text`` cut after each ": ", ", " and "; " outside ``$...$`` and brackets (where a
-    title may wrap); with ``fine``, also after each " + " there.
+    title may wrap); with ``fine``, also after each " + " outside brackets, inside maths too
+    (the maths then closes at the cut and opens again after it: see :func:`_join`).
 
     >>> _breaks("Quadratic: $a, b$, rotated; shifted")
     ['Quadratic: ', '$a, b$, ', 'rotated; ', 'shifted']
@@ -167,6 +168,8 @@ def _breaks(text: str, fine: bool = False) -> list[str]:
     ['Noisy: ', 'f(x, y) + noise, ', 'seed 0']
     >>> _breaks("Beale: (1 + x)^2 + (2 + y)^2", fine=True)
     ['Beale: ', '(1 + x)^2 + ', '(2 + y)^2']
+    >>> _breaks("Beale: $(1 + x)^2 + (2 + y)^2$", fine=True)
+    ['Beale: ', '$(1 + x)^2 +$', '$(2 + y)^2$']
     """
     pieces, start, math_mode, depth = [], 0, False, 0
     for i, char in enumerate(text):
@@ -176,12 +179,27 @@ def _breaks(text: str, fine: bool = False) -> list[str]:
             depth += 1
         elif char in ")]}":
             depth -= 1
-        elif (not math_mode and text[i + 1 : i + 2] == " ") and (
-            depth == 0 and (char in ":,;" or (fine and char == "+" and text[i - 1 : i] == " "))
-        ):
-            pieces.append(text[start : i + 2])
-            start = i + 2
+        elif text[i + 1 : i + 2] == " " and depth == 0:
+            plus = fine and char == "+" and text[i - 1 : i] == " "
+            if math_mode and plus:
+                pieces.append(text[start : i + 1] + "$")
+                text = text[: i + 1] + "$" + text[i + 2 :]  # the rest opens the maths again
+                start = i + 1
+            elif not math_mode and (char in ":,;" or plus):
+                pieces.append(text[start : i + 2])
+                start = i + 2
     return [*pieces, text[start:]] if text[start:] else pieces
+
+
+def _join(line: str, piece: str) -> str:
+    """``line`` and ``piece`` on one line: maths cut by :func:`_breaks` joined again.
+
+    >>> _join("Beale: $(1 + x)^2 +$", "$(2 + y)^2$")
+    'Beale: $(1 + x)^2 + (2 + y)^2$'
+    """
+    if line.endswith("+$") and piece.startswith("$"):
+        return f"{line[:-1]} {piece[1:]}"
+    return line + piece
 
 
 def _renderer_of(figure: Any) -> Any:
@@ -214,9 +232,9 @@ def set_title(ax: Axes, text: str, fontsize: float = FONT["title"], **kwargs: An
             lines: list[str] = []
             for piece in _breaks(text, fine):
                 if lines:
-                    title.set_text(lines[-1] + piece)
+                    title.set_text(_join(lines[-1], piece))
                     if title.get_window_extent(renderer).width <= room:
-                        lines[-1] += piece
+                        lines[-1] = _join(lines[-1], piece)
                         continue
                 lines.append(piece)
             title.set_text("\n".join(line.rstrip() for line in lines))
