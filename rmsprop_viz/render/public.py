@@ -18,8 +18,12 @@ Two renderings of a frame *agree* (:func:`frames_agree`) when
   where a clip box cuts a shape, and a pasted marker or glyph rounds a little differently
   from one drawn in place), except that
 * lines of 128 points or more, which Agg simplifies (``path.simplify``), may lie a fraction
-  of a pixel apart: at most :data:`SHIFTED_SHARE` of the pixels (0.2 %) may differ by up to
-  :data:`SHIFTED_LEVELS` levels (an eighth of a pixel's coverage of a black line on white).
+  of a pixel apart: pixels along them may differ by up to :data:`SHIFTED_LEVELS` (48)
+  levels, 3/16 of a pixel's coverage of a black line on white, and at most
+  :data:`SHIFTED_SHARE` of the pixels (2 %) may.
+
+A frame of another step, or with a line or marker missing or misplaced, has pixels that
+differ by far more (a line's core against the background: 100 levels and more).
 """
 
 from __future__ import annotations
@@ -57,10 +61,10 @@ Changed = list[tuple[slice, slice]] | None
 
 #: Levels in 256 by which every pixel of two renderings of a frame may differ.
 LEVELS = 2
-#: Levels in 256 by which pixels along a simplified line may differ (1/8 of 255, rounded up).
-SHIFTED_LEVELS = 32
+#: Levels in 256 by which pixels along a simplified line may differ (3/16 of 255, rounded).
+SHIFTED_LEVELS = 48
 #: The share of a frame's pixels that may differ by more than :data:`LEVELS`.
-SHIFTED_SHARE = 0.002
+SHIFTED_SHARE = 0.02
 
 #: Rows of a frame compared at once to find where it changed (a YUV 4:2:0 tile is 16).
 _BAND = 16
@@ -249,7 +253,7 @@ def frames_agree(a: RGBA, b: RGBA) -> bool:
     >>> b[1, :20, 1] = 230  # 20 pixels (0.2 %) 25 levels off: a line a fraction of a pixel away
     >>> frames_agree(a, b)
     True
-    >>> b[2, 0, 2] = 200  # 55 levels off: a pixel that is wrong
+    >>> b[2, 0, 2] = 150  # 105 levels off: a pixel that is wrong
     >>> frames_agree(a, b)
     False
     """

@@ -135,10 +135,10 @@ class Pen:
         along -= np.maximum.accumulate(np.where(starts, along, 0.0))
         self._along = along * 72.0 / renderer.dpi
         self._stretch = np.maximum.accumulate(np.where(starts, np.arange(len(starts)), 0))  # where each point's starts
-        self._dashes = call.gc.get_dashes()  # (offset, pattern); pattern None for a solid line
+        self._pattern = call.gc.get_dashes()  # (offset, pattern); pattern None for a solid line
         # Whether the graphics context keeps its dashes as set_dashes sets them (it has for
         # years), so that a new offset can go in directly: much of a short line's cost.
-        self._checked_dashes = getattr(call.gc, "_dashes", None) == self._dashes
+        self._checked_dashes = getattr(call.gc, "_dashes", None) == self._pattern
         # Agg simplifies paths from some number of points on (rcParams["path.simplify"]),
         # which moves a whole line by a fraction of a pixel: find that number.
         low, high = 2, len(self._vertices) + 1
@@ -187,7 +187,7 @@ class Pen:
         first, stop = span or (0, points)
         if stop - first < 2 or not self.line.get_visible():
             return
-        offset, pattern = self._dashes
+        offset, pattern = self._pattern
         if pattern is not None:
             if self._stretch[first] != self._stretch[stop - 1]:
                 first = 0  # a gap in the part: Agg would start its dashes after it at the shifted offset
