@@ -25,14 +25,13 @@ from rmsprop_viz.apps.explorer.settings import KEYS, MODES, Settings
 
 if TYPE_CHECKING:
     from rmsprop_viz.apps.explorer.canvas import ipympl_usable
-    from rmsprop_viz.apps.explorer.widget import BEST_LRS, Explorer, explore
+    from rmsprop_viz.apps.explorer.widget import Explorer, explore
 
-__all__ = ["BEST_LRS", "KEYS", "MODES", "Explorer", "Settings", "explore", "ipympl_usable"]
+__all__ = ["KEYS", "MODES", "Explorer", "Settings", "explore", "ipympl_usable"]
 
 _LAZY = {
     "Explorer": "widget",
     "explore": "widget",
-    "BEST_LRS": "widget",
     "ipympl_usable": "canvas",
 }
 

@@ -11,7 +11,6 @@ it showed before.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import math
@@ -20,7 +19,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import ipywidgets as W
-import numpy as np
 from matplotlib.figure import Figure
 
 from rmsprop_viz.apps.explorer import canvas, controls
@@ -37,20 +35,18 @@ from rmsprop_viz.apps.explorer.settings import (
     resolve_scene,
     settings_from_scene,
 )
-from rmsprop_viz.core import optimizers, surfaces
+from rmsprop_viz.core import surfaces
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.formatting import format_setting
 from rmsprop_viz.engine.reports import StepReport, step_report
 from rmsprop_viz.engine.run import Trajectory, race
-from rmsprop_viz.engine.sweeps import best_cell, sweep
+from rmsprop_viz.engine.sweeps import BEST_LRS, best_lr
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.scenes import Scene, default_spec, surface_from_spec, surface_to_spec
 
-__all__ = ["BEST_LRS", "Explorer", "explore"]
+__all__ = ["Explorer", "explore"]
 
 log = logging.getLogger(__name__)
-
-BEST_LRS = np.array([float(f"{v:.3g}") for v in np.geomspace(1e-5, 1.0, 26)])  # the sweep behind "best alpha"
 
 
 class Explorer(W.VBox):  # type: ignore[misc]
@@ -372,22 +368,19 @@ class Explorer(W.VBox):  # type: ignore[misc]
             )
 
     def _best_alphas(self, keys: list[str]) -> None:
-        """Each optimizer's best learning rate of :data:`BEST_LRS` at the other settings."""
+        """Each optimizer's best learning rate of :data:`BEST_LRS` at its other settings."""
         s, surface = self.settings, self._surface()
         self._best_missing = []
         for key in keys:
-            spec = s.spec(key)
-            fixed = {k: v for k, v in spec.params.items() if k != "lr"}
-            factory = functools.partial(optimizers.get(spec.factory), **fixed)
-            finals = sweep(surface, factory, grid={"lr": BEST_LRS}, start=s.start, n_steps=s.n_steps, metric="final")
-            best = best_cell(finals)
-            self.best_rule = best.rule
-            if best.index is None:
+            params = {k: v for k, v in s.spec(key).params.items() if k != "lr"}
+            found = best_lr(surface, key, start=s.start, n_steps=s.n_steps, params=params)
+            self.best_rule = found.cell.rule
+            if found.lr is None:
                 s.best_lr.pop(key, None)
                 if s.enabled[key]:
                     self._best_missing.append(KINDS[key].label)
             else:
-                s.best_lr[key] = float(BEST_LRS[best.index[0]])
+                s.best_lr[key] = found.lr
 
     def _recompute_all(self, keys: list[str] | None = None) -> None:
         s = self.settings

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import ipywidgets as widgets
 import numpy as np
+import pytest
 
 import rmsprop_viz as rv
-from rmsprop_viz.scenes import OptimizerSpec, Scene
+from rmsprop_viz.apps.explorer.controls import (
+    HYPERPARAMETERS,
+    STEPS,
+    SURFACE_CONTROLS,
+    ControlSpec,
+    hold,
+    make,
+    read,
+    toggle_button,
+)
+from rmsprop_viz.apps.explorer.settings import KEYS, Settings
+from rmsprop_viz.core.kinds import KINDS
+from rmsprop_viz.scenes import OptimizerSpec, Scene, surface_from_spec
 
 
 def test_a_loaded_surface_parameter_outside_its_slider_is_kept_by_later_changes() -> None:
@@ -34,3 +50,105 @@ def test_a_loaded_surface_parameter_outside_its_slider_is_kept_by_later_changes(
     f.alpha.value = 0.002
     assert (f.settings.beta, f.settings.eps) == (0.9999, 1e-14)
     assert (f.beta.value, f.epsilon.value) == (0.9999, 1e-14)
+
+
+def test_every_hyperparameter_control_sets_its_field_and_reaches_the_optimizer() -> None:
+    e = rv.explore("rosenbrock", backend="image", n_steps=10, optimizers=list(KEYS))
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    moved = {
+        "beta": 0.5,
+        "epsilon": 1e-3,
+        "eps_place": False,
+        "momentum": 0.3,
+        "beta1": 0.7,
+        "beta2": 0.95,
+        "rmsprop_momentum": 0.2,
+        "nesterov": True,
+        "centered": True,
+        "amsgrad": True,
+    }
+    assert set(moved) == {spec.name for spec in HYPERPARAMETERS}
+    for spec in HYPERPARAMETERS:
+        assert spec.field in fields
+        control = e.hyper[spec.name]
+        assert getattr(e, spec.name) is control
+        assert control.description == spec.description
+        control.value = moved[spec.name]
+        assert getattr(e.settings, spec.field) == moved[spec.name]
+    # what the optimizers run with, typed out by hand
+    assert e.settings.spec("rmsprop").params == {
+        "lr": e.settings.lr["rmsprop"],
+        "beta": 0.5,
+        "eps": 1e-3,
+        "eps_in_sqrt": False,
+        "centered": True,
+        "momentum": 0.2,
+    }
+    assert e.settings.spec("adam").params == {
+        "lr": e.settings.lr["adam"],
+        "beta1": 0.7,
+        "beta2": 0.95,
+        "eps": 1e-3,
+        "amsgrad": True,
+    }
+    assert e.settings.spec("momentum").params == {"lr": e.settings.lr["momentum"], "momentum": 0.3, "nesterov": True}
+    expected = rv.run(
+        rv.Rosenbrock(),
+        rv.adam(e.settings.lr["adam"], beta1=0.7, beta2=0.95, eps=1e-3, amsgrad=True),
+        start=e.settings.start,
+        n_steps=10,
+    )
+    np.testing.assert_array_equal(e.results["adam"].params, expected.params)
+
+
+def test_every_surface_control_names_a_parameter_of_its_surface() -> None:
+    for name, specs in SURFACE_CONTROLS.items():
+        assert name in rv.surfaces.names()
+        for spec in specs:
+            surface = surface_from_spec({"name": name, "params": {spec.name: spec.default}})
+            assert getattr(surface, spec.name) == spec.default, (name, spec.name)
+            control = make(spec)
+            assert control.value == spec.default
+            assert control.description == spec.name
+
+
+def test_make_builds_the_kind_of_control_its_row_names() -> None:
+    log = make(ControlSpec("x", "log", -2, 1, default=0.5))
+    assert isinstance(log, widgets.FloatLogSlider)
+    assert (log.min, log.max, log.base, log.value) == (-2, 1, 10, 0.5)
+    assert isinstance(make(ControlSpec("n", "int", 1, 9, default=3)), widgets.IntSlider)
+    assert isinstance(make(ControlSpec("f", "float", 0, 2, 0.5, default=1.0)), widgets.FloatSlider)
+    assert isinstance(make(ControlSpec("t", "toggle", default=True)), widgets.Checkbox)
+    choice = make(ControlSpec("c", "choice", options=(("a", 1), ("b", 2)), default=2, width="60px"))
+    assert isinstance(choice, widgets.ToggleButtons)
+    assert choice.value == 2
+    assert not make(ControlSpec("f", "float", 0, 2, default=1.0)).continuous_update
+    with pytest.raises(ValueError, match="kind must be one of"):
+        make(ControlSpec("z", "dial"))
+    assert read(STEPS, make(STEPS, 40)) == 40
+    assert type(read(STEPS, make(STEPS, 40))) is int
+
+
+def test_hold_widens_a_slider_to_the_value_instead_of_clamping() -> None:
+    log = make(ControlSpec("x", "log", -2, 1, default=0.5))
+    hold(log, 1e-7)
+    assert (log.value, log.min, log.max) == (1e-7, -7, 1)
+    hold(log, 300.0)
+    assert (log.value, log.max) == (300.0, 3)  # 10**3 >= 300
+    steps = make(STEPS, 30)
+    hold(steps, 5000)
+    assert (steps.value, steps.max) == (5000, 5000)
+    beta = make(HYPERPARAMETERS[0], 0.9)
+    hold(beta, 0.9999)
+    assert (beta.value, beta.max, beta.readout_format) == (0.9999, 0.9999, ".6g")
+    hold(beta, -0.5)
+    assert (beta.value, beta.min) == (-0.5, -0.5)
+
+
+def test_each_toggle_shows_its_kind_in_the_kinds_colour() -> None:
+    for key in KEYS:
+        button = toggle_button(key, True)
+        assert button.description == KINDS[key].label
+        assert KINDS[key].style.color in button.layout.border
+        assert button.style.text_color == KINDS[key].style.color
+    assert toggle_button("rmsprop", False).style.text_color == "#D55E00"  # Okabe-Ito vermillion

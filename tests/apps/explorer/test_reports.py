@@ -20,6 +20,8 @@ from _explorer_helpers import (
 
 import rmsprop_viz as rv
 from rmsprop_viz.apps import explorer as ex
+from rmsprop_viz.apps.explorer import reports as texts
+from rmsprop_viz.apps.explorer.settings import settings_from_scene
 from rmsprop_viz.scenes import OptimizerSpec, Scene, surface_to_spec
 
 
@@ -121,3 +123,50 @@ def test_an_export_is_offered_to_the_browser_as_a_download(tmp_path: pathlib.Pat
     assert [(name, mime) for name, mime, _ in links] == [("race.png", "image/png"), ("race.json", "application/json")]
     for name, _, data in links:
         assert base64.b64decode(data) == (tmp_path / name).read_bytes()
+
+
+def test_the_legend_colours_each_optimizer_by_its_kind_not_its_label() -> None:
+    s, _ = settings_from_scene(rv.scenes.get("rosenbrock"))
+    s.enabled = {k: True for k in ex.KEYS}
+    html = texts.legend_html(s, lrs=(1e-5, 1.0))
+    shown = re.findall(r"color:(#[0-9A-F]{6}); font-size:18px'>&#9632;</span> ([A-Za-z]+):", html)
+    okabe_ito = {"SGD": "#0072B2", "Momentum": "#56B4E9", "Adagrad": "#009E73", "RMSProp": "#D55E00", "Adam": "#E69F00"}
+    assert [(label, colour) for colour, label in shown] == list(okabe_ito.items())
+    s.enabled = {k: False for k in ex.KEYS}
+    assert "every optimizer is off" in texts.legend_html(s, lrs=(1e-5, 1.0))
+
+
+def test_html_special_characters_are_escaped_and_subscripts_drawn() -> None:
+    assert texts.escape("<b>&") == "&lt;b&gt;&amp;"
+    assert texts.symbol("v_prev") == "v<sub>prev</sub>"
+    assert texts.symbol("v_max") == "v<sub>max</sub>"
+    assert texts.status_html("a < b", error=True) == "<span style='color:#b00020; font-size: 14px'>a &lt; b</span>"
+    assert texts.one_line(ValueError("first line\nsecond")) == "first line"
+
+
+def test_a_file_too_large_is_named_not_offered(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "big.gif"
+    path.write_bytes(b"GIF89a" + bytes(2000))
+    monkeypatch.setattr(texts, "MAX_DOWNLOAD_BYTES", 1000)
+    link = texts.download_link(path)
+    assert "too large to offer here" in link
+    assert "href" not in link
+    monkeypatch.undo()
+    assert base64.b64decode(re.findall(r"base64,([^']+)'", texts.download_link(path))[0]) == path.read_bytes()
+
+
+def test_the_summary_names_the_lowest_loss_and_each_divergence() -> None:
+    s, _ = settings_from_scene(rv.scenes.get("rosenbrock"))
+    surface = rv.Rosenbrock()
+    runs = {k: rv.run(surface, s.spec(k).build(), start=s.start, n_steps=50, label=s.spec(k).label) for k in ex.KEYS}
+    shown = {k: t for k, t in runs.items() if s.enabled[k]}
+    best = min(shown, key=lambda k: float(shown[k].values[-1, 0]))
+    text, bad = texts.race_summary(s, runs, surface, floor=0.0, scale=1.0)
+    assert not bad
+    assert text.startswith(f"Nobody diverged. Lowest loss after {s.n_steps} steps: {shown[best].label}, f - f* = ")
+    s.lr["sgd"] = 0.01  # above 2/L at the start: SGD leaves the window
+    runs["sgd"] = rv.run(surface, s.spec("sgd").build(), start=s.start, n_steps=50, label="SGD")
+    k = int(runs["sgd"].diverged_at[0])
+    text, bad = texts.race_summary(s, runs, surface, floor=0.0, scale=1.0)
+    assert bad
+    assert text.startswith(f"SGD diverged at step {k}: its alpha 0.01 is above 2/L = ")

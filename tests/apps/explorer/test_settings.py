@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pathlib
+import re
+import subprocess
+import sys
 
 import numpy as np
+import pytest
 from _explorer_helpers import plain_text
 
 import rmsprop_viz as rv
 from rmsprop_viz.apps import explorer as ex
+from rmsprop_viz.apps.explorer.settings import KEYS, Settings, apply_initial, settings_from_scene
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.scenes import OptimizerSpec, Scene, surface_to_spec
 
@@ -72,3 +77,84 @@ def test_every_preset_races_in_the_explorer_as_the_scene_runs_it() -> None:
     expected = rv.run(rv.Rosenbrock(), rv.adagrad(0.1, eps=1e-4, eps_in_sqrt=True), start=e.settings.start, n_steps=40)
     np.testing.assert_array_equal(e.results["adagrad"].params, expected.params)
     assert rv.explore("rosenbrock", backend="image", epsilon=1e-3).settings.spec("adagrad").params["eps"] == 1e-3
+
+
+def test_importing_the_settings_loads_no_widgets() -> None:
+    code = (
+        "import sys; import rmsprop_viz.apps.explorer.settings as s; "
+        "s.settings_from_scene(s.resolve_scene('rosenbrock')); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ipywidgets', 'ipympl')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def _settings(**changes: object) -> Settings:
+    s = Settings({"name": "quadratic"}, (1.0, 1.0), 10, {k: True for k in KEYS}, {k: 0.01 for k in KEYS})
+    for name, value in changes.items():
+        setattr(s, name, value)
+    return s
+
+
+def test_beta_is_rmsprops_decay_only_and_epsilon_goes_to_the_adaptive_optimizers() -> None:
+    s = _settings(beta=0.5, eps=1e-3, beta1=0.8, beta2=0.99)
+    specs = {k: s.spec(k) for k in KEYS}
+    # the CLI's --beta and the explorer's beta: RMSProp's beta and no other optimizer's
+    assert [k for k, spec in specs.items() if 0.5 in spec.params.values()] == ["rmsprop"]
+    assert specs["rmsprop"].params["beta"] == 0.5
+    assert (specs["adam"].params["beta1"], specs["adam"].params["beta2"]) == (0.8, 0.99)
+    assert "beta" not in specs["adam"].params
+    assert [k for k, spec in specs.items() if spec.params.get("eps") == 1e-3] == ["adagrad", "rmsprop", "adam"]
+    assert specs["sgd"].params == {"lr": 0.01}
+    assert specs["momentum"].params == {"lr": 0.01, "momentum": 0.9}
+    # and the optimizer built runs with them: RMSProp's first step is lr * g / sqrt((1 - beta) g^2 + eps)
+    g = 3.0
+    opt = specs["rmsprop"].build()
+    step = float(opt.update(np.array(g), opt.init(np.array(0.0)))[0])
+    assert step == pytest.approx(-0.01 * g / np.sqrt(0.5 * g * g + 1e-3), rel=1e-12)
+
+
+def test_switches_are_passed_only_when_on_and_nesterov_only_with_momentum() -> None:
+    off = _settings()
+    assert "centered" not in off.spec("rmsprop").params
+    assert "momentum" not in off.spec("rmsprop").params
+    assert "amsgrad" not in off.spec("adam").params
+    assert "nesterov" not in off.spec("momentum").params
+    on = _settings(centered=True, rmsprop_momentum=0.5, amsgrad=True, nesterov=True)
+    assert on.spec("rmsprop").params["centered"] is True
+    assert on.spec("rmsprop").params["momentum"] == 0.5
+    assert on.spec("adam").params["amsgrad"] is True
+    assert on.spec("momentum").params["nesterov"] is True
+    assert "nesterov" not in _settings(nesterov=True, momentum=0.0).spec("momentum").params
+
+
+def test_a_scene_round_trips_through_the_settings() -> None:
+    for name in rv.scenes.names():
+        settings, _ = settings_from_scene(rv.scenes.get(name))
+        again, _notes = settings_from_scene(settings.scene())
+        for key in KEYS:
+            if settings.enabled[key]:
+                assert again.spec(key) == settings.spec(key), (name, key)
+        assert again.enabled == settings.enabled
+
+
+def test_a_shared_change_ends_an_optimizers_own_epsilon() -> None:
+    s, _ = settings_from_scene(rv.scenes.get("rosenbrock"))
+    assert s.spec("adagrad").params["eps"] == 1e-10  # the scene's own
+    s.share("beta", 0.5)
+    assert s.spec("adagrad").params["eps"] == 1e-10
+    s.share("eps", 1e-4)
+    assert s.spec("adagrad").params["eps"] == s.spec("rmsprop").params["eps"] == 1e-4
+
+
+def test_bad_initial_settings_name_the_setting() -> None:
+    s, _ = settings_from_scene(rv.scenes.get("rosenbrock"))
+    for key, value, words in (
+        ("beta", 1.0, "beta must be a finite number in [0, 1)"),
+        ("epsilon", 0.0, "epsilon"),
+        ("optimizers", ["lbfgs"], "unknown 'lbfgs'"),
+        ("mode", "fast", "mode must be one of each, shared, best"),
+        ("speed", 3, "unknown setting 'speed'"),
+    ):
+        with pytest.raises(ValueError, match=re.escape(words)):
+            apply_initial(s, key, value)

@@ -101,16 +101,19 @@ def test_shared_and_best_alpha_modes(explorer: ex.Explorer) -> None:
         np.testing.assert_array_equal(explorer.results[key].params, expected.params)
     assert explorer.alpha_of.disabled
     explorer.mode.value = "best"
+    # the documented grid: 26 learning rates from 1e-5 to 1, log-spaced, 3 significant digits
+    lrs = np.array([float(f"{v:.3g}") for v in np.geomspace(1e-5, 1.0, 26)])
     for key in ("sgd", "rmsprop"):
-        finals = rv.sweep(rv.Rosenbrock(), factory_of(s, key), grid={"lr": ex.BEST_LRS}, start=s.start, n_steps=120)
+        finals = rv.sweep(rv.Rosenbrock(), factory_of(s, key), grid={"lr": lrs}, start=s.start, n_steps=120)
         best = best_cell(finals)
         assert best.index is not None
         i = best.index[0]
-        assert s.best_lr[key] == ex.BEST_LRS[i]
+        assert s.best_lr[key] == lrs[i]
         assert explorer.results[key].final_value[0] == pytest.approx(finals[i], rel=1e-9)
         # the chosen alpha and its neighbours in the sweep all converged
         assert np.isfinite(finals[max(i - 1, 0) : i + 2]).all()
     assert "its best alpha" in explorer.legend.value
+    assert "of 26 values from 1e-05 to 1," in explorer.legend.value
     assert best.rule in explorer.legend.value  # the rule is shown beside the result
 
 
