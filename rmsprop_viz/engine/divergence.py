@@ -2,7 +2,8 @@
 
 A run *diverges* at the first step whose point ``(x, y)`` is not finite or leaves the
 *escape box* (around the plot window's centre, reaching :data:`ESCAPE_FACTOR` window
-sizes either side of it), or whose loss is not finite. Every step loop applies this rule from here:
+sizes either side of it), or whose loss is not finite. Every step loop applies this
+rule from here:
 
 * a single run or a race (:func:`rmsprop_viz.engine.run.run`) records its whole history
   first, then :func:`first_diverged` finds the step and :func:`blank` overwrites
@@ -10,11 +11,12 @@ sizes either side of it), or whose loss is not finite. Every step loop applies t
 * a sweep's loops (plain and compiled) test the points after every step
   (:func:`all_inside`, or the lines of :func:`park_source` in a compiled loop), and
   :func:`park` notes the step and moves the run to the box's centre, so that it stays
-  finite while the others go on; after the loop :func:`first_bad_loss` adds the rule's
-  loss half, and :func:`blank` the NaN.
+  finite while the others go on; :func:`first_bad_loss` adds the rule's loss half, and
+  :func:`blank` the NaN.
 
-The box is generous: a run that leaves it is not coming back in any
-picture, and its loss on the package's polynomial surfaces is still finite there.
+The box is generous: a run that leaves it is not coming back in any picture, and the
+loss of the package's own (polynomial and cosine) surfaces is still finite anywhere in
+it, so for them testing the point is testing the loss too.
 
 >>> import rmsprop_viz as rv
 >>> box = box_of(rv.Quadratic())   # window (-2, 2) x (-2, 2)
