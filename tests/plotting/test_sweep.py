@@ -107,7 +107,7 @@ def test_one_dimensional_sweep_figure_marks_diverged_learning_rates_and_the_best
     np.testing.assert_array_equal(curve.get_xdata(), lrs)
     np.testing.assert_array_equal(np.isfinite(curve.get_ydata()), [True, True, True, False, False])  # no bridge
     np.testing.assert_array_equal(crosses.get_xdata(), lrs[3:])
-    assert crosses.get_marker() == "x"
+    assert crosses.get_marker() == plotting.DIVERGENCE_CROSS["marker"]  # the divergence cross, as on paths
     # Along the top (axes fraction), where an endless loss would be, never at the low end.
     assert crosses.get_transform() == ax.get_xaxis_transform()
     assert (np.asarray(crosses.get_ydata()) > 0.9).all()
