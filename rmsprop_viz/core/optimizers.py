@@ -33,7 +33,7 @@ import functools
 import math
 import weakref
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -48,6 +48,7 @@ __all__ = [
     "SGDState",
     "adagrad",
     "adam",
+    "adam_state",
     "get",
     "is_builtin",
     "made_by",
@@ -147,6 +148,23 @@ def sqrt(v: Array) -> Array:
 def _zeros_like(params: Array) -> Array:
     # Arithmetic, not np.zeros_like, so that a float stays a float.
     return params * 0.0
+
+
+_Kind = TypeVar("_Kind", bound=tuple)  # type: ignore[type-arg]
+
+
+def _state_type(kind: type[_Kind], **carried: bool) -> type[_Kind]:
+    """A NamedTuple type called like ``kind``, with the fields whose flag in ``carried`` is
+    true (in that order), that is also a ``kind``: the state of an optimizer whose options
+    decide which fields it needs. The same fields give the same type."""
+    return _named_subtype(kind, tuple(name for name, used in carried.items() if used))
+
+
+@functools.cache
+def _named_subtype(kind: type[_Kind], names: tuple[str, ...]) -> type[_Kind]:
+    fields = collections.namedtuple(kind.__name__, names)  # type: ignore[misc]
+    subtype: type[_Kind] = type(kind.__name__, (fields, kind), {"__slots__": ()})
+    return subtype
 
 
 # --------------------------------------------------------------------------- SGD
@@ -286,7 +304,6 @@ class RMSPropState(tuple):  # type: ignore[type-arg]
     __slots__ = ()
 
 
-@functools.cache
 def rmsprop_state(centered: bool, momentum: bool, bias_correction: bool) -> type[RMSPropState]:
     """The NamedTuple type of RMSProp's state for these options: ``v`` and ``t``, plus
     ``gbar`` when ``centered``, ``b`` when ``momentum`` is on and ``beta_t`` with
@@ -297,10 +314,7 @@ def rmsprop_state(centered: bool, momentum: bool, bias_correction: bool) -> type
     >>> issubclass(rmsprop_state(False, False, False), RMSPropState)
     True
     """
-    carried = {"v": True, "gbar": centered, "b": momentum, "t": True, "beta_t": bias_correction}
-    fields = collections.namedtuple("RMSPropState", [name for name, used in carried.items() if used])  # type: ignore[misc]
-    state_type: type[RMSPropState] = type("RMSPropState", (fields, RMSPropState), {"__slots__": ()})
-    return state_type
+    return _state_type(RMSPropState, v=True, gbar=centered, b=momentum, t=True, beta_t=bias_correction)
 
 
 def rmsprop(
@@ -433,13 +447,38 @@ def rmsprop(
 # -------------------------------------------------------------------------- Adam
 
 
-class AdamState(NamedTuple):
-    m: Array  # (runs, 2) moving average of g
-    v: Array  # (runs, 2) moving average of g^2
-    vmax: Array  # (runs, 2) largest v so far (used by AMSGrad)
-    t: int  # steps taken
-    beta1_t: Array  # (runs, 2) beta1^t, a running product from 1
-    beta2_t: Array  # (runs, 2) beta2^t, a running product from 1
+class AdamState(tuple):  # type: ignore[type-arg]
+    r"""Adam's state: a NamedTuple of the fields below, each carried only when the options
+    of :func:`adam` use it. The type for given options is made by :func:`adam_state`;
+    every such type is an ``AdamState``.
+
+    - ``m``: (runs, 2) moving average of :math:`g`; always.
+    - ``v``: (runs, 2) moving average of :math:`g^2`; always.
+    - ``vmax``: (runs, 2) largest :math:`v` so far; only with ``amsgrad``.
+    - ``t``: int, steps taken; always.
+    - ``beta1_t``, ``beta2_t``: (runs, 2) :math:`\beta_1^t` and :math:`\beta_2^t`, running
+      products from 1; only with ``bias_correction``.
+
+    >>> adam(lr=0.1).init(0.0)
+    AdamState(m=0.0, v=0.0, t=0, beta1_t=1.0, beta2_t=1.0)
+    >>> adam(lr=0.1, amsgrad=True, bias_correction=False).init(0.0)._fields
+    ('m', 'v', 'vmax', 't')
+    """
+
+    __slots__ = ()
+
+
+def adam_state(amsgrad: bool, bias_correction: bool) -> type[AdamState]:
+    """The NamedTuple type of Adam's state for these options: ``m``, ``v`` and ``t``, plus
+    ``vmax`` with ``amsgrad`` and ``beta1_t``, ``beta2_t`` with ``bias_correction`` (see
+    :class:`AdamState`).
+
+    >>> adam_state(amsgrad=False, bias_correction=True)._fields
+    ('m', 'v', 't', 'beta1_t', 'beta2_t')
+    """
+    return _state_type(
+        AdamState, m=True, v=True, vmax=amsgrad, t=True, beta1_t=bias_correction, beta2_t=bias_correction
+    )
 
 
 def adam(
@@ -504,25 +543,27 @@ def adam(
     bias_correction = check_flag("bias_correction", bias_correction)
     amsgrad = check_flag("amsgrad", amsgrad)
 
+    state_type = adam_state(amsgrad, bias_correction)
+
     def init(params: Array) -> AdamState:
         zeros = _zeros_like(params)
-        return AdamState(zeros, zeros, zeros, 0, zeros + 1.0, zeros + 1.0)
+        every = {"m": zeros, "v": zeros, "vmax": zeros, "t": 0, "beta1_t": zeros + 1.0, "beta2_t": zeros + 1.0}
+        return state_type(*(every[name] for name in state_type._fields))  # type: ignore[attr-defined]
 
-    def update(g: Array, state: AdamState) -> tuple[Array, AdamState]:
-        t = state.t + 1
-        m = b1 * state.m + (1.0 - b1) * g
-        v = b2 * state.v + (1.0 - b2) * g * g
-        vmax = np.maximum(state.vmax, v) if amsgrad else state.vmax
-        second = vmax if amsgrad else v
+    def update(g: Array, state: Any) -> tuple[Array, AdamState]:
+        new: dict[str, Array] = {"t": state.t + 1}
+        m = new["m"] = b1 * state.m + (1.0 - b1) * g
+        v = new["v"] = b2 * state.v + (1.0 - b2) * g * g
+        second = v
+        if amsgrad:
+            second = new["vmax"] = np.maximum(state.vmax, v)
+        m_hat, v_hat = m, second
         if bias_correction:
-            beta1_t = b1 * state.beta1_t  # beta1^t
-            beta2_t = b2 * state.beta2_t  # beta2^t
+            beta1_t = new["beta1_t"] = b1 * state.beta1_t  # beta1^t
+            beta2_t = new["beta2_t"] = b2 * state.beta2_t  # beta2^t
             m_hat = m / (1.0 - beta1_t)
             v_hat = second / (1.0 - beta2_t)
-        else:
-            beta1_t, beta2_t = state.beta1_t, state.beta2_t
-            m_hat, v_hat = m, second
-        return -lr * m_hat / (sqrt(v_hat) + eps), AdamState(m, v, vmax, t, beta1_t, beta2_t)
+        return -lr * m_hat / (sqrt(v_hat) + eps), state._replace(**new)
 
     return _builtin(
         init, update, "adam", lr=lr, beta1=b1, beta2=b2, eps=eps, bias_correction=bias_correction, amsgrad=amsgrad

@@ -148,6 +148,18 @@ def test_rmsprop_state_carries_only_what_its_options_use(centered, momentum, bia
     assert all(value != first for value, first in zip(state, opt.init(0.0)))
 
 
+@pytest.mark.parametrize("amsgrad", [False, True])
+@pytest.mark.parametrize("bias_correction", [False, True])
+def test_adam_state_carries_only_what_its_options_use(amsgrad, bias_correction):
+    opt = adam(lr=0.1, amsgrad=amsgrad, bias_correction=bias_correction)
+    expected = ["m", "v"] + ["vmax"] * amsgrad + ["t"] + ["beta1_t", "beta2_t"] * bias_correction
+    _, state = steps(opt, [2.0, 1.0])
+    assert list(state._fields) == expected
+    assert isinstance(state, optimizers.AdamState)
+    assert type(state) is type(opt.init(0.0))
+    assert type(adam(lr=0.3, amsgrad=amsgrad, bias_correction=bias_correction).init(0.0)) is type(state)
+
+
 def test_rmsprop_options_give_the_updates_of_the_full_formula():
     # The full formula by hand for g = 2, then 1 (lr 0.1, beta 0.9, eps 1e-8, mu 0.5),
     # centered and bias-corrected:
@@ -263,9 +275,10 @@ def test_bias_correction_powers_are_running_products():
     rms = rmsprop(lr=0.1, beta=beta, bias_correction=True)
     (_, _, _), rstate = steps(rms, [1.0, 2.0, 3.0])
     assert rstate.beta_t == beta * beta * beta
-    # Without bias correction the products stay at 1 (and are not used).
+    # Without bias correction the products are not used, and not carried.
     _, plain = steps(adam(lr=0.1, bias_correction=False), [1.0, 2.0])
-    assert (plain.beta1_t, plain.beta2_t) == (1.0, 1.0)
+    assert not hasattr(plain, "beta1_t")
+    assert not hasattr(plain, "beta2_t")
     _, plain_rms = steps(rmsprop(lr=0.1), [1.0, 2.0])
     assert not hasattr(plain_rms, "beta_t")
 
