@@ -10,16 +10,19 @@ the plain loop and with numba.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 import pytest
 
 import rmsprop_viz as rv
-from rmsprop_viz.core.surfaces import Quadratic, xy_formulas
+from rmsprop_viz.core import surfaces
+from rmsprop_viz.core.surfaces import Quadratic, Rosenbrock, xy_formulas
 from rmsprop_viz.engine import divergence
 from rmsprop_viz.engine.accel import compiled
 from rmsprop_viz.engine.accel.tracing import fused_loop
+from rmsprop_viz.engine.divergence import escape_box
 
 needs_numba = pytest.mark.skipif(not compiled.available(), reason="numba is part of the test extra")
 
@@ -182,3 +185,82 @@ def test_blank_overwrites_from_the_step_on() -> None:
     assert np.isnan(values).tolist() == expected
     np.testing.assert_array_equal(np.isnan(params[..., 0]), np.isnan(values))
     assert counter.tolist() == [0, 1, 2, 3]
+
+
+# ------------------------------------------------------------------ single runs and batches
+
+
+def test_divergence_is_marked_with_nan_and_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = rv.run(Rosenbrock(), rv.sgd(lr=0.1), n_steps=50)
+    k = int(traj.diverged_at[0])
+    assert k >= 1
+    assert traj.diverged[0]
+    assert np.isfinite(traj.params[:k]).all()
+    assert np.isfinite(traj.values[:k]).all()
+    assert np.isnan(traj.params[k:]).all()
+    assert np.isnan(traj.values[k:]).all()
+    assert np.isnan(traj.grads[k:]).all()
+    assert np.isnan(traj.updates[k:]).all()
+    assert np.isnan(traj.states.b[k:]).all()
+    assert np.isnan(traj.final_value[0])
+    assert np.isfinite(traj.best_value[0])
+    # The step before diverging is a real step; the position reached at k is out of bounds.
+    assert np.isfinite(traj.grads[: k - 1]).all()
+    cx, cy, hw, hh = escape_box(Rosenbrock())
+    reached = traj.params[k - 1, 0] + traj.updates[k - 1, 0]
+    assert not (abs(reached[0] - cx) <= hw and abs(reached[1] - cy) <= hh and np.isfinite(reached).all())
+
+
+@pytest.mark.parametrize("variant", ["sgd", "momentum", "adagrad-eps-out", "rmsprop-eps-in", "adam"])
+def test_diverging_runs_never_warn(variant):
+    # Huge learning rates push every optimizer to overflow, inf - inf and 0 * inf.
+    factory = {"sgd": rv.sgd, "momentum": rv.sgd, "adagrad-eps-out": rv.adagrad, "rmsprop-eps-in": rv.rmsprop}
+    factory = factory.get(variant, rv.adam)
+    kwargs = {"momentum": 0.9} if variant == "momentum" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        single = rv.run(Rosenbrock(), factory(lr=1e3, **kwargs), n_steps=30)
+        batch = rv.run(Rosenbrock(), factory(lr=1e3, **kwargs), start=[[-1.5, 2.5], [0.5, 0.5]], n_steps=30)
+        rv.run(surfaces.get("rastrigin"), factory(lr=1e6, **kwargs), n_steps=30)
+    assert single.diverged_at[0] >= 0
+    assert (batch.diverged_at >= 0).all()
+
+
+def test_batch_marks_only_the_runs_that_diverge():
+    lr = np.array([[0.1], [1e-4], [0.1], [1e-4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = rv.run(Rosenbrock(), rv.sgd(lr=lr), start=np.tile([-1.5, 2.5], (4, 1)), n_steps=50)
+    assert (traj.diverged_at[[0, 2]] >= 0).all()
+    np.testing.assert_array_equal(traj.diverged_at[[1, 3]], [-1, -1])
+    np.testing.assert_array_equal(traj.diverged, [True, False, True, False])
+    assert np.isfinite(traj.params[:, [1, 3]]).all()
+    assert np.isfinite(traj.values[:, [1, 3]]).all()
+    k = int(traj.diverged_at[0])
+    assert np.isnan(traj.params[k:, 0]).all()
+    assert np.isfinite(traj.params[:k, 0]).all()
+    # Same as the single runs.
+    alone = rv.run(Rosenbrock(), rv.sgd(lr=0.1), n_steps=50)
+    assert traj.diverged_at[0] == alone.diverged_at[0]
+
+
+def test_non_diverging_run_has_diverged_at_minus_one():
+    traj = rv.run(Quadratic(), rv.rmsprop(lr=0.01), n_steps=100)
+    np.testing.assert_array_equal(traj.diverged_at, [-1])
+    assert not traj.diverged.any()
+    assert np.isfinite(traj.params).all()
+    assert np.isfinite(traj.values).all()
+
+
+def test_leaving_the_escape_box_counts_as_divergence():
+    # SGD with lr = 0.25 on Quadratic(condition=10) multiplies y by 1 - 2.5 = -1.5 per
+    # step (x by 0.75): the loss stays finite, but y leaves the box of half-height
+    # 50 * 4 = 200 around 0 at the first step t with 1.2 * 1.5^t > 200, t = 13.
+    cx, cy, hw, hh = escape_box(Quadratic())
+    assert (cx, cy, hw, hh) == (0.0, 0.0, 200.0, 200.0)
+    traj = rv.run(Quadratic(), rv.sgd(lr=0.25), start=(-1.8, 1.2), n_steps=30)
+    assert int(traj.diverged_at[0]) == 13
+    assert np.isfinite(traj.params[:13]).all()
+    assert np.isnan(traj.params[13:]).all()

@@ -1,8 +1,7 @@
-"""The step loop: trajectories, batching, the traced fast path, divergence, bad input."""
+"""The step loop: trajectories, batching, the traced fast path against the plain loop, bad input."""
 
 from __future__ import annotations
 
-import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -13,7 +12,7 @@ from rmsprop_viz.core import surfaces
 from rmsprop_viz.core.optimizers import AdamState, RMSPropState, SGDState
 from rmsprop_viz.core.surfaces import Noisy, Quadratic, Rosenbrock, Shifting, xy_formulas
 from rmsprop_viz.engine.accel.tracing import fused_loop
-from rmsprop_viz.engine.run import _iterate, escape_box
+from rmsprop_viz.engine.run import _iterate
 
 # Every optimizer variant, with learning rates that stay finite for 60 steps on every
 # registered surface from its default start.
@@ -319,85 +318,6 @@ def test_surface_implementing_only_the_protocol(variant):
     np.testing.assert_allclose(batch.params[:, :1], known.params, rtol=1e-13, atol=1e-15)
 
 
-# ------------------------------------------------------------------ divergence
-
-
-def test_divergence_is_marked_with_nan_and_no_warning():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        traj = rv.run(Rosenbrock(), rv.sgd(lr=0.1), n_steps=50)
-    k = int(traj.diverged_at[0])
-    assert k >= 1
-    assert traj.diverged[0]
-    assert np.isfinite(traj.params[:k]).all()
-    assert np.isfinite(traj.values[:k]).all()
-    assert np.isnan(traj.params[k:]).all()
-    assert np.isnan(traj.values[k:]).all()
-    assert np.isnan(traj.grads[k:]).all()
-    assert np.isnan(traj.updates[k:]).all()
-    assert np.isnan(traj.states.b[k:]).all()
-    assert np.isnan(traj.final_value[0])
-    assert np.isfinite(traj.best_value[0])
-    # The step before diverging is a real step; the position reached at k is out of bounds.
-    assert np.isfinite(traj.grads[: k - 1]).all()
-    cx, cy, hw, hh = escape_box(Rosenbrock())
-    reached = traj.params[k - 1, 0] + traj.updates[k - 1, 0]
-    assert not (abs(reached[0] - cx) <= hw and abs(reached[1] - cy) <= hh and np.isfinite(reached).all())
-
-
-@pytest.mark.parametrize("variant", ["sgd", "momentum", "adagrad-eps-out", "rmsprop-eps-in", "adam"])
-def test_diverging_runs_never_warn(variant):
-    # Huge learning rates push every optimizer to overflow, inf - inf and 0 * inf.
-    factory = {"sgd": rv.sgd, "momentum": rv.sgd, "adagrad-eps-out": rv.adagrad, "rmsprop-eps-in": rv.rmsprop}
-    factory = factory.get(variant, rv.adam)
-    kwargs = {"momentum": 0.9} if variant == "momentum" else {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        single = rv.run(Rosenbrock(), factory(lr=1e3, **kwargs), n_steps=30)
-        batch = rv.run(Rosenbrock(), factory(lr=1e3, **kwargs), start=[[-1.5, 2.5], [0.5, 0.5]], n_steps=30)
-        rv.run(surfaces.get("rastrigin"), factory(lr=1e6, **kwargs), n_steps=30)
-    assert single.diverged_at[0] >= 0
-    assert (batch.diverged_at >= 0).all()
-
-
-def test_batch_marks_only_the_runs_that_diverge():
-    lr = np.array([[0.1], [1e-4], [0.1], [1e-4]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        traj = rv.run(Rosenbrock(), rv.sgd(lr=lr), start=np.tile([-1.5, 2.5], (4, 1)), n_steps=50)
-    assert (traj.diverged_at[[0, 2]] >= 0).all()
-    np.testing.assert_array_equal(traj.diverged_at[[1, 3]], [-1, -1])
-    np.testing.assert_array_equal(traj.diverged, [True, False, True, False])
-    assert np.isfinite(traj.params[:, [1, 3]]).all()
-    assert np.isfinite(traj.values[:, [1, 3]]).all()
-    k = int(traj.diverged_at[0])
-    assert np.isnan(traj.params[k:, 0]).all()
-    assert np.isfinite(traj.params[:k, 0]).all()
-    # Same as the single runs.
-    alone = rv.run(Rosenbrock(), rv.sgd(lr=0.1), n_steps=50)
-    assert traj.diverged_at[0] == alone.diverged_at[0]
-
-
-def test_non_diverging_run_has_diverged_at_minus_one():
-    traj = rv.run(Quadratic(), rv.rmsprop(lr=0.01), n_steps=100)
-    np.testing.assert_array_equal(traj.diverged_at, [-1])
-    assert not traj.diverged.any()
-    assert np.isfinite(traj.params).all()
-    assert np.isfinite(traj.values).all()
-
-
-def test_leaving_the_escape_box_counts_as_divergence():
-    # SGD with lr = 0.25 on Quadratic(condition=10) multiplies y by 1 - 2.5 = -1.5 per
-    # step (x by 0.75): the loss stays finite, but y leaves the box of half-height
-    # 50 * 4 = 200 around 0 at the first step t with 1.2 * 1.5^t > 200, t = 13.
-    cx, cy, hw, hh = escape_box(Quadratic())
-    assert (cx, cy, hw, hh) == (0.0, 0.0, 200.0, 200.0)
-    traj = rv.run(Quadratic(), rv.sgd(lr=0.25), start=(-1.8, 1.2), n_steps=30)
-    assert int(traj.diverged_at[0]) == 13
-    assert np.isfinite(traj.params[:13]).all()
-    assert np.isnan(traj.params[13:]).all()
-
-
 # ----------------------------------------------------------------- bad input
 
 
@@ -507,42 +427,6 @@ def test_race_keeps_order_and_labels():
 def test_race_needs_a_non_empty_mapping(optimizers):
     with pytest.raises(ValueError, match=r"optimizers must be a non-empty mapping"):
         rv.race(Quadratic(), optimizers)
-
-
-# -------------------------------------------------------------- effective lr
-
-
-def test_effective_lr_of_sgd_is_lr():
-    traj = rv.run(Rosenbrock(), rv.sgd(lr=1e-3), n_steps=30)
-    assert traj.effective_lr.shape == (30, 1, 2)
-    np.testing.assert_allclose(traj.effective_lr, 1e-3, rtol=1e-14)
-
-
-def test_effective_lr_of_rmsprop_is_lr_over_root_v_plus_eps():
-    lr, eps = 0.01, 1e-6
-    traj = rv.run(Rosenbrock(), rv.rmsprop(lr=lr, eps=eps), n_steps=30)
-    np.testing.assert_allclose(traj.effective_lr, lr / np.sqrt(traj.states.v + eps), rtol=1e-13)
-    # Batched, with one lr per run.
-    lrs = np.array([[0.01], [0.003]])
-    batch = rv.run(Rosenbrock(), rv.rmsprop(lr=lrs, eps=eps), start=[[-1.5, 2.5], [0.5, 0.5]], n_steps=30)
-    expected = lrs[None] / np.sqrt(batch.states.v + eps)
-    np.testing.assert_allclose(batch.effective_lr, expected, rtol=1e-13)
-
-
-def test_effective_lr_is_nan_where_the_gradient_is_zero():
-    # Saddle: the gradient along y is exactly 0 on the line y = 0.
-    traj = rv.run(surfaces.get("saddle"), rv.sgd(lr=0.1), start=(1.0, 0.0), n_steps=5)
-    assert np.isnan(traj.effective_lr[:, 0, 1]).all()
-    np.testing.assert_allclose(traj.effective_lr[:, 0, 0], 0.1, rtol=1e-14)
-
-
-def test_steps_to():
-    traj = rv.run(Quadratic(), rv.sgd(lr=0.1), start=(1.0, 0.0), n_steps=50)
-    # x_t = 0.9^t, f = x^2 / 2 <= 1e-3 first at 0.81^t <= 2e-3: t = 30.
-    assert traj.steps_to(1e-3).tolist() == [30]
-    assert traj.steps_to(1e-30).tolist() == [-1]
-    with pytest.raises(ValueError, match="tol must be a finite number > 0"):
-        traj.steps_to(0.0)
 
 
 def test_noisy_runs_are_reproducible():
@@ -675,82 +559,6 @@ def test_a_users_surface_is_called_with_real_numbers():
     rv.sweep(bowl, rv.rmsprop, grid={"lr": [0.01, 0.1]}, n_steps=10, backend="numba")
     assert len(bowl.calls) == 10
     assert all(_real(x) and _real(y) for x, y, _ in bowl.calls)
-
-
-# ------------------------------------------------------------ steps to tolerance
-
-
-def _stays_from(values, tol, target=0.0):
-    """Reference: the first t with every values[s] - target <= tol for s >= t, else -1."""
-    for t in range(len(values)):
-        if all(v - target <= tol for v in values[t:]):  # NaN compares False
-            return t
-    return -1
-
-
-def test_steps_to_needs_the_run_to_stay_within_tol():
-    values = np.array(
-        [
-            [5.0, 0.5, 2.0, 0.1, 0.05, 0.01],  # touches tol 1 at step 1, leaves, stays from 3
-            [5.0, 0.5, 0.4, 0.3, 0.2, 0.1],  # stays from 1
-            [5.0, 0.5, 0.4, 0.3, 0.2, 3.0],  # leaves at the end: never
-            [0.1, 0.1, 0.1, np.nan, np.nan, np.nan],  # diverged: never
-            [9.0, 9.0, 9.0, 9.0, 9.0, 1.0],  # only the last step
-        ]
-    ).T
-    traj = _hand_made(values)
-    assert traj.steps_to(1.0).tolist() == [3, 1, -1, -1, 5]
-    assert traj.steps_to(1.0, target=1.5).tolist() == [1, 1, -1, -1, 5]
-    for column in values.T:
-        assert _stays_from(column, 1.0) in traj.steps_to(1.0).tolist()
-
-
-def _hand_made(values, changed_at=0):
-    n, runs = values.shape
-    zeros = np.zeros((n - 1, runs, 2))
-    return rv.Trajectory("", np.zeros((n, runs, 2)), values, zeros, zeros, (), np.full(runs, -1), changed_at)
-
-
-def test_steps_to_counts_from_the_last_change():
-    values = np.array([[5.0, 0.5, 0.1, 4.0, 2.0, 0.5, 0.2]]).T
-    assert _hand_made(values).steps_to(1.0).tolist() == [5]
-    assert _hand_made(values, changed_at=3).steps_to(1.0).tolist() == [2]  # steps 3, 4: above; from 5 on
-    assert _hand_made(values, changed_at=6).steps_to(1.0).tolist() == [0]
-
-
-def test_steps_to_on_a_real_run_that_overshoots():
-    # Heavy-ball momentum on a bowl passes through the minimum and comes back out: its
-    # loss touches a tolerance long before it stays below it.
-    traj = rv.run(Quadratic(), rv.sgd(lr=0.1, momentum=0.9), start=(1.0, 0.0), n_steps=300)
-    values = traj.values[:, 0]
-    tol = 1e-3
-    first_touch = int(np.argmax(values <= tol))
-    stays = _stays_from(values, tol)
-    assert 0 < first_touch < stays - 10
-    assert traj.steps_to(tol).tolist() == [stays]
-    out = rv.sweep(Quadratic(), rv.sgd, {"lr": [0.1]}, (1.0, 0.0), 300, "steps", fixed={"momentum": 0.9}, tol=tol)
-    assert out.tolist() == [stays]
-
-
-def test_steps_to_on_a_shifting_surface_counts_from_the_change():
-    # Within tol before the change at step 60; the minimum moves and the loss jumps;
-    # "steps to tol" is the time to recover, counted from step 60.
-    surface = Shifting(Quadratic(condition=4.0), at_step=60, scale=3.0, shift=(0.5, -0.5))
-    traj = rv.run(surface, rv.rmsprop(lr=0.05), start=(1.0, 1.0), n_steps=200)
-    assert traj.changed_at == 60
-    values = traj.values[:, 0]
-    tol = 1e-2
-    assert values[59] <= tol < values[60]
-    recovery = _stays_from(values[60:], tol)
-    assert recovery > 0
-    assert traj.steps_to(tol).tolist() == [recovery]
-    out = rv.sweep(
-        surface, rv.rmsprop, grid={"lr": [0.05, 0.05]}, start=(1.0, 1.0), n_steps=200, metric="steps", tol=tol
-    )
-    assert out.tolist() == [recovery, recovery]
-    # A change after the last step does not count.
-    late = rv.run(Shifting(Quadratic(condition=4.0), at_step=500), rv.rmsprop(lr=0.05), start=(1.0, 1.0), n_steps=200)
-    assert late.changed_at == 0
 
 
 # ------------------------------------------------------------- no numpy warnings
