@@ -24,7 +24,8 @@ from PIL import Image
 
 from rmsprop_viz.core.surfaces import Surface
 from rmsprop_viz.engine.run import Trajectory
-from rmsprop_viz.plotting import FrameRenderer, RaceFigure, set_step_limits, surface_grid
+from rmsprop_viz.plotting import RaceFigure, set_step_limits, surface_grid
+from rmsprop_viz.render.frames import FrameRenderer
 
 __all__ = [
     "BACKENDS",

@@ -12,12 +12,11 @@ import base64
 import pathlib
 from collections.abc import Mapping, Sequence
 
-import numpy as np
-
 from rmsprop_viz.apps.explorer.settings import KEYS, Settings
 from rmsprop_viz.core import surfaces
-from rmsprop_viz.core.kinds import KINDS
-from rmsprop_viz.engine.formatting import below_resolution, format_gap, format_number, format_setting, resolution_text
+from rmsprop_viz.core.kinds import KINDS, kind_of
+from rmsprop_viz.engine.explain import why_diverged
+from rmsprop_viz.engine.formatting import below_resolution, format_gap, format_setting, resolution_text
 from rmsprop_viz.engine.reports import StepReport
 from rmsprop_viz.engine.run import Trajectory
 
@@ -32,7 +31,6 @@ __all__ = [
     "readout_html",
     "status_html",
     "symbol",
-    "why_diverged",
 ]
 
 #: Files larger than this are not offered as a download link (the link holds the whole file).
@@ -95,12 +93,10 @@ def labels(settings: Settings) -> dict[str, str]:
     return out
 
 
-def legend_html(
-    settings: Settings, best_rule: str = "", best_missing: Sequence[str] = (), *, lrs: Sequence[float] | np.ndarray
-) -> str:
+def legend_html(settings: Settings, best_rule: str = "", best_missing: Sequence[str] = ()) -> str:
     """The legend above the figure: each optimizer that is on, in its colour, with its
-    hyperparameters; in "each one's best alpha" mode, how the best alphas (of ``lrs``)
-    were chosen."""
+    hyperparameters; in "each one's best alpha" mode, how the best alphas were chosen
+    (``best_rule``, the engine's sentence) and for which optimizers none qualified."""
     items = [
         f"<span style='white-space:nowrap; margin-right:18px'><span style='color:{KINDS[key].style.color}; "
         f"font-size:18px'>&#9632;</span> {escape(label)}</span>"
@@ -111,11 +107,7 @@ def legend_html(
         items.append("<i>every optimizer is off: turn one on with the buttons above</i>")
     note = ""
     if settings.mode == "best" and best_rule:
-        lo, hi = format_setting(lrs[0]), format_setting(lrs[-1])
-        note = (
-            f"<div style='font-size:12px; color:#444'>best alpha: of {len(lrs)} values from {lo} to {hi}, "
-            f"by the loss after {settings.n_steps} steps, the {escape(best_rule)}"
-        )
+        note = f"<div style='font-size:12px; color:#444'>best alpha: {escape(best_rule)}"
         if best_missing:
             note += f"; none qualified for {escape(', '.join(best_missing))} (kept its alpha)"
         note += ".</div>"
@@ -178,11 +170,12 @@ def race_summary(
     if not settings.any_enabled():
         return "Every optimizer is off: turn one on with the buttons above the figure to race again.", False
     shown = {k: t for k, t in results.items() if settings.enabled.get(k)}
-    messages = [
-        f"{t.label} diverged at step {int(t.diverged_at[0])}: {why_diverged(settings, key, surface, t)}"
-        for key, t in shown.items()
-        if int(t.diverged_at[0]) >= 0
-    ]
+    messages = []
+    for key, t in shown.items():
+        if int(t.diverged_at[0]) >= 0:
+            spec = settings.spec(key)
+            why = why_diverged(kind_of(spec.factory, spec.params), spec.params, surface, settings.start, t)
+            messages.append(f"{t.label} diverged at step {int(t.diverged_at[0])}: {why}")
     if messages:
         return " ".join(messages), True
     if not shown:
@@ -195,30 +188,6 @@ def race_summary(
         else f"f - f* = {format_gap(gap, scale)}"
     )
     return f"Nobody diverged. Lowest loss after {settings.n_steps} steps: {label}, {where}.", False
-
-
-def why_diverged(settings: Settings, key: str, surface: surfaces.Surface, traj: Trajectory) -> str:
-    """A sentence on why the run ``traj`` of optimizer ``key`` diverged (numbers from the core)."""
-    # Temporary: these words move to the engine's explanations.
-    lr = format_setting(settings.alpha(key))
-    if KINDS[key].factory == "sgd":
-        mu = settings.momentum if key == "momentum" else 0.0
-        curvature = surfaces.max_curvature(surface, settings.start)
-        limit = surfaces.gd_lr_limit(curvature, mu)
-        if settings.alpha(key) > limit:
-            bound = "2(1 + momentum)/L" if mu else "2/L"
-            return (
-                f"its alpha {lr} is above {bound} = {format_number(limit)} for this surface "
-                f"(L = {format_number(curvature)}, the steepest curvature at the start)."
-            )
-        return f"its alpha {lr} is too large for the curvature it met on the way."
-    first = format_number(float(np.nanmax(np.abs(traj.updates[0, 0]))))
-    if KINDS[key].beta:
-        return (
-            f"its first step was {first} in each coordinate (alpha/sqrt(1 - beta), whatever the gradient), "
-            "too long for this surface."
-        )
-    return f"its steps of about alpha = {lr} per coordinate (the first was {first}) are too long here."
 
 
 def download_link(path: pathlib.Path) -> str:

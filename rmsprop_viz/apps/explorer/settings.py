@@ -24,7 +24,7 @@ from rmsprop_viz.engine.formatting import format_setting
 
 # Temporary: scenes still checks for its own OptimizerSpec; import it from
 # rmsprop_viz.core.kinds once scenes uses that one.
-from rmsprop_viz.scenes import MAX_STEPS, OptimizerSpec, Scene, default_spec, read_recipe, surface_to_spec
+from rmsprop_viz.scenes import MAX_SCENE_STEPS, OptimizerSpec, Scene, default_spec, read_recipe, surface_to_spec
 from rmsprop_viz.scenes import get as get_scene
 
 __all__ = [
@@ -214,7 +214,7 @@ def apply_initial(settings: Settings, key: str, value: Any) -> None:
     elif key in _FLAGS:
         s.share(key, check_flag(key, value))
     elif key == "n_steps":
-        s.n_steps = check_int("n_steps", value, low=1, high=MAX_STEPS)
+        s.n_steps = check_int("n_steps", value, low=1, high=MAX_SCENE_STEPS)
     elif key == "mode":
         if not isinstance(value, str) or value not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {value!r}")

@@ -37,10 +37,11 @@ from rmsprop_viz.apps.explorer.settings import (
 )
 from rmsprop_viz.core import surfaces
 from rmsprop_viz.core.kinds import KINDS
+from rmsprop_viz.engine.explain import best_lr_rule
 from rmsprop_viz.engine.formatting import format_setting
 from rmsprop_viz.engine.reports import StepReport, step_report
 from rmsprop_viz.engine.run import Trajectory, race
-from rmsprop_viz.engine.sweeps import BEST_LRS, best_lr
+from rmsprop_viz.engine.sweeps import best_lr
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.scenes import Scene, default_spec, surface_from_spec, surface_to_spec
 
@@ -359,7 +360,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
 
     def _show_race_texts(self) -> None:
         """The HTML legend and the recipe, for the current settings."""
-        self.legend.value = texts.legend_html(self.settings, self.best_rule, self._best_missing, lrs=BEST_LRS)
+        self.legend.value = texts.legend_html(self.settings, self.best_rule, self._best_missing)
         with self._quiet():
             self.recipe.value = (
                 json.dumps(self.settings.scene().to_recipe(), indent=1)
@@ -368,13 +369,13 @@ class Explorer(W.VBox):  # type: ignore[misc]
             )
 
     def _best_alphas(self, keys: list[str]) -> None:
-        """Each optimizer's best learning rate of :data:`BEST_LRS` at its other settings."""
+        """Each optimizer's best learning rate (the engine's :func:`.best_lr`) at its other settings."""
         s, surface = self.settings, self._surface()
         self._best_missing = []
         for key in keys:
             params = {k: v for k, v in s.spec(key).params.items() if k != "lr"}
             found = best_lr(surface, key, start=s.start, n_steps=s.n_steps, params=params)
-            self.best_rule = found.cell.rule
+            self.best_rule = best_lr_rule(found)
             if found.lr is None:
                 s.best_lr.pop(key, None)
                 if s.enabled[key]:

@@ -128,12 +128,12 @@ def test_an_export_is_offered_to_the_browser_as_a_download(tmp_path: pathlib.Pat
 def test_the_legend_colours_each_optimizer_by_its_kind_not_its_label() -> None:
     s, _ = settings_from_scene(rv.scenes.get("rosenbrock"))
     s.enabled = {k: True for k in ex.KEYS}
-    html = texts.legend_html(s, lrs=(1e-5, 1.0))
+    html = texts.legend_html(s)
     shown = re.findall(r"color:(#[0-9A-F]{6}); font-size:18px'>&#9632;</span> ([A-Za-z]+):", html)
     okabe_ito = {"SGD": "#0072B2", "Momentum": "#56B4E9", "Adagrad": "#009E73", "RMSProp": "#D55E00", "Adam": "#E69F00"}
     assert [(label, colour) for colour, label in shown] == list(okabe_ito.items())
     s.enabled = {k: False for k in ex.KEYS}
-    assert "every optimizer is off" in texts.legend_html(s, lrs=(1e-5, 1.0))
+    assert "every optimizer is off" in texts.legend_html(s)
 
 
 def test_html_special_characters_are_escaped_and_subscripts_drawn() -> None:
