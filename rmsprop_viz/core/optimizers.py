@@ -163,8 +163,18 @@ def _state_type(kind: type[_Kind], **carried: bool) -> type[_Kind]:
 @functools.cache
 def _named_subtype(kind: type[_Kind], names: tuple[str, ...]) -> type[_Kind]:
     fields = collections.namedtuple(kind.__name__, names)  # type: ignore[misc]
-    subtype: type[_Kind] = type(kind.__name__, (fields, kind), {"__slots__": ()})
+
+    def __reduce__(self: tuple[Any, ...]) -> tuple[Any, ...]:
+        # Pickled as its kind, its field names and its values: the type is made here.
+        return _named_state, (kind, names, tuple(self))
+
+    subtype: type[_Kind] = type(kind.__name__, (fields, kind), {"__slots__": (), "__reduce__": __reduce__})
     return subtype
+
+
+def _named_state(kind: type[_Kind], names: tuple[str, ...], values: tuple[Any, ...]) -> _Kind:
+    state: _Kind = _named_subtype(kind, names)(*values)
+    return state
 
 
 # --------------------------------------------------------------------------- SGD

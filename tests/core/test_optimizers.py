@@ -7,7 +7,9 @@ parameters, so a step against a positive gradient is negative.
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 import re
 
 import numpy as np
@@ -158,6 +160,18 @@ def test_adam_state_carries_only_what_its_options_use(amsgrad, bias_correction):
     assert isinstance(state, optimizers.AdamState)
     assert type(state) is type(opt.init(0.0))
     assert type(adam(lr=0.3, amsgrad=amsgrad, bias_correction=bias_correction).init(0.0)) is type(state)
+
+
+@pytest.mark.parametrize(
+    "opt", [rmsprop(lr=0.1, centered=True), rmsprop(lr=0.1, momentum=0.5), adam(lr=0.1), adam(lr=0.1, amsgrad=True)]
+)
+def test_states_survive_pickle_and_deepcopy(opt):
+    _, state = steps(opt, [np.array([[2.0, -1.0]]), np.array([[0.5, 1.0]])], param=np.zeros((1, 2)))
+    for copied in (pickle.loads(pickle.dumps(state)), copy.deepcopy(state)):
+        assert type(copied) is type(state)
+        assert copied._fields == state._fields
+        for a, b in zip(copied, state):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_rmsprop_options_give_the_updates_of_the_full_formula():
