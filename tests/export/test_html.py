@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -66,3 +67,17 @@ def test_html_without_ffmpeg_embeds_every_frame(make_figure, tmp_path: Path, mon
     untouched_pixels = np.asarray(top)[..., 3] == 0
     assert untouched_pixels.mean() > 0.5  # most of each frame is the background...
     assert error[untouched_pixels].max() <= 2  # ...and a full draw's pixels there (to within 2 levels, as frames are)
+
+
+def test_the_player_is_a_package_data_file(make_figure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """player.js and page.html ship in the package, and the page holds the script whole."""
+    script = resources.files("rmsprop_viz.export").joinpath("player.js").read_text(encoding="utf-8")
+    assert "function show(i)" in script
+    assert "{" in script  # plain JavaScript, no doubled braces of a Python format string
+    assert "{{" not in script
+    assert resources.files("rmsprop_viz.export").joinpath("page.html").is_file()
+    monkeypatch.setattr(mp4, "ffmpeg_path", lambda: None)
+    page = save(make_figure(), tmp_path / "race.html", frames=FRAMES, progress=False).read_text(encoding="utf-8")
+    assert script in page
+    assert "$" not in page.replace(script, "")  # every field of the template filled in
+    assert "<title>race</title>" in page
