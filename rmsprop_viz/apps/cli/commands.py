@@ -42,7 +42,6 @@ from rmsprop_viz.scenes import (
     Scene,
     check_batch_work,
     default_spec,
-    kind_of,
     recipe_json,
 )
 
@@ -260,7 +259,7 @@ def sweep_command(args: argparse.Namespace) -> int:
 
     surface = scene.build_surface()
     check_batch_work(surface, scene.n_steps, cells, "cells")
-    base = next((s for s in scene.optimizers if kind_of(s) == kind), None) or default_spec(kind, surface)
+    base = next((s for s in scene.optimizers if s.kind == kind), None) or default_spec(kind, surface)
     sweep_section = {
         "optimizer": kind,
         "lr_range": [float(lr_range[0]), float(lr_range[1]), int(lr_range[2])],

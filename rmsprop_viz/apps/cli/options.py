@@ -25,7 +25,6 @@ from rmsprop_viz.scenes import (
     Scene,
     default_scene,
     default_spec,
-    kind_of,
     read_recipe,
     surface_from_spec,
 )
@@ -71,7 +70,7 @@ def _apply_overrides(flag: str, overrides: Sequence[Override], specs: list[Optim
     specs = list(specs)
     # Plain values first, so that per-optimizer values win whatever their order.
     for override in sorted(overrides, key=lambda o: o.kind is not None):
-        kinds = [kind_of(s) for s in specs]
+        kinds = [s.kind for s in specs]
         if override.kind is None:
             targets = [i for i, k in enumerate(kinds) if k in param_of]
             if not targets:
@@ -225,7 +224,7 @@ def scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
         # A different surface: its own start and tuned rates, the same kinds of racers.
         spec = _surface_with_params({"name": args.surface, "params": {}}, args.param)
         surface = surface_from_spec(spec)
-        kinds = kinds_given or list(dict.fromkeys(kind_of(s) for s in base.optimizers))
+        kinds = kinds_given or list(dict.fromkeys(s.kind for s in base.optimizers))
         scene = base.with_changes(
             surface=spec,
             optimizers=tuple(default_spec(k, surface) for k in kinds),

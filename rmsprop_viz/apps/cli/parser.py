@@ -32,7 +32,7 @@ from rmsprop_viz.apps.cli.values import (
 from rmsprop_viz.core import surfaces
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.sweeps import METRICS
-from rmsprop_viz.scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, MAX_STEPS
+from rmsprop_viz.scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, MAX_SCENE_STEPS
 
 __all__ = ["UsageError", "build_parser", "glue_negative_points", "terminal_width"]
 
@@ -127,7 +127,7 @@ def _add_scene_options(parser: argparse.ArgumentParser, *, several: bool) -> Non
         "--steps",
         type=step_count,
         metavar="N",
-        help=f"number of steps, at most {MAX_STEPS} (default: the scene's, else the surface's default race's: "
+        help=f"number of steps, at most {MAX_SCENE_STEPS} (default: the scene's, else the surface's default race's: "
         + ", ".join(f"{n} on {name}" for name, n in _scenes.DEFAULT_STEPS.items())
         + f", {DEFAULT_STEPS} on the others)",
     )

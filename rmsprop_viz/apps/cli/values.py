@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from rmsprop_viz.core.kinds import KINDS
-from rmsprop_viz.scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, MAX_STEPS, MAX_SWEEP_CELLS
+from rmsprop_viz.scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, MAX_SCENE_STEPS, MAX_SWEEP_CELLS
 
 __all__ = [
     "ANIMATION_SUFFIXES",
@@ -118,7 +118,7 @@ def whole_number(low: int, high: int, limit: str) -> Callable[[str], int]:
     return parse
 
 
-step_count = whole_number(1, MAX_STEPS, "MAX_STEPS")
+step_count = whole_number(1, MAX_SCENE_STEPS, "MAX_SCENE_STEPS")
 frame_count = whole_number(2, MAX_FRAMES, "MAX_FRAMES")
 
 

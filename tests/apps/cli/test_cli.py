@@ -506,7 +506,7 @@ def test_a_second_sweep_picture_beside_the_first_shares_its_grid_and_recipe(
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["race", "--steps", "100001"], "MAX_STEPS = 100000"),
+        (["race", "--steps", "100001"], "MAX_SCENE_STEPS = 100000"),
         (["race", "--frames", "5001"], "MAX_FRAMES = 5000"),
         (["race", "--fps", "0.1"], "FPS_RANGE = (0.5, 120)"),
         (["race", "--fps", "1000"], "FPS_RANGE = (0.5, 120)"),
