@@ -26,11 +26,9 @@ from rmsprop_viz.core.optimizers import Optimizer, is_builtin, made_by
 from rmsprop_viz.core.surfaces import Surface, XYSurface, is_builtin_surface, last_change, xy_formulas
 from rmsprop_viz.engine import divergence
 from rmsprop_viz.engine.accel.tracing import fused_loop
-from rmsprop_viz.engine.divergence import ESCAPE_FACTOR, escape_box
-from rmsprop_viz.engine.trajectory import Trajectory
+from rmsprop_viz.engine.trajectory import Trajectory  # its home; here too, as many modules import it from here
 
 __all__ = [
-    "ESCAPE_FACTOR",
     "MAX_RACE_ENTRIES",
     "MAX_RUNS",
     "MAX_RUN_STEPS",
@@ -40,7 +38,6 @@ __all__ = [
     "check_start",
     "check_surface",
     "check_work",
-    "escape_box",
     "race",
     "run",
 ]
