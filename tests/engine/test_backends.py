@@ -230,3 +230,23 @@ def test_unwritable_cache_folder_compiles_in_memory(monkeypatch: pytest.MonkeyPa
         np.testing.assert_array_equal(
             out, rv.sweep(rv.Quadratic(), rv.rmsprop, grid={"lr": [0.01, 0.02]}, n_steps=20, backend="numpy")
         )
+
+
+@needs_numba
+def test_auto_takes_numba_from_numba_min_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = _compiled.compiled_loop
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_compiled, "compiled_loop", spy)
+    grid = {"lr": [0.01, 0.02, 0.03, 0.04]}  # 4 runs x 50 steps = 200 run-steps
+    monkeypatch.setattr(sweeps, "NUMBA_MIN_WORK", 201)
+    below = rv.sweep(rv.Quadratic(), rv.sgd, grid=grid, n_steps=50)
+    assert calls == []
+    monkeypatch.setattr(sweeps, "NUMBA_MIN_WORK", 200)
+    at = rv.sweep(rv.Quadratic(), rv.sgd, grid=grid, n_steps=50)
+    assert calls == [1]
+    np.testing.assert_array_equal(below, at)
