@@ -92,12 +92,3 @@ __all__ = [
     "surface_from_spec",
     "surface_to_spec",
 ]
-
-# Old names, kept (outside __all__) until every caller has moved: a scene's step limit is
-# MAX_SCENE_STEPS, a spec's kind is OptimizerSpec.kind.
-MAX_STEPS = MAX_SCENE_STEPS
-
-
-def kind_of(spec: OptimizerSpec) -> str:
-    """Which kind ``spec`` is: the same as ``spec.kind`` (kept for old callers)."""
-    return spec.kind
