@@ -264,3 +264,12 @@ def test_leaving_the_escape_box_counts_as_divergence():
     assert int(traj.diverged_at[0]) == 13
     assert np.isfinite(traj.params[:13]).all()
     assert np.isnan(traj.params[13:]).all()
+
+
+def test_a_rosenbrock_sweep_marks_the_steps_of_separate_runs() -> None:
+    grid = {"lr": [1e-4, 1e-3, 0.01, 0.1]}
+    steps = rv.sweep(Rosenbrock(), rv.sgd, grid=grid, n_steps=50, metric="diverged", backend="numpy")
+    assert steps.tolist()[:2] == [-1, -1]
+    assert (steps[2:] > 0).all()
+    alone = [int(rv.run(Rosenbrock(), rv.sgd(lr), n_steps=50).diverged_at[0]) for lr in grid["lr"]]
+    assert steps.tolist() == alone
