@@ -218,7 +218,7 @@ def scene_from_args(args: argparse.Namespace) -> tuple[Scene, dict[str, Any]]:
         scene = _scenes.get("rosenbrock")  # the default race, with its caption
     elif base is None:
         spec = _surface_with_params({"name": args.surface or "rosenbrock", "params": {}}, args.param)
-        # Its own steps unless --steps: scenes.DEFAULT_STEPS, else 500.
+        # Its own steps unless --steps: scenes.default_steps(surface).
         scene = default_scene(surface_from_spec(spec), args.steps, kinds_given)
     elif args.surface is not None and args.surface.lower() != base.surface["name"]:
         # A different surface: its own start and tuned rates, the same kinds of racers.

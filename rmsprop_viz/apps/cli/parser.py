@@ -16,7 +16,6 @@ from rmsprop_viz.apps.cli.values import (
     DEFAULT_FPS,
     DEFAULT_FRAMES,
     DEFAULT_LR_RANGE,
-    DEFAULT_STEPS,
     FIGURE_SUFFIXES,
     assignment,
     dpi_value,
@@ -129,7 +128,7 @@ def _add_scene_options(parser: argparse.ArgumentParser, *, several: bool) -> Non
         metavar="N",
         help=f"number of steps, at most {MAX_SCENE_STEPS} (default: the scene's, else the surface's default race's: "
         + ", ".join(f"{n} on {name}" for name, n in _scenes.DEFAULT_STEPS.items())
-        + f", {DEFAULT_STEPS} on the others)",
+        + f", {_scenes.FALLBACK_STEPS} on the others)",
     )
     group.add_argument(
         "--start",

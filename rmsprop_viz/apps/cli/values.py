@@ -21,7 +21,6 @@ __all__ = [
     "DEFAULT_FPS",
     "DEFAULT_FRAMES",
     "DEFAULT_LR_RANGE",
-    "DEFAULT_STEPS",
     "EPS_OF",
     "EXIT_IO",
     "EXIT_USAGE",
@@ -49,7 +48,6 @@ EXIT_IO = 1
 ANIMATION_SUFFIXES = (".gif", ".mp4", ".html", ".png")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
-DEFAULT_STEPS = 500
 DEFAULT_FPS = 30.0
 DEFAULT_FRAMES = 200
 DEFAULT_LR_RANGE = (1e-4, 1.0, 40)
