@@ -123,7 +123,7 @@ class StepReport:
         Examples
         --------
         >>> import rmsprop_viz as rv
-        >>> from rmsprop_viz.scenes import OptimizerSpec
+        >>> from rmsprop_viz.core.kinds import OptimizerSpec
         >>> spec = OptimizerSpec("sgd", {"lr": 0.1})
         >>> traj = rv.run(rv.Quadratic(), spec.build(), start=(1.0, 1.0), n_steps=3, label="SGD")
         >>> print(step_report(spec, traj, 1).as_text())
@@ -268,7 +268,7 @@ def step_report(spec: Any, traj: Trajectory, step: int, *, run: int = 0) -> Step
     spec : OptimizerSpec
         What ran: ``spec.factory`` (``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"``)
         and ``spec.params``, the hyperparameters (single numbers; the factory's defaults
-        fill in the rest). See :class:`rmsprop_viz.scenes.OptimizerSpec`.
+        fill in the rest). See :class:`rmsprop_viz.core.kinds.OptimizerSpec`.
     traj : Trajectory
         The run of that optimizer.
     step : int
@@ -289,7 +289,7 @@ def step_report(spec: Any, traj: Trajectory, step: int, *, run: int = 0) -> Step
     RMSProp's first step is ``−α/√(1−β)`` per coordinate, whatever the gradient:
 
     >>> import rmsprop_viz as rv
-    >>> from rmsprop_viz.scenes import OptimizerSpec
+    >>> from rmsprop_viz.core.kinds import OptimizerSpec
     >>> spec = OptimizerSpec("rmsprop", {"lr": 0.01, "beta": 0.9})
     >>> traj = rv.run(rv.Quadratic(), spec.build(), start=(1.0, 1.0), n_steps=5, label="RMSProp")
     >>> report = step_report(spec, traj, 1)
