@@ -1,17 +1,17 @@
 """Sweeps: one batched run over a grid of hyperparameters, reduced to a metric.
 
 ``sweep(surface, rv.rmsprop, grid={"lr": [...], "beta": [...]})`` builds every
-combination of the grid's values, runs them all at once (each hyperparameter becomes an
-array of shape ``(runs, 1)``) and returns the metric as an array with one axis per grid
-key, in the grid's order. :func:`best_cell` then picks the best setting whose
-neighbours on the grid are good too, and says by which rule.
+combination of the grid's values, runs them all at once (each hyperparameter an array,
+one value per run) and returns the metric with one axis per grid key, in the grid's
+order. :func:`best_cell` then picks the best setting whose neighbours on the grid are
+good too, and says by which rule; :func:`best_lr` does both for a learning rate.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -39,6 +39,7 @@ __all__ = [
     "BestLR",
     "best_cell",
     "best_lr",
+    "repeated_backend",
     "sweep",
 ]
 
@@ -58,8 +59,16 @@ BACKENDS = ("auto", "numpy", "numba")
 #: ``backend="auto"`` takes numba from this many runs x steps, where a new process repays
 #: importing numba and loading its loop (about half a second): on 2 cores a 200 x 200 x 2500
 #: sweep took 2.6 s plain and 1.4 s with numba, a 100 x 100 x 500 one 0.15 s and 0.5 s.
-#: Callers that sweep again and again in one process (:func:`best_lr`) ask for numba.
+#: Callers that sweep again and again in one process ask :func:`repeated_backend`.
 NUMBA_MIN_WORK = 20_000_000
+
+
+def repeated_backend() -> str:
+    """The backend for sweeps made again and again in one process (the explorer's best
+    alpha, on every move of a slider): numba when it is installed, whatever the size,
+    since only the first sweep pays for importing it; else the plain loop."""
+    return "numba" if compiled.available() else "numpy"
+
 
 #: Size limits of a sweep, checked before anything is allocated: grid cells (the product
 #: of the grid's lengths, one run each), and cells x n_steps, which bounds both the time
@@ -87,22 +96,21 @@ def _parameters(factory: Callable[..., Optimizer]) -> tuple[list[str], bool]:
     return names, takes_any
 
 
-def _unknown(what: str, key: Any, factory: Callable[..., Optimizer], names: list[str]) -> ValueError:
-    name = getattr(factory, "__name__", repr(factory))
-    return ValueError(f"{what} {key!r} is not a parameter of {name}; it takes {', '.join(names)}")
+def _check_keys(what: str, keys: Iterable[Any], factory: Callable[..., Optimizer]) -> None:
+    """Refuse a key that is not a keyword parameter of ``factory``, naming those it takes."""
+    names, takes_any = _parameters(factory)
+    for key in keys:
+        if not takes_any and key not in names:
+            name = getattr(factory, "__name__", repr(factory))
+            raise ValueError(f"{what} {key!r} is not a parameter of {name}; it takes {', '.join(names)}")
 
 
 def _check_grid(factory: Callable[..., Optimizer], grid: Any) -> dict[str, FloatArray]:
     if not isinstance(grid, Mapping) or not grid:
         raise ValueError(f"grid must be a non-empty mapping of parameter name -> values, got {grid!r}")
-    names, takes_any = _parameters(factory)
-    sizes = []
-    for key, values in grid.items():
-        if not takes_any and key not in names:
-            raise _unknown("grid key", key, factory, names)
-        sizes.append(int(np.size(values)) if isinstance(values, (list, tuple, np.ndarray)) else 1)
-    cells = math.prod(sizes)
-    if cells > MAX_GRID_CELLS:
+    _check_keys("grid key", grid, factory)
+    sizes = [int(np.size(v)) if isinstance(v, (list, tuple, np.ndarray)) else 1 for v in grid.values()]
+    if math.prod(sizes) > MAX_GRID_CELLS:
         lengths = " x ".join(map(str, sizes))
         raise ValueError(f"grid may have at most {MAX_GRID_CELLS} cells (the product of its lengths), got {lengths}")
     out: dict[str, FloatArray] = {}
@@ -110,7 +118,7 @@ def _check_grid(factory: Callable[..., Optimizer], grid: Any) -> dict[str, Float
         try:
             array = np.atleast_1d(np.asarray(values, dtype=np.float64))
         except (TypeError, ValueError):
-            raise ValueError(f"grid[{key!r}] must be a non-empty 1-D list of numbers, got {values!r}") from None
+            array = np.empty((0,))
         if array.ndim != 1 or array.size == 0:
             raise ValueError(f"grid[{key!r}] must be a non-empty 1-D list of numbers, got {values!r}")
         out[key] = array
@@ -122,10 +130,8 @@ def _check_fixed(factory: Callable[..., Optimizer], fixed: Any, grid: Mapping[st
         return {}
     if not isinstance(fixed, Mapping):
         raise ValueError(f"fixed must be a mapping of parameter name -> value, such as {{'eps': 1e-6}}, got {fixed!r}")
-    names, takes_any = _parameters(factory)
+    _check_keys("fixed key", fixed, factory)
     for key in fixed:
-        if not takes_any and key not in names:
-            raise _unknown("fixed key", key, factory, names)
         if key in grid:
             raise ValueError(f"{key!r} is both in grid and in fixed; give it in one of them")
     return dict(fixed)
@@ -462,17 +468,11 @@ BEST_LRS: tuple[float, ...] = tuple(float(f"{v:.3g}") for v in np.geomspace(1e-5
 class BestLR(NamedTuple):
     """The result of :func:`best_lr`: the choice and the evidence behind it."""
 
-    #: The chosen learning rate; None when no learning rate qualifies.
-    lr: float | None
-    #: :func:`best_cell`'s answer on ``losses``: the index into ``lrs``, the loss there
-    #: and the rule, in one line.
-    cell: BestCell
-    #: The learning rates tried, increasing.
-    lrs: FloatArray
-    #: The loss after ``n_steps`` for each of them (NaN where the run diverged).
-    losses: FloatArray
-    #: The steps each run took.
-    n_steps: int
+    lr: float | None  # the chosen learning rate; None when none qualifies
+    cell: BestCell  # best_cell's answer on losses: the index into lrs, the loss there, the rule
+    lrs: FloatArray  # the learning rates tried, increasing
+    losses: FloatArray  # the loss after n_steps for each of them (NaN where the run diverged)
+    n_steps: int  # the steps each run took
 
 
 def best_lr(
@@ -506,9 +506,9 @@ def best_lr(
     params : mapping, optional
         The kind's other hyperparameters (e.g. ``{"beta": 0.99}``), with a kind name only.
     backend : {"auto", "numpy", "numba"}, optional
-        The sweep's step loop; by default numba when it is installed, whatever the size
-        (best alpha is recomputed on every move of a slider: after the first sweep,
-        which imports numba, each takes a few milliseconds instead of tens).
+        The sweep's step loop; by default :func:`repeated_backend` (best alpha is
+        recomputed on every move of a slider: after the first sweep, which imports
+        numba, each takes a few milliseconds instead of tens).
 
     Returns
     -------
@@ -541,7 +541,7 @@ def best_lr(
             f"lrs must be a 1-D list of at most {MAX_GRID_CELLS} learning rates, strictly increasing, got {lrs!r}"
         )
     if backend is None:
-        backend = "numba" if compiled.available() else "numpy"
+        backend = repeated_backend()
     losses = sweep(
         surface, optimizers.get(factory), {"lr": grid}, start, n_steps, "final", fixed=fixed, backend=backend
     )
