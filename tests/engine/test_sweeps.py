@@ -277,8 +277,10 @@ def test_best_lr_asks_for_numba_when_installed(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(sweeps, "sweep", spy)
     monkeypatch.setattr(sweeps.compiled, "available", lambda: False)
+    assert sweeps.repeated_backend() == "numpy"
     plain = best_lr(rv.Rosenbrock(), "adam", n_steps=60)
     monkeypatch.setattr(sweeps.compiled, "available", lambda: True)
+    assert sweeps.repeated_backend() == "numba"
     if importlib.util.find_spec("numba") is not None:
         fast = best_lr(rv.Rosenbrock(), "adam", n_steps=60)
         np.testing.assert_array_equal(fast.losses, plain.losses)
