@@ -13,10 +13,10 @@ is a recipe the command line runs (``rmsprop-viz race --recipe``).
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import Any
 
+from rmsprop_viz.scenes.recipes import parse_recipe
 from rmsprop_viz.scenes.scene import Scene
 
 __all__ = ["PRESETS_FILE", "SCENES", "get", "load_presets", "names"]
@@ -27,7 +27,7 @@ PRESETS_FILE = "presets.json"
 
 def load_presets(text: str | None = None) -> dict[str, Scene]:
     """The preset scenes by name, in the file's order, read from ``text`` (default: the
-    package's :data:`PRESETS_FILE`). Each entry is checked as a recipe is.
+    package's :data:`PRESETS_FILE`). The file is read, and each entry checked, as a recipe is.
 
     >>> load_presets('{"format": "rmsprop_viz recipe", "version": 1, "scenes": [{"name": "x"}]}')
     Traceback (most recent call last):
@@ -36,8 +36,8 @@ def load_presets(text: str | None = None) -> dict[str, Scene]:
     """
     if text is None:
         text = resources.files(__package__).joinpath(PRESETS_FILE).read_text(encoding="utf-8")
-    data: Any = json.loads(text)
-    if not isinstance(data, dict) or not isinstance(data.get("scenes"), list):
+    data: Any = parse_recipe(text, where="presets")
+    if not isinstance(data.get("scenes"), list):
         raise ValueError("presets: the file must hold a JSON object with a list 'scenes'")
     out: dict[str, Scene] = {}
     for i, entry in enumerate(data["scenes"]):

@@ -19,7 +19,8 @@ key             needed    value
 ``sweep``       no        the command line's sweep settings (ignored by scenes)
 ==============  ========  ===========================================================
 
-:func:`read_recipe` reads the file (size, encoding, JSON and number limits),
+:func:`read_recipe` reads the file (size, encoding, JSON and number limits; the JSON by
+:func:`parse_recipe`),
 :func:`scene_fields` checks the schema and returns the scene's fields, and
 :func:`recipe_json` writes the text. Every problem is one ``ValueError`` line naming the
 field by its path, e.g. ``optimizers[1].params.lr``.
@@ -48,6 +49,7 @@ __all__ = [
     "RECIPE_VERSION",
     "check_json",
     "describe_value",
+    "parse_recipe",
     "read_recipe",
     "recipe_json",
     "scene_fields",
@@ -244,6 +246,19 @@ def read_recipe(path: str | os.PathLike[str], *, where: str | None = None) -> di
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(f"{where}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})") from None
+    return parse_recipe(text, where=where)
+
+
+def parse_recipe(text: str, *, where: str = "recipe") -> dict[str, Any]:
+    """The JSON object in ``text``, read by the rules of :func:`read_recipe`: finite numbers
+    only, each key once per object, no integer of more than 20 digits. Every problem is
+    one ValueError line starting with ``where``.
+
+    >>> parse_recipe('{"n_steps": 5, "n_steps": 6}')
+    Traceback (most recent call last):
+    ...
+    ValueError: recipe: not valid JSON (the key 'n_steps' is given twice in one object)
+    """
     try:
         data = json.loads(
             text, parse_constant=_reject_constant, parse_int=_read_integer, object_pairs_hook=_unique_keys

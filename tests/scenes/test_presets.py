@@ -183,7 +183,16 @@ def _presets_text(*entries: Any, version: Any = 1) -> str:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("[]", "presets: the file must hold a JSON object with a list 'scenes'"),
+        ("[]", "presets: a recipe must be a JSON object, got list"),
+        (
+            '{"format": "rmsprop_viz recipe", "version": 1}',
+            "presets: the file must hold a JSON object with a list 'scenes'",
+        ),
+        ('{"scenes": [], "scenes": []}', "presets: not valid JSON (the key 'scenes' is given twice in one object)"),
+        (
+            _presets_text({"name": "x", "n_steps": float("nan")}),
+            "presets: not valid JSON (JSON has no NaN; a recipe holds finite numbers only)",
+        ),
         (_presets_text("saddle"), "presets: scenes[0] must be a JSON object"),
         (_presets_text({"name": "x"}), "presets: scenes[0]: recipe is missing the key 'surface'"),
         (_presets_text({"name": "x"}, version=2), "presets: scenes[0]: recipe 'version' must be 1, got 2"),
