@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont, get_font
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
@@ -202,6 +203,7 @@ class RaceFigure:
             )
             self.ghosts.append(ghost)
         self._legend = legend
+        self._figure_legend: Legend | None = None
         self.visible = [True] * len(trajs)
         self._update_legend()
 
@@ -297,16 +299,10 @@ class RaceFigure:
         self.counter.set_text(f"step {str(step).rjust(len(str(self.n_steps)), self._pad)} / {self.n_steps}")
         return self.animated_artists
 
-    def _legend_frame(self) -> Any:
-        """The box the legend hangs from: the window in 2-D; in 3-D the box the layout gave
-        the axes (the 3-D box inside it shrinks to its aspect after the layout, and a legend
-        hung from that would fall below the figure)."""
-        if not self.three_d:
-            return self.ax.transAxes
-        box = getattr(self.ax, "_originalPosition", None)  # updated in place by the layout
-        if not isinstance(box, mtransforms.Bbox):
-            return self.ax.transAxes
-        return mtransforms.BboxTransformTo(mtransforms.TransformedBbox(box, self.fig.transSubfigure))
+    @property
+    def legend(self) -> Legend | None:
+        """The legend: under the surface's window in 2-D, under the 3-D panel in 3-D."""
+        return self._figure_legend if self.three_d else self.ax.get_legend()
 
     def _update_legend(self) -> None:
         if not self._legend:
@@ -318,20 +314,30 @@ class RaceFigure:
         # hyperparameters) get a column of their own on a narrow figure.
         texts = [*(["minimum"] if handles else []), *(label for _, label in shown)]
         narrow = max(map(len, texts), default=0) * FONT["legend"] * 1.1 > self.fig.get_figwidth() * 72 * 0.55
+        style: dict[str, Any] = {
+            "ncol": 1 if narrow else 2,
+            "fontsize": FONT["legend"] - (2 if narrow else 0),
+            "frameon": False,
+        }
+        artists = [*handles, *(line for line, _ in shown)]
+        if self.three_d:
+            # Under the figure's bottom-left corner, where the layout keeps room for it: the
+            # 3-D box shrinks to its aspect inside the place the layout gives it, and a legend
+            # hung from the box would cover its tick labels or fall below the figure.
+            if self._figure_legend is not None:
+                self._figure_legend.remove()
+            self._figure_legend = self.fig.legend(artists, texts, loc="outside lower left", **style)
+            return
         self.ax.legend(
-            [*handles, *(line for line, _ in shown)],
+            artists,
             texts,
             loc="upper center",
-            # Its top a fixed distance below the window (below the 2-D counter): in points,
-            # so the layout engine finds it where it left it.
+            # Its top a fixed distance below the window (leaving a row for a step counter):
+            # in points, so the layout engine finds it where it left it.
             bbox_to_anchor=(0.5, 0.0),
-            bbox_transform=self._legend_frame()
-            + mtransforms.ScaledTranslation(
-                0, -(LEGEND_DROP if not self.three_d else 2) / 72, self.fig.dpi_scale_trans
-            ),
-            ncol=1 if narrow else 2,
-            fontsize=FONT["legend"] - (2 if narrow else 0),
-            frameon=False,
+            bbox_transform=self.ax.transAxes
+            + mtransforms.ScaledTranslation(0, -LEGEND_DROP / 72, self.fig.dpi_scale_trans),
+            **style,
         )
 
     def set_visible(self, index: int, visible: bool, *, legend: bool = True) -> None:

@@ -81,7 +81,7 @@ def draw_surface_3d(ax: Any, surface: Surface, *, resolution: int = 80, title: b
         mx, my = np.asarray(surface.minima).T
         with np.errstate(all="ignore"):
             mz = np.asarray(height(np.asarray(surface.value(np.asarray(surface.minima)), dtype=np.float64)))
-        draw_minimum(ax, mx, my, np.clip(np.where(np.isfinite(mz), mz, bottom), bottom, top), zorder=10)
+        draw_minimum(ax, mx, my, np.clip(np.where(np.isfinite(mz), mz, bottom), bottom, top), zorder=5.5)
     ax.view_init(elev=38, azim=-120)
     ax.tick_params(labelsize=FONT["tick"] - 2)
     if title:
@@ -178,8 +178,15 @@ def update_paths_3d(
     run: int = 0,
     zmax: float | None = None,
 ) -> None:
-    """Show the 3-D paths up to ``step``; a run that diverged by then ends in its cross."""
+    """Show the 3-D paths up to ``step``; a run that diverged by then ends in its cross.
+
+    Heights are kept inside the box (3-D axes do not clip): at most ``zmax``, and at least
+    the bottom of the box, where a run that gets closer to the minimum than the drawn
+    surface runs along the floor.
+    """
     (x0, x1), (y0, y1) = bounds
+    box = artists[0].line.axes if artists else None
+    zmin = float(box.get_zlim()[0]) if box is not None and hasattr(box, "get_zlim") else None
     gone: list[tuple[int, float, float, int]] = []  # (which, cross x, cross y, step)
     for i, (art, traj) in enumerate(zip(artists, trajectories)):
         k = traj.n_steps if step is None else min(int(step), traj.n_steps)
@@ -188,6 +195,8 @@ def update_paths_3d(
             z = np.asarray(height(traj.values[: k + 1, run]), dtype=np.float64)
             if zmax is not None:
                 z = np.minimum(z, zmax)
+            if zmin is not None:
+                z = np.maximum(z, zmin)
             inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
         ok = np.isfinite(xy).all(axis=1) & np.isfinite(z) & inside  # 3-D axes do not clip: drop what leaves
         art.line.set_data_3d(xy[ok, 0], xy[ok, 1], z[ok])

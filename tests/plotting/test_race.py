@@ -228,9 +228,16 @@ def test_the_legend_of_six_racers_lies_inside_the_figure(three_d: bool, figsize:
     fig = RaceFigure(race.surface, race.trajectories, labels=labels, three_d=three_d, figsize=figsize, dpi=100)
     fig.fig.canvas.draw()  # one draw, as an export does
     renderer = fig.fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    legend = fig.ax.get_legend().get_window_extent(renderer)  # type: ignore[union-attr]
+    assert fig.legend is not None
+    legend = fig.legend.get_window_extent(renderer)
     whole = fig.fig.bbox
     assert whole.x0 - 0.5 <= legend.x0
     assert legend.x1 <= whole.x1 + 0.5
     assert whole.y0 - 0.5 <= legend.y0
     assert legend.y1 <= whole.y1 + 0.5
+    # below the surface's panel, clear of its tick labels (the 3-D box's too)
+    assert legend.y1 <= fig.ax.get_tightbbox(renderer, bbox_extra_artists=[]).y0 + 0.5
+    if three_d:  # one legend, also after an optimizer is hidden and shown again
+        fig.set_visible(1, False)
+        fig.set_visible(1, True)
+        assert fig.fig.legends == [fig.legend]

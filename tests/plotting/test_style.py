@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 import rmsprop_viz as rv
 from rmsprop_viz import plotting
-from rmsprop_viz.core.kinds import KINDS
-from rmsprop_viz.plotting import RaceFigure, style_for
+from rmsprop_viz.core.kinds import KINDS, SPARE_STYLES
+from rmsprop_viz.engine.sweeps import best_cell
+from rmsprop_viz.plotting import RaceFigure, style, style_for
 
 
 def test_styles_are_fixed_per_optimizer_and_distinct_within_a_figure() -> None:
@@ -25,6 +31,94 @@ def test_styles_are_fixed_per_optimizer_and_distinct_within_a_figure() -> None:
     assert colors[0] != colors[1]
     legend = [t.get_text() for t in fig.ax.get_legend().get_texts()]
     assert "RMSProp, eps out" in legend
+
+
+def _own_optimizer() -> rv.Optimizer:
+    """Plain gradient descent written by hand: an optimizer of no kind."""
+    return rv.Optimizer(lambda params: (), lambda grads, state: (-0.05 * grads, state))
+
+
+@pytest.mark.parametrize("three_d", [False, True])
+def test_runs_are_styled_by_their_kind_never_by_their_label(three_d: bool) -> None:
+    surface = rv.Quadratic()
+    # labels that say nothing of the optimizer, or the wrong thing
+    optimizers = {"A": rv.adam(0.05), "SGD?": rv.sgd(0.05, momentum=0.9), "mine": _own_optimizer()}
+    optimizers |= {"Adam": rv.adam(0.01), "B": rv.sgd(0.05)}
+    race = rv.race(surface, optimizers, n_steps=10)
+    assert [t.kind for t in race.values()] == ["adam", "momentum", "", "adam", "sgd"]
+    fig = RaceFigure(surface, race, three_d=three_d)
+    paths = fig.paths or fig.paths_3d
+    expected = [
+        KINDS["adam"].style,
+        KINDS["momentum"].style,
+        SPARE_STYLES[0],  # an optimizer of the user's own: a spare style
+        SPARE_STYLES[1],  # a second Adam: the next spare, never another kind's style
+        KINDS["sgd"].style,
+    ]
+    assert [p.line.get_color() for p in paths] == [s.color for s in expected]
+    assert [p.head.get_marker() for p in paths] == [s.marker for s in expected]
+    assert fig.losses is not None
+    assert [line.get_color() for line in fig.losses.lines] == [s.color for s in expected]
+    assert [h.get_marker() for h in fig.losses.heads if h is not None] == [s.marker for s in expected]
+    if not three_d:
+        assert [p.line.get_linestyle() for p in paths][:2] == ["--", "--"]  # Adam's and Momentum's dashes
+
+
+def _marks_drawn(monkeypatch: pytest.MonkeyPatch) -> list[Line2D]:
+    """Record every line the mark functions (draw_minimum, draw_start, draw_divergence) make."""
+    drawn: list[Line2D] = []
+    real = style._plot
+
+    def spy(*args: Any, **kwargs: Any) -> Line2D:
+        line = real(*args, **kwargs)
+        drawn.append(line)
+        return line
+
+    monkeypatch.setattr(style, "_plot", spy)
+    return drawn
+
+
+def _diverging_race(three_d: bool) -> Figure:
+    surface = rv.Rosenbrock()
+    race = rv.race(surface, {"SGD": rv.sgd(0.01), "Adam": rv.adam(0.05)}, n_steps=40)  # SGD diverges
+    return RaceFigure(surface, race, three_d=three_d).fig
+
+
+def _sweep(one_d: bool) -> Figure:
+    lrs = np.array([0.05, 0.1, 0.15, 0.25, 0.4])
+    grid = {"lr": lrs} if one_d else {"lr": lrs, "momentum": np.array([0.0, 0.5])}
+    values = rv.sweep(rv.Quadratic(), rv.sgd, grid=grid, n_steps=100)  # the largest rates diverge
+    return plotting.sweep_figure(grid, values, None, "final", best_cell(values), n_steps=100)
+
+
+@pytest.mark.parametrize(
+    ("make", "marks"),
+    [
+        (lambda: _diverging_race(False), {"minimum", "start", "divergence"}),
+        (lambda: _diverging_race(True), {"minimum", "start", "divergence"}),
+        (lambda: _sweep(False), {"minimum"}),
+        (lambda: _sweep(True), {"minimum", "divergence"}),
+    ],
+    ids=["2-D race", "3-D race", "sweep map", "1-D sweep"],
+)
+def test_every_star_circle_and_cross_is_drawn_by_its_one_function(
+    monkeypatch: pytest.MonkeyPatch, make: Any, marks: set[str]
+) -> None:
+    drawn = _marks_drawn(monkeypatch)
+    fig = make()
+    found = set()
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if line.get_marker() == style.MINIMUM["marker"]:
+                found.add("minimum")
+            elif line.get_marker() == style.DIVERGENCE_CROSS["marker"]:
+                found.add("divergence")
+            elif line.get_marker() == style.START["marker"] and line.get_markerfacecolor() == "white":
+                found.add("start")
+            else:
+                continue
+            assert any(line is mark for mark in drawn), (line.get_marker(), line)
+    assert found == marks
 
 
 # The explorer's figure size, and a small export: 640 x 480.
