@@ -203,8 +203,9 @@ def _join(line: str, piece: str) -> str:
 
 
 def _renderer_of(figure: Any) -> Any:
-    """A renderer to measure text with (None if the canvas has none)."""
-    get = getattr(figure.canvas, "get_renderer", None) or getattr(figure, "_get_renderer", None)
+    """The canvas's renderer to measure text with (Agg's), else None: then each text is
+    measured with a renderer matplotlib makes for the figure."""
+    get = getattr(figure.canvas, "get_renderer", None)
     try:
         return get() if get is not None else None
     except (AttributeError, TypeError, RuntimeError):
@@ -222,9 +223,9 @@ def set_title(ax: Axes, text: str, fontsize: float = FONT["title"], **kwargs: An
     """
     title = ax.set_title(text, fontsize=fontsize, **kwargs)
     figure = ax.get_figure()
-    renderer = _renderer_of(figure) if figure is not None else None
-    if renderer is None or figure is None or not text:
+    if figure is None or not text:
         return title
+    renderer = _renderer_of(figure)
     room = ax.get_position().width * figure.bbox.width
     for shrink, most in _TITLE_FITS:
         title.set_fontsize(fontsize - shrink)
