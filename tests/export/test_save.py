@@ -14,11 +14,7 @@ import pytest
 from matplotlib.animation import FuncAnimation
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from PIL import Image
-from race_pictures import (
-    FRAMES,
-    N_STEPS,
-    names,
-)
+from race_pictures import FRAMES, N_STEPS, SIZE, names
 
 from rmsprop_viz.animation import ExportError, animate, save
 from rmsprop_viz.export import gif
@@ -243,3 +239,15 @@ def test_recipe_that_is_not_json(untouched: RaceFigure, tmp_path: Path, recipe) 
     with pytest.raises(ExportError, match="recipe"):
         save(untouched, tmp_path / "race.gif", progress=False, recipe=recipe)
     assert names(tmp_path) == []
+
+
+def test_a_hidpi_canvas_exports_at_the_figure_own_size(make_figure, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A HiDPI screen doubles the figure's dpi while it is shown (the canvas's device pixel
+    ratio); the export is the figure's own size, as savefig makes it."""
+    figure = make_figure()
+    assert figure.fig.canvas._set_device_pixel_ratio(2)  # what a HiDPI window does
+    assert figure.fig.dpi == 50
+    out = save(figure, tmp_path / "race.gif", frames=FRAMES, progress=False)
+    with Image.open(out) as gif:
+        assert gif.size == SIZE
+    assert figure.fig.dpi == 50  # and left as it was
