@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from rmsprop_viz.apps.explorer.settings import KEYS, Settings
 from rmsprop_viz.core import surfaces
-from rmsprop_viz.core.kinds import KINDS, kind_of
+from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.explain import why_diverged
 from rmsprop_viz.engine.formatting import below_resolution, format_gap, format_setting, resolution_text
 from rmsprop_viz.engine.reports import StepReport
@@ -174,7 +174,7 @@ def race_summary(
     for key, t in shown.items():
         if int(t.diverged_at[0]) >= 0:
             spec = settings.spec(key)
-            why = why_diverged(kind_of(spec.factory, spec.params), spec.params, surface, settings.start, t)
+            why = why_diverged(spec.kind, spec.params, surface, settings.start, t)
             messages.append(f"{t.label} diverged at step {int(t.diverged_at[0])}: {why}")
     if messages:
         return " ".join(messages), True

@@ -19,12 +19,9 @@ from typing import Any, NamedTuple
 
 from rmsprop_viz.core import optimizers
 from rmsprop_viz.core.checks import check_flag, check_int, check_number, check_point
-from rmsprop_viz.core.kinds import DEFAULT_RACE, KINDS, kind_of
+from rmsprop_viz.core.kinds import DEFAULT_RACE, KINDS, OptimizerSpec
 from rmsprop_viz.engine.formatting import format_setting
-
-# Temporary: scenes still checks for its own OptimizerSpec; import it from
-# rmsprop_viz.core.kinds once scenes uses that one.
-from rmsprop_viz.scenes import MAX_SCENE_STEPS, OptimizerSpec, Scene, default_spec, read_recipe, surface_to_spec
+from rmsprop_viz.scenes import MAX_SCENE_STEPS, Scene, default_spec, read_recipe, surface_to_spec
 from rmsprop_viz.scenes import get as get_scene
 
 __all__ = [
@@ -262,7 +259,7 @@ def settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
     fresh = Settings(settings.surface, settings.start, settings.n_steps, {}, {})
     own: dict[str, dict[str, Any]] = {"eps": settings.eps_of, "eps_in_sqrt": settings.eps_in_sqrt_of}
     for spec in scene.optimizers:
-        kind = kind_of(spec.factory, spec.params)
+        kind = spec.kind
         key = SHOWN_AS.get(kind, kind)
         if key not in KEYS:
             notes.append(f"{spec.label or kind} is not one of the explorer's optimizers; it is left out.")
