@@ -79,8 +79,9 @@ def why_diverged(
         Its hyperparameters as given to its factory (``lr`` at least).
     surface : Surface
         The surface it ran on.
-    start : (float, float)
-        Where the run started (the curvature is measured there).
+    start : (float, float) or None
+        Where the run started (the curvature is measured there); None: the surface's
+        default start.
     traj : Trajectory
         The run.
     run : int
@@ -105,7 +106,8 @@ def why_diverged(
     settings = _settings(kind, params)
     lr = float(settings.get("lr", math.nan))
     alpha = format_setting(lr)
-    curvature = max_curvature(surface, (float(start[0]), float(start[1])))
+    x0, y0 = surface.default_start if start is None else start
+    curvature = max_curvature(surface, (float(x0), float(y0)))
     limit = lr_limit(kind, params, curvature)
     if limit is not None:
         bound, formula = limit

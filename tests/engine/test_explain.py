@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import rmsprop_viz as rv
+from rmsprop_viz.core.surfaces import Rosenbrock
 from rmsprop_viz.engine.explain import best_lr_rule, lr_limit, why_diverged
 from rmsprop_viz.engine.sweeps import best_lr
 
@@ -74,6 +75,10 @@ def test_rosenbrock_curvature_at_the_start_by_hand() -> None:
     text = why_diverged("sgd", {"lr": 0.1}, rv.Rosenbrock(), start, traj)
     assert "2/L = 0.00105" in text
     assert "L = 1.91e+03" in text
+    # No start given: the surface's default start, (-1.5, 2.3) for Rosenbrock, where
+    # f_xx = 2 - 400 * 0.05 + 1800 = 1782, f_xy = 600, f_yy = 200: L = 991 + sqrt(791^2 + 600^2) = 1983.8.
+    assert Rosenbrock().default_start == (-1.5, 2.3)
+    assert "L = 1.98e+03" in why_diverged("sgd", {"lr": 0.1}, rv.Rosenbrock(), None, traj)
 
 
 class Funnel:
