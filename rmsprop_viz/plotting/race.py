@@ -42,7 +42,6 @@ __all__ = [
     "LEGEND_DROP",
     "MAX_FIGURE_INCHES",
     "MAX_FIGURE_PIXELS",
-    "FrameRenderer",
     "RaceFigure",
 ]
 
@@ -428,80 +427,3 @@ class RaceFigure:
         if frames < 2:
             return [self.n_steps]
         return [int(s) for s in np.round(np.linspace(0, self.n_steps, frames))]
-
-
-# TEMPORARY: FrameRenderer's home is rmsprop_viz.render.frames; this copy stays only until
-# the explorer imports it from there.
-class FrameRenderer:
-    """Draw frames of a :class:`RaceFigure` fast: the static part once, then only what moves.
-
-    Three layers: the static figure (contours, axes, tick labels), drawn by
-    :meth:`capture`; the ``per_race`` artists, which change only when a new race is shown
-    (legend, ghosts, start markers); and the figure's ``animated_artists``, which change
-    every frame. :meth:`render` restores the pixels of the layers below and draws only
-    what changed. Call :meth:`capture` again (or set ``background = None``) when
-    something static changes; call :meth:`new_race` after
-    :meth:`RaceFigure.set_trajectories`. The artists stay ordinary artists, so a full
-    ``canvas.draw()`` elsewhere (a resize in a notebook, ``savefig``) still shows them.
-
-    Parameters
-    ----------
-    race : RaceFigure
-        The figure to draw.
-    per_race : sequence of Artist
-        Artists that change with each race but not between frames.
-    """
-
-    def __init__(self, race: RaceFigure, per_race: Sequence[Artist] = ()) -> None:
-        self.race = race
-        self.per_race = list(per_race)
-        self.background: Any = None
-        self._race_layer: Any = None
-        self._size: tuple[int, int] | None = None
-
-    @property
-    def moving(self) -> list[Artist]:
-        """Every artist that is not static."""
-        return [*self.race.animated_artists, *self.per_race]
-
-    @property
-    def stale(self) -> bool:
-        """True when :meth:`capture` must run before the next :meth:`render`."""
-        return self.background is None or self._size != self.race.fig.canvas.get_width_height()
-
-    def capture(self) -> None:
-        """Render the static part of the figure and keep its pixels."""
-        fig = self.race.fig
-        moving = self.moving
-        flags = [a.get_animated() for a in moving]
-        for artist in moving:
-            artist.set_animated(True)  # excluded from a full draw
-        try:
-            FigureCanvasAgg.draw(fig.canvas)  # type: ignore[no-untyped-call, arg-type]  # Agg's own: tells no one
-            self.background = fig.canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
-            self._size = fig.canvas.get_width_height()
-            self._race_layer = None
-        finally:
-            for artist, flag in zip(moving, flags):
-                artist.set_animated(flag)
-
-    def new_race(self) -> None:
-        """The per-race artists changed: draw them again at the next :meth:`render`."""
-        self._race_layer = None
-
-    def _draw(self, artists: Sequence[Artist]) -> None:
-        for artist in artists:
-            if artist.get_visible():
-                self.race.fig.draw_artist(artist)
-
-    def render(self) -> None:
-        """Draw the current frame into the canvas's buffer (``fig.canvas.buffer_rgba()``)."""
-        if self.stale:
-            self.capture()
-        canvas: Any = self.race.fig.canvas
-        if self._race_layer is None:
-            canvas.restore_region(self.background)
-            self._draw(self.per_race)
-            self._race_layer = canvas.copy_from_bbox(self.race.fig.bbox)
-        canvas.restore_region(self._race_layer)
-        self._draw(self.race.animated_artists)

@@ -27,7 +27,6 @@ __all__ = [
     "MARKER_SIZE",
     "MINIMUM",
     "START",
-    "STYLES",
     "TITLE_Y",
     "draw_divergence",
     "draw_minimum",
@@ -73,9 +72,6 @@ START: dict[str, Any] = {
     "linestyle": "none",
 }
 
-#: The style of each kind of optimizer (the table's own :attr:`Kind.style`), by kind.
-STYLES: dict[str, Style] = {name: kind.style for name, kind in KINDS.items()}
-
 
 def style_for(kind: str, taken: Sequence[Style] = ()) -> Style:
     """The style of a run of kind ``kind`` (a name of :data:`KINDS`, or ``""`` for an
@@ -99,7 +95,7 @@ def style_for(kind: str, taken: Sequence[Style] = ()) -> Style:
     preferred = kinds.get(kind).style if kind else None
     if preferred is not None and preferred not in taken:
         return preferred
-    for candidate in [*SPARE_STYLES, *STYLES.values()]:
+    for candidate in [*SPARE_STYLES, *(other.style for other in KINDS.values())]:
         if candidate not in taken:
             return candidate
     return SPARE_STYLES[0]

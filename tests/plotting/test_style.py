@@ -17,7 +17,7 @@ from rmsprop_viz.plotting import RaceFigure, style, style_for
 
 
 def test_styles_are_fixed_per_optimizer_and_distinct_within_a_figure() -> None:
-    assert style_for("rmsprop") == plotting.STYLES["rmsprop"] == KINDS["rmsprop"].style
+    assert style_for("rmsprop") == KINDS["rmsprop"].style
     assert style_for("momentum").color != style_for("sgd").color
     surface = rv.Quadratic()
     race = rv.race(
@@ -27,7 +27,7 @@ def test_styles_are_fixed_per_optimizer_and_distinct_within_a_figure() -> None:
     )
     fig = RaceFigure(surface, race)
     colors = [p.line.get_color() for p in fig.paths]
-    assert colors[0] == plotting.STYLES["rmsprop"].color
+    assert colors[0] == KINDS["rmsprop"].style.color
     assert colors[0] != colors[1]
     legend = [t.get_text() for t in fig.ax.get_legend().get_texts()]
     assert "RMSProp, eps out" in legend
