@@ -17,59 +17,17 @@ table starts quickly.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
 from rmsprop_viz.apps.cli.commands import COMMANDS
 from rmsprop_viz.apps.cli.parser import UsageError, build_parser, glue_negative_points
+from rmsprop_viz.apps.cli.signals import Interrupted, report_interrupt, signals_interrupt
 from rmsprop_viz.apps.cli.values import EXIT_IO, EXIT_USAGE
 
 __all__ = ["build_parser", "main"]
-
-
-class _Interrupted(KeyboardInterrupt):
-    """SIGINT, SIGTERM or SIGHUP arrived: unwind (removing temporary files, ending ffmpeg)
-    and exit with status 128 + the signal's number."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-
-
-@contextmanager
-def _signals_interrupt(received: list[int]) -> Iterator[None]:
-    """While the command runs, SIGINT, SIGTERM and SIGHUP raise :class:`_Interrupted` in
-    the main thread (recorded in ``received``); the old handlers come back after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        received.append(signum)
-        if len(received) == 1:  # a second signal while unwinding does not cut the cleanup short
-            raise _Interrupted(signum)
-
-    old = {sig: signal.signal(sig, interrupt) for sig in _SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-
-
-def _interrupted(signum: int) -> int:
-    name = signal.Signals(signum).name
-    print(f"rmsprop-viz: interrupted by {name}; no partial file is left", file=sys.stderr)
-    return 128 + signum
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,16 +41,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     received: list[int] = []
     try:
-        with _signals_interrupt(received):
-            status = _main(argv)
-    except _Interrupted as error:
-        return _interrupted(error.signum)
+        with signals_interrupt(received):
+            status = _main(argv, received)
+    except Interrupted as error:
+        return report_interrupt(error.signum)
     # A signal may also have ended the command another way (e.g. ffmpeg, which shares the
-    # terminal's SIGINT, stopped first): the status still says it was interrupted.
-    return _interrupted(received[0]) if received else status
+    # terminal's SIGINT, stopped first, or a library turned the interrupt into an error of
+    # its own): the status still says it was interrupted.
+    return report_interrupt(received[0]) if received else status
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, received: Sequence[int] = ()) -> int:
+    """The command's exit status; an error that follows a signal is not reported (the
+    interrupt is, by :func:`main`)."""
+
+    def say(text: str) -> None:
+        if not received:
+            print(text, file=sys.stderr)
+
     parser = build_parser()
     try:
         args = parser.parse_args(glue_negative_points(sys.argv[1:] if argv is None else argv))
@@ -103,14 +69,14 @@ def _main(argv: Sequence[str] | None) -> int:
         with np.errstate(all="ignore"):
             return handler(args)
     except UsageError as error:
-        print(error, file=sys.stderr)
+        say(str(error))
         return EXIT_USAGE
     except ValueError as error:  # includes the animation's ExportError
         message = " ".join(str(error).split())
-        print(f"rmsprop-viz: error: {message}", file=sys.stderr)
+        say(f"rmsprop-viz: error: {message}")
         return EXIT_USAGE
     except MemoryError as error:  # a last resort: every size should have been checked before
-        print(f"rmsprop-viz: error: not enough memory for this request ({error}); ask for less", file=sys.stderr)
+        say(f"rmsprop-viz: error: not enough memory for this request ({error}); ask for less")
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (e.g. '| head'): stop quietly, without a second error at exit.
@@ -120,9 +86,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as error:
         text = str(error.strerror or error)
         where = str(error.filename or "")
-        print(f"rmsprop-viz: error: {text}" + (f": {where}" if where and where not in text else ""), file=sys.stderr)
+        say(f"rmsprop-viz: error: {text}" + (f": {where}" if where and where not in text else ""))
         return EXIT_IO
-    except _Interrupted:
+    except Interrupted:
         raise
     except KeyboardInterrupt:
         print("rmsprop-viz: interrupted", file=sys.stderr)
