@@ -53,6 +53,8 @@ import rmsprop_viz as rv
 from rmsprop_viz import export
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.render.fast import RENDERER_VARIABLE
+from rmsprop_viz.render.frames import add_counter, frame_steps
+from rmsprop_viz.render.public import show
 from rmsprop_viz.scenes import default_specs
 
 N_STEPS = 200
@@ -122,8 +124,9 @@ def warm_up() -> None:
 
 def baseline(path: Path, frames: int, ffmpeg: str | None) -> float:
     figure = build_figure()
-    steps = figure.frame_steps(frames)
-    anim = FuncAnimation(figure.fig, figure.show_frame, frames=steps, interval=1000 / FPS)
+    steps = frame_steps(figure.n_steps, frames)
+    counter = add_counter(figure)
+    anim = FuncAnimation(figure.fig, lambda step: show(figure, counter, step), frames=steps, interval=1000 / FPS)
     if path.suffix == ".gif":
         return timed(lambda: anim.save(path, writer=PillowWriter(fps=FPS)))
     writer = FFMpegWriter(fps=FPS, codec="libx264", extra_args=["-pix_fmt", "yuv420p"])

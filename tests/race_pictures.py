@@ -15,6 +15,8 @@ from PIL import Image
 
 import rmsprop_viz as rv
 from rmsprop_viz.plotting import RaceFigure
+from rmsprop_viz.render.frames import add_counter
+from rmsprop_viz.render.public import show
 
 N_STEPS = 30
 
@@ -50,7 +52,7 @@ def make_figure(race: dict[str, rv.Trajectory]):
 
 def full_render(figure: RaceFigure, step: int) -> np.ndarray:
     """The figure at ``step`` drawn the ordinary way: everything, in one canvas.draw()."""
-    figure.show_frame(step)
+    show(figure, add_counter(figure), step)
     figure.fig.canvas.draw()
     return np.asarray(figure.fig.canvas.buffer_rgba())[..., :3].astype(np.int16)
 

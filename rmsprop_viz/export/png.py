@@ -28,7 +28,8 @@ from rmsprop_viz.export.checks import (
 )
 from rmsprop_viz.export.job import RGBA, Job
 from rmsprop_viz.plotting import RaceFigure
-from rmsprop_viz.render.public import Changed
+from rmsprop_viz.render.frames import add_counter, animated_artists
+from rmsprop_viz.render.public import Changed, show
 
 __all__ = ["FIGURE_SUFFIXES", "PngWriter", "save_figure", "write_figure"]
 
@@ -53,8 +54,9 @@ class PngWriter:
 
     def setup(self, job: Job) -> None:
         figure = job.figure
-        figure.show_frame(figure.n_steps)
-        moving = figure.animated_artists
+        counter = add_counter(figure)
+        show(figure, counter, figure.n_steps)
+        moving = animated_artists(figure, counter)
         flags = [a.get_animated() for a in moving]
         try:
             for artist in moving:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from matplotlib.animation import FuncAnimation
+from matplotlib.artist import Artist
 from tqdm.auto import tqdm
 
 from rmsprop_viz.core.staging import Staging, naming
@@ -38,6 +39,8 @@ from rmsprop_viz.export.job import Job, Writer
 from rmsprop_viz.export.writers import WRITERS, writer_for
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.render import fast
+from rmsprop_viz.render.frames import add_counter, animated_artists, frame_steps
+from rmsprop_viz.render.public import show
 
 __all__ = ["animate", "check_save", "save"]
 
@@ -66,11 +69,17 @@ def animate(figure: RaceFigure, *, frames: int | None = None, fps: float = 30.0,
     """
     figure = check_figure(figure)
     rate = check_fps(fps)
-    steps = figure.frame_steps(check_frames(frames))
+    steps = frame_steps(figure.n_steps, check_frames(frames))
     blit = bool(getattr(figure.fig.canvas, "supports_blit", False))
+    counter = add_counter(figure)
+
+    def update(step: int) -> list[Artist]:
+        show(figure, counter, step)
+        return animated_artists(figure, counter)
+
     return FuncAnimation(
         figure.fig,
-        figure.show_frame,
+        update,
         frames=steps,
         interval=1000.0 / rate,
         repeat=bool(repeat),
@@ -202,7 +211,7 @@ def save(
             dest = staging.output(target)
             if text is not None:
                 staging.write_text(recipe_target, text, what="recipe")
-        job = Job(figure, dest, target.name, staging, rate, figure.frame_steps(count), resolution, exe, None)
+        job = Job(figure, dest, target.name, staging, rate, frame_steps(figure.n_steps, count), resolution, exe, None)
         with _collector_paused(), naming(target):  # e.g. a full disk names the file
             _write(writer_class(), job, bool(progress))
         with file_errors():

@@ -37,9 +37,9 @@ import numpy.typing as npt
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
-from matplotlib.spines import Spine
 
 from rmsprop_viz.plotting import RaceFigure
+from rmsprop_viz.render.frames import StepCounter, add_counter, draw_order
 
 __all__ = [
     "LEVELS",
@@ -48,10 +48,10 @@ __all__ = [
     "Changed",
     "Frames",
     "PublicFrames",
-    "draw_order",
     "frames_agree",
     "prepared",
     "public_frames",
+    "show",
     "shows_something",
 ]
 
@@ -92,44 +92,17 @@ def shows_something(artist: Artist) -> bool:
     return not isinstance(artist, Line2D) or np.size(artist.get_xdata(orig=True)) > 0
 
 
-def draw_order(figure: RaceFigure) -> list[Artist]:
-    """The artists to leave out of the background, in the order to draw them per frame.
-
-    That is every moving artist, plus the still lines and spines of the same axes that sit
-    above the lowest moving artist (start circles, minima stars), so that they stay on top
-    as in a full draw. Text and legends are left out: they are slow to draw and sit beside
-    the paths, not on them.
-    """
-    moving = list(dict.fromkeys(figure.animated_artists))
-    chosen = set(moving)
-    order: list[Artist] = []
-    by_axes: dict[Any, list[Artist]] = {}  # axes (or None) -> its moving artists
-    for artist in moving:
-        by_axes.setdefault(artist.axes, []).append(artist)
-    for ax, artists in by_axes.items():
-        if ax is None:
-            order += artists
-            continue
-        lowest = min(a.get_zorder() for a in artists)
-        layer = [
-            child
-            for child in ax.get_children()
-            if child in chosen
-            or (
-                isinstance(child, (Line2D, Spine))
-                and child.get_visible()
-                and not child.get_animated()
-                and child.get_zorder() > lowest
-            )
-        ]
-        order += sorted(layer, key=lambda a: a.get_zorder())  # stable, like Axes.draw
-    return order
+def show(figure: RaceFigure, counter: StepCounter, step: int) -> None:
+    """Show ``step`` of the race: every panel, and the step counter."""
+    figure.show_frame(step)
+    counter.show(step)
 
 
 @contextmanager
-def prepared(figure: RaceFigure, dpi: float | None) -> Iterator[tuple[Any, list[Artist]]]:
-    """A private Agg canvas of ``figure`` at ``dpi`` holding its background, and the
-    artists to draw per frame (:func:`draw_order`), flagged animated.
+def prepared(figure: RaceFigure, dpi: float | None) -> Iterator[tuple[Any, list[Artist], StepCounter]]:
+    """A private Agg canvas of ``figure`` at ``dpi`` holding its background, the artists
+    to draw per frame (:func:`~rmsprop_viz.render.frames.draw_order`), flagged animated,
+    and the step counter (:func:`~rmsprop_viz.render.frames.add_counter`).
 
     The figure is laid out and drawn at its last step, as a ``savefig`` of the finished
     race would be (a note beside a diverged path can change the layout), with the moving
@@ -138,7 +111,8 @@ def prepared(figure: RaceFigure, dpi: float | None) -> Iterator[tuple[Any, list[
     ``dpi`` None is the figure's own, without a HiDPI screen's device pixel ratio.
     """
     fig = figure.fig
-    order = draw_order(figure)
+    counter = add_counter(figure)
+    order = draw_order(figure, counter)
     flags = [a.get_animated() for a in order]
     old_canvas = fig.canvas
     old_dpi = fig.dpi
@@ -152,12 +126,12 @@ def prepared(figure: RaceFigure, dpi: float | None) -> Iterator[tuple[Any, list[
         fig.dpi = own_dpi if dpi is None else dpi
         for artist in order:
             artist.set_animated(True)
-        figure.show_frame(figure.n_steps)
+        show(figure, counter, figure.n_steps)
         canvas.draw()
         if engine is not None:
             fig.set_layout_engine("none")  # the layout is done: do not solve it again per frame
             frozen = True
-        yield canvas, order
+        yield canvas, order, counter
     finally:
         for artist, flag in zip(order, flags):
             artist.set_animated(flag)
@@ -170,7 +144,8 @@ def prepared(figure: RaceFigure, dpi: float | None) -> Iterator[tuple[Any, list[
 
 class PublicFrames:
     """Frames by blitting: the background put back with ``restore_region``, then
-    ``draw_artist`` for each artist of ``order`` (see :func:`draw_order`).
+    ``draw_artist`` for each artist of ``order`` (see
+    :func:`~rmsprop_viz.render.frames.draw_order`).
 
     The background is one picture of the whole figure, not one per axes as
     ``FuncAnimation`` keeps: the step counter and the divergence notes sit outside their
@@ -178,8 +153,9 @@ class PublicFrames:
     comparing each frame with the one before, in bands of rows.
     """
 
-    def __init__(self, figure: RaceFigure, canvas: Any, order: Sequence[Artist]) -> None:
+    def __init__(self, figure: RaceFigure, canvas: Any, order: Sequence[Artist], counter: StepCounter) -> None:
         self._figure = figure
+        self._counter = counter
         self._canvas = canvas
         self._order = list(order)
         self._saved = canvas.copy_from_bbox(figure.fig.bbox)
@@ -194,7 +170,7 @@ class PublicFrames:
         self._before = None
 
     def __call__(self, step: int) -> RGBA:
-        self._figure.show_frame(step)
+        show(self._figure, self._counter, step)
         return self.draw()
 
     def draw(self) -> RGBA:
@@ -238,8 +214,8 @@ def changed_bands(before: RGBA, after: RGBA) -> list[tuple[slice, slice]]:
 def public_frames(figure: RaceFigure, dpi: float | None = None) -> Iterator[PublicFrames]:
     """:class:`PublicFrames` of ``figure`` at ``dpi`` (default: the figure's own); the
     figure comes back as it was (see :func:`prepared`)."""
-    with prepared(figure, dpi) as (canvas, order):
-        yield PublicFrames(figure, canvas, order)
+    with prepared(figure, dpi) as (canvas, order, counter):
+        yield PublicFrames(figure, canvas, order, counter)
 
 
 def frames_agree(a: RGBA, b: RGBA) -> bool:

@@ -14,6 +14,7 @@ from race_pictures import FRAMES, N_STEPS, SIZE, full_render, names, rgb
 from rmsprop_viz.animation import animate, save
 from rmsprop_viz.core.staging import Staging
 from rmsprop_viz.export import ExportError, save_figure
+from rmsprop_viz.render.frames import add_counter, animated_artists
 
 
 def test_png_is_the_last_frame(make_figure, tmp_path: Path) -> None:
@@ -28,14 +29,18 @@ def test_png_after_a_blitting_animation_still_has_the_paths(make_figure, tmp_pat
     figure = make_figure()
     anim = animate(figure, frames=FRAMES)
     figure.fig.canvas.draw()
-    assert all(a.get_animated() for a in figure.animated_artists)  # blitting: left out of a plain draw
+    assert all(
+        a.get_animated() for a in animated_artists(figure, add_counter(figure))
+    )  # blitting: left out of a plain draw
     out = save(figure, tmp_path / "race.png", progress=False)
     with Image.open(out) as png:
         error = np.abs(rgb(png) - full_render(make_figure(), N_STEPS)).max(axis=-1)
     # Each draw moves the constrained layout by a fraction of a pixel, hence no exact match;
     # without the paths, hundreds of pixels would be off by more than 64.
     assert (error > 64).sum() < 20
-    assert all(a.get_animated() for a in figure.animated_artists)  # the animation's flags are back
+    assert all(
+        a.get_animated() for a in animated_artists(figure, add_counter(figure))
+    )  # the animation's flags are back
     del anim
 
 

@@ -19,6 +19,7 @@ from race_pictures import FRAMES, N_STEPS, SIZE, names
 from rmsprop_viz.animation import ExportError, animate, save
 from rmsprop_viz.export import gif
 from rmsprop_viz.plotting import RaceFigure
+from rmsprop_viz.render.frames import add_counter, animated_artists, frame_steps
 
 
 def test_dpi_sets_the_pixel_size(figure: RaceFigure, tmp_path: Path) -> None:
@@ -76,7 +77,7 @@ def test_save_restores_the_figure(figure: RaceFigure, tmp_path: Path) -> None:
     assert figure.fig.canvas is canvas
     assert figure.fig.dpi == 25
     assert isinstance(figure.fig.get_layout_engine(), ConstrainedLayoutEngine)
-    assert not any(a.get_animated() for a in figure.animated_artists)
+    assert not any(a.get_animated() for a in animated_artists(figure, add_counter(figure)))
     assert figure.paths[0].line.get_xdata().shape == (N_STEPS + 1,)  # left at the last step
 
 
@@ -93,7 +94,7 @@ def test_animate_covers_the_run(figure: RaceFigure) -> None:
     anim = animate(figure, frames=FRAMES, fps=20)
     assert isinstance(anim, FuncAnimation)
     steps = list(anim.new_frame_seq())
-    assert steps == figure.frame_steps(FRAMES)
+    assert steps == frame_steps(figure.n_steps, FRAMES)
     assert len(steps) == FRAMES
     assert steps[0] == 0
     assert steps[-1] == N_STEPS
@@ -103,7 +104,7 @@ def test_animate_covers_the_run(figure: RaceFigure) -> None:
     assert anim._blit  # an Agg canvas can blit
     # The animation's update function is show_frame: a frame shows its step.
     anim._draw_next_frame(17, blit=False)
-    assert figure.counter.get_text() == f"step 17 / {N_STEPS}"
+    assert add_counter(figure).text.get_text() == f"step 17 / {N_STEPS}"
 
 
 @pytest.mark.parametrize(("kwargs", "name"), [({"fps": 0}, "fps"), ({"frames": 1}, "frames")])
@@ -201,7 +202,7 @@ def test_failure_midway_leaves_no_file(
         save(figure, tmp_path / f"race{suffix}", frames=FRAMES, progress=False, overwrite=True, recipe={"a": 1})
     assert names(tmp_path) == ["race.json"]
     assert (tmp_path / "race.json").read_text() == "{}"
-    assert not any(a.get_animated() for a in figure.animated_artists)
+    assert not any(a.get_animated() for a in animated_artists(figure, add_counter(figure)))
     assert isinstance(figure.fig.get_layout_engine(), ConstrainedLayoutEngine)
 
 

@@ -10,6 +10,7 @@ from race_pictures import FRAMES, N_STEPS, assert_same_picture, export_cases, fr
 import rmsprop_viz as rv
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.render.fast import fast_frames
+from rmsprop_viz.render.frames import add_counter, animated_artists, frame_steps
 from rmsprop_viz.render.public import (
     LEVELS,
     SHIFTED_LEVELS,
@@ -55,7 +56,7 @@ def test_fast_and_public_frames_agree(cases, name: str) -> None:  # type: ignore
     """Every frame of an export, rendered through both renderers, agrees as the module's
     docstring says; these lines are short (< 128 points), so to within LEVELS everywhere."""
     figure = cases()[name]
-    steps = figure.frame_steps(FRAMES)
+    steps = frame_steps(figure.n_steps, FRAMES)
     fast_pixels = []
     with fast_frames(figure) as render:
         fast_pixels = [render(step).copy() for step in steps]
@@ -76,7 +77,7 @@ def test_long_lines_agree_within_a_fraction_of_a_pixel() -> None:
     def make() -> RaceFigure:
         return RaceFigure(rv.Rosenbrock(), race, figsize=(6.4, 4.8), dpi=50)
 
-    steps = make().frame_steps(40)
+    steps = frame_steps(300, 40)
     with fast_frames(make()) as render:
         ours = [render(step).copy() for step in steps]
     worst = 0
@@ -142,4 +143,4 @@ def test_public_frames_restore_the_figure(make_figure) -> None:  # type: ignore[
     assert figure.fig.canvas is canvas
     assert figure.fig.dpi == 25
     assert figure.fig.get_layout_engine() is engine
-    assert not any(a.get_animated() for a in figure.animated_artists)
+    assert not any(a.get_animated() for a in animated_artists(figure, add_counter(figure)))

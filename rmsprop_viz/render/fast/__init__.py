@@ -33,7 +33,8 @@ import numpy as np
 
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.render.fast.frames import FastFrames, fast_frames
-from rmsprop_viz.render.public import Frames, PublicFrames, frames_agree, prepared
+from rmsprop_viz.render.frames import StepCounter
+from rmsprop_viz.render.public import Frames, PublicFrames, frames_agree, prepared, show
 
 __all__ = [
     "RENDERERS",
@@ -88,7 +89,9 @@ def version_is_tested(version: str | None = None) -> bool:
     return low <= (int(found[1]), int(found[2])) < high
 
 
-def self_check(figure: RaceFigure, fast: FastFrames, public: PublicFrames, steps: Sequence[int]) -> bool:
+def self_check(
+    figure: RaceFigure, counter: StepCounter, fast: FastFrames, public: PublicFrames, steps: Sequence[int]
+) -> bool:
     """Whether ``fast`` draws ``figure`` at ``steps`` as ``public`` does (:func:`frames_agree`).
 
     Both draw on one canvas, which is left holding ``fast``'s frame. An error of the fast
@@ -96,7 +99,7 @@ def self_check(figure: RaceFigure, fast: FastFrames, public: PublicFrames, steps
     is raised.
     """
     for step in steps:
-        figure.show_frame(step)
+        show(figure, counter, step)
         try:
             ours = fast.draw().copy()
         except Exception:  # a matplotlib the fast path does not know
@@ -122,20 +125,20 @@ def frames(figure: RaceFigure, dpi: float | None = None, check: Sequence[int] = 
         If :data:`RENDERER_VARIABLE` holds something other than :data:`RENDERERS`.
     """
     choice = renderer_choice()
-    with prepared(figure, dpi) as (canvas, order):
-        public = PublicFrames(figure, canvas, order)  # the background, kept before the fast path draws
+    with prepared(figure, dpi) as (canvas, order, counter):
+        public = PublicFrames(figure, canvas, order, counter)  # the background, kept before the fast path draws
         if choice == "public" or (not choice and not version_is_tested()):
             yield public
             return
         if choice == "fast":
-            yield FastFrames(figure, canvas, order)
+            yield FastFrames(figure, canvas, order, counter)
             return
         fast: FastFrames | None = None
         try:
-            fast = FastFrames(figure, canvas, order)
+            fast = FastFrames(figure, canvas, order, counter)
         except Exception:  # a matplotlib the fast path does not know: the twin draws the same
             log.debug("rmsprop_viz: the fast frame path failed; using the public one", exc_info=True)
-        if fast is not None and self_check(figure, fast, public, check or (0, figure.n_steps)):
+        if fast is not None and self_check(figure, counter, fast, public, check or (0, figure.n_steps)):
             yield fast
         else:
             public.restart()

@@ -17,7 +17,8 @@ from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.render.fast.boxes import Box, intersection, merged, union
 from rmsprop_viz.render.fast.calls import Call, Pen, record, replay
 from rmsprop_viz.render.fast.sprites import Counter, Marks
-from rmsprop_viz.render.public import prepared, shows_something
+from rmsprop_viz.render.frames import StepCounter, animated_artists, growing_lines
+from rmsprop_viz.render.public import prepared, show, shows_something
 
 __all__ = ["Drawer", "FastFrames", "Layer", "Plain", "Still", "fast_frames", "split_layers"]
 
@@ -154,7 +155,7 @@ class Plain:
 
 
 def split_layers(
-    figure: RaceFigure, order: list[Artist], renderer: Any, scratch: Any
+    figure: RaceFigure, counter: StepCounter, order: list[Artist], renderer: Any, scratch: Any
 ) -> tuple[list[Layer], list[Drawer]]:
     """Split ``order`` into layers kept between frames and what is drawn on top each frame.
 
@@ -163,8 +164,8 @@ def split_layers(
     moves, the step counter) on, everything is drawn every frame, so the order of a full
     draw is kept. Hidden lines and still artists are left out: no export shows them.
     """
-    growing = set(figure.growing_lines)
-    moving = set(figure.animated_artists)
+    growing = set(growing_lines(figure))
+    moving = set(animated_artists(figure, counter))
     layers: list[Layer] = []
     on_top: list[Drawer] = []
     layer: Layer | None = None
@@ -187,13 +188,13 @@ def split_layers(
                 layer.add(item)
                 continue
             layer = None  # this axes' layer is complete
-        on_top.append(drawer_for(figure, artist, still, renderer, scratch))
+        on_top.append(drawer_for(counter, artist, still, renderer, scratch))
     return [layer for layer in layers if layer.items], on_top
 
 
-def drawer_for(figure: RaceFigure, artist: Artist, still: bool, renderer: Any, scratch: Any) -> Drawer:
+def drawer_for(counter: StepCounter, artist: Artist, still: bool, renderer: Any, scratch: Any) -> Drawer:
     """The quickest way to draw ``artist`` every frame (``scratch``: a transparent canvas)."""
-    if artist is figure.counter and isinstance(artist, Text):
+    if artist is counter.text:
         return Counter(artist, renderer, scratch)
     # (A 3-D line works out its 2-D data only when drawn.)
     if (
@@ -227,13 +228,14 @@ class FastFrames:
     the divergence notes; the next frame puts back the pixels under them.
     """
 
-    def __init__(self, figure: RaceFigure, canvas: Any, order: list[Artist]) -> None:
+    def __init__(self, figure: RaceFigure, canvas: Any, order: list[Artist], counter: StepCounter) -> None:
         self._figure = figure
+        self._counter = counter
         self._renderer = canvas.get_renderer()
         self._pixels: RGBA = np.asarray(canvas.buffer_rgba())  # the canvas's own memory, written in place
         self.background: RGBA = self._pixels.copy()
         scratch = type(self._renderer)(*canvas.get_width_height(), self._renderer.dpi)  # transparent, for sprites
-        self._layers, self._on_top = split_layers(figure, order, self._renderer, scratch)
+        self._layers, self._on_top = split_layers(figure, counter, order, self._renderer, scratch)
         for layer in self._layers:
             layer.draw(self._renderer, [0] * len(layer.pens))  # the still artists, before any line
         self._trail: RGBA = self._pixels.copy()  # the background with the layers as drawn so far
@@ -243,7 +245,7 @@ class FastFrames:
         self.changed: list[tuple[slice, slice]] | None = None
 
     def __call__(self, step: int) -> RGBA:
-        self._figure.show_frame(step)
+        show(self._figure, self._counter, step)
         return self.draw()
 
     def draw(self) -> RGBA:
@@ -311,5 +313,5 @@ def fast_frames(figure: RaceFigure, dpi: float | None = None) -> Iterator[FastFr
     layout frozen afterwards (:func:`~rmsprop_viz.render.public.prepared`); every frame then
     draws only what changed. The figure comes back as it was.
     """
-    with prepared(figure, dpi) as (canvas, order):
-        yield FastFrames(figure, canvas, order)
+    with prepared(figure, dpi) as (canvas, order, counter):
+        yield FastFrames(figure, canvas, order, counter)

@@ -14,9 +14,9 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from rmsprop_viz.plotting import FIGURE_SPACE
 from rmsprop_viz.render.fast.boxes import Box
 from rmsprop_viz.render.fast.calls import Call, record, replay
+from rmsprop_viz.render.frames import FIGURE_SPACE
 from rmsprop_viz.render.public import shows_something
 
 __all__ = ["Counter", "Marks", "Sprite"]
