@@ -36,6 +36,7 @@ __all__ = [
     "layout",
     "make",
     "make_all",
+    "play_step",
     "read",
     "toggle_button",
 ]
@@ -238,6 +239,15 @@ def toggle_button(key: str, on: bool) -> W.ToggleButton:
     )
 
 
+def play_step(n_steps: int) -> int:
+    """Steps the player advances per frame: a race plays in about 100 frames.
+
+    >>> play_step(1200), play_step(50)
+    (12, 1)
+    """
+    return max(1, n_steps // 100)
+
+
 def build(settings: Settings) -> dict[str, W.Widget]:
     """Every control of the explorer, by name, each holding its setting of ``settings``:
     the tables' rows (``alpha``, ``mode``, ``steps`` and :data:`HYPERPARAMETERS`), the
@@ -246,7 +256,7 @@ def build(settings: Settings) -> dict[str, W.Widget]:
     the start fields, the player (``play``, ``frame``, ``speed``, ``ghost``) and the
     export's file name and button."""
     s, style = settings, {"description_width": "initial"}
-    n, step = s.n_steps, max(1, s.n_steps // 100)
+    n, step = s.n_steps, play_step(s.n_steps)
     made: dict[str, Any] = {
         "preset": W.Dropdown(
             options=[("(pick a preset)", ""), *((name, name) for name in scene_names())],

@@ -114,9 +114,6 @@ class Explorer(W.VBox):  # type: ignore[misc]
         s = self.settings
         return float(s.shared_lr if s.mode == "shared" else s.alpha(self.alpha_of.value))
 
-    def _play_step(self) -> int:
-        return max(1, self.settings.n_steps // 100)
-
     def _show_surface_controls(self) -> None:
         self.surface_box.children = tuple(self.surface_params.get(self.surface.value, {}).values())
 
@@ -405,7 +402,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self._show_race_texts()
         with self._quiet():
             self.play.max = self.frame.max = steps
-            self.play.step = self.speed.value = self._play_step()
+            self.play.step = self.speed.value = controls.play_step(steps)
             self.play.value = self.frame.value = steps
         self._show_frame(steps)
         self._report()
