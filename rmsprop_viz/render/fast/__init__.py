@@ -1,6 +1,6 @@
 """The fast frame path: an accelerator for exports, with the public twin as its fallback.
 
-:class:`~rmsprop_viz.render.fast.frames.FastFrames` draws the contours, axes, tick labels
+:class:`~rmsprop_viz.render.fast.renderer.FastFrames` draws the contours, axes, tick labels
 and legend once and keeps that picture; the paths and curves only grow, so it keeps them
 drawn too and per frame draws again only the few pixels around their new points, from
 drawing calls recorded once and replayed (:mod:`~rmsprop_viz.render.fast.calls`); and it
@@ -32,7 +32,7 @@ import matplotlib
 import numpy as np
 
 from rmsprop_viz.plotting import RaceFigure
-from rmsprop_viz.render.fast.frames import FastFrames, fast_frames
+from rmsprop_viz.render.fast.renderer import FastFrames, fast_frames
 from rmsprop_viz.render.frames import StepCounter
 from rmsprop_viz.render.public import Frames, PublicFrames, frames_agree, prepared, show
 

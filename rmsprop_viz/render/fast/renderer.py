@@ -1,4 +1,4 @@
-"""The fast frame renderer: what each frame draws again, and what it keeps drawn."""
+"""The fast frame renderer (:class:`FastFrames`): what each frame draws again, and what it keeps drawn."""
 
 from __future__ import annotations
 
