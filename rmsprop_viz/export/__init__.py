@@ -22,7 +22,7 @@ fed in the video's own pixel format (YUV 4:2:0), converted only where they chang
 Files are written under a temporary name in the target directory and renamed into place
 only when complete, so a failed or interrupted export leaves nothing behind.
 
-One module per part: :mod:`~rmsprop_viz.export.save` (``save``, ``check_save``,
+One module per part: :mod:`~rmsprop_viz.export.saving` (``save``, ``check_save``,
 ``animate``), :mod:`~rmsprop_viz.export.checks` (the limits and the error),
 :mod:`~rmsprop_viz.export.writers` (the registry) and a module per format
 (:mod:`~rmsprop_viz.export.mp4`, :mod:`~rmsprop_viz.export.gif`,
@@ -41,7 +41,7 @@ from rmsprop_viz.export.checks import (
 from rmsprop_viz.export.gif import GIF_COLOURS
 from rmsprop_viz.export.mp4 import ffmpeg_path
 from rmsprop_viz.export.png import FIGURE_SUFFIXES, save_figure
-from rmsprop_viz.export.save import animate, check_save, save
+from rmsprop_viz.export.saving import animate, check_save, save
 from rmsprop_viz.export.writers import SUFFIXES, WRITERS
 
 __all__ = [
