@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from rmsprop_viz.core import optimizers
 from rmsprop_viz.core.checks import check_flag, check_int, check_number, check_point
 from rmsprop_viz.core.kinds import DEFAULT_RACE, KINDS, OptimizerSpec
+from rmsprop_viz.core.surfaces import Surface
 from rmsprop_viz.engine.formatting import format_setting
 from rmsprop_viz.scenes import MAX_SCENE_STEPS, Scene, default_spec, read_recipe, surface_to_spec
 from rmsprop_viz.scenes import get as get_scene
@@ -32,6 +33,7 @@ __all__ = [
     "Settings",
     "all_params",
     "apply_initial",
+    "default_lrs",
     "one_of_several",
     "resolve_scene",
     "settings_from_scene",
@@ -244,7 +246,7 @@ def settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
     (0.99, ['rmsprop', 'adam'])
     """
     surface = scene.build_surface()
-    lrs = {key: float(default_spec(key, surface).params["lr"]) for key in KEYS}
+    lrs = default_lrs(surface)
     start = scene.start if scene.start is not None else surface.default_start
     settings = Settings(
         surface=surface_to_spec(surface),
@@ -302,6 +304,16 @@ def settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
     for key, extra in others.items():
         notes.append(one_of_several(KINDS[key].label, [shown[key], *extra]))
     return settings, notes
+
+
+def default_lrs(surface: Surface) -> dict[str, float]:
+    """Each optimizer's learning rate on ``surface`` before any is chosen: the scenes'
+    readable defaults (:func:`rmsprop_viz.scenes.default_spec`).
+
+    >>> default_lrs(get_scene("rosenbrock").build_surface())["adam"]
+    0.03
+    """
+    return {key: float(default_spec(key, surface).params["lr"]) for key in KEYS}
 
 
 def all_params(spec: OptimizerSpec) -> dict[str, Any]:

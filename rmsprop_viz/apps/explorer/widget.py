@@ -32,6 +32,7 @@ from rmsprop_viz.apps.explorer.settings import (
     KEYS,
     MODES,
     apply_initial,
+    default_lrs,
     resolve_scene,
     settings_from_scene,
 )
@@ -43,7 +44,7 @@ from rmsprop_viz.engine.reports import StepReport, step_report
 from rmsprop_viz.engine.run import Trajectory, race
 from rmsprop_viz.engine.sweeps import best_lr
 from rmsprop_viz.plotting import RaceFigure
-from rmsprop_viz.scenes import Scene, default_spec, surface_from_spec, surface_to_spec
+from rmsprop_viz.scenes import Scene, surface_from_spec, surface_to_spec
 
 __all__ = ["Explorer", "explore"]
 
@@ -234,7 +235,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.settings.surface = surface_to_spec(surface)
         if owner is self.surface:
             self._show_surface_controls()
-            self.settings.lr.update({k: float(default_spec(k, surface).params["lr"]) for k in KEYS})
+            self.settings.lr.update(default_lrs(surface))
             self.settings.start = tuple(surface.default_start)  # type: ignore[assignment]
         try:
             self._rebuild_surface()
