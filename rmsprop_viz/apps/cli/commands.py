@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import inspect
 import io
 import math
 import os
@@ -25,7 +26,6 @@ from rmsprop_viz.apps.cli.options import scene_from_args, setting
 from rmsprop_viz.apps.cli.parser import terminal_width
 from rmsprop_viz.apps.cli.values import (
     ANIMATION_SUFFIXES,
-    BETA_OF,
     DEFAULT_BETA_RANGE,
     DEFAULT_FPS,
     DEFAULT_FRAMES,
@@ -33,7 +33,8 @@ from rmsprop_viz.apps.cli.values import (
     FIGURE_SUFFIXES,
 )
 from rmsprop_viz.core import optimizers, surfaces
-from rmsprop_viz.core.staging import Staging, check_target, check_writable, naming
+from rmsprop_viz.core.kinds import KINDS
+from rmsprop_viz.core.staging import Staging, check_target, check_writable
 from rmsprop_viz.engine.formatting import below_resolution, format_number, format_setting
 from rmsprop_viz.engine.sweeps import best_cell, sweep
 from rmsprop_viz.scenes import (
@@ -211,6 +212,7 @@ def plot_command(args: argparse.Namespace) -> int:
     recipe = recipe_json({**scene.to_recipe(), "export": {"command": "plot", "dpi": dpi, "three_d": three_d}})
     out = _check_out(args.out, FIGURE_SUFFIXES, args.force, {".json": recipe})
 
+    from rmsprop_viz.export import save_figure
     from rmsprop_viz.plotting import RaceFigure
 
     figure = RaceFigure(
@@ -221,12 +223,9 @@ def plot_command(args: argparse.Namespace) -> int:
         dpi=dpi,
         title=scene.title or None,
     )
-    recipe_path = out.with_suffix(".json")
-    recipe_note = _recipe_note(recipe_path, recipe)
+    recipe_note = _recipe_note(out.with_suffix(".json"), recipe)
     with Staging(overwrite=args.force, how=_FORCE) as staging:
-        with naming(out):
-            figure.fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
-        staging.write_text(recipe_path, recipe, what="recipe")
+        save_figure(figure, out, dpi=dpi, overwrite=args.force, recipe=recipe, staging=staging)
         staging.commit()
     print(f"wrote {out}")
     print(recipe_note)
@@ -236,13 +235,58 @@ def plot_command(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------- the sweep
 
 
+def _second_axis(args: argparse.Namespace, extras: Mapping[str, Any], kind: str) -> tuple[str | None, Any]:
+    """The sweep's second axis: the parameter (None: no second axis) and its range.
+
+    ``--beta-range`` (else the recipe's ``sweep.beta_param`` and ``sweep.beta_range``)
+    sweeps the kind's beta (the kinds table's ``Kind.beta``: RMSProp's) unless it names
+    another parameter; a kind without a beta has no second axis unless one is named.
+    """
+    given = args.beta_range
+    param: str | None
+    values: Sequence[float] | None
+    if given is not None:
+        param, values, where = given.param, (given.lo, given.hi, given.n), "--beta-range"
+    else:
+        section = extras.get("sweep", {})
+        param, values = section.get("beta_param"), section.get("beta_range")
+        where = f"--recipe {args.recipe}: sweep.beta_range"
+    factory = optimizers.get(KINDS[kind].factory)
+    numeric = [p.name for p in inspect.signature(factory).parameters.values() if isinstance(p.default, float)]
+    name = param or KINDS[kind].beta
+    if name is None:
+        if values is not None:
+            raise ValueError(
+                f"{where}: {kind} has no beta (RMSProp's decay); name the parameter to sweep as "
+                f"PARAM=LO,HI,N with PARAM one of {', '.join(numeric)}"
+            )
+        return None, None
+    if name not in numeric:
+        raise ValueError(f"{where}: {kind} has no parameter {name!r} to sweep; it has {', '.join(numeric)}")
+    return name, tuple(values) if values is not None else DEFAULT_BETA_RANGE
+
+
+# TEMPORARY home: the grid as a table belongs beside the sweep's results (engine or
+# export), not in the command line; it moves there when that function exists.
+def _grid_csv(grid: Mapping[str, npt.NDArray[np.float64]], values: npt.NDArray[Any], metric: str) -> str:
+    """The sweep's grid as CSV: one row per cell, a column per grid parameter, then the metric."""
+    table = io.StringIO(newline="")
+    writer = csv.writer(table)
+    writer.writerow([*grid, metric])
+    for index in np.ndindex(values.shape):
+        value = values[index]
+        cell = [repr(float(axis[i])) for axis, i in zip(grid.values(), index)]
+        cell.append(str(int(value)) if metric in ("steps", "diverged") else repr(float(value)))
+        writer.writerow(cell)
+    return table.getvalue()
+
+
 def sweep_command(args: argparse.Namespace) -> int:
     scene, extras = scene_from_args(args)
     # Command-line values first, then the loaded recipe's 'sweep' section, then the defaults.
     kind = str(setting(extras, "sweep", "optimizer", args.optimizer, "rmsprop"))
     lr_range = tuple(setting(extras, "sweep", "lr_range", args.lr_range, DEFAULT_LR_RANGE))
-    beta_key = BETA_OF.get(kind)
-    beta_range = tuple(setting(extras, "sweep", "beta_range", args.beta_range, None) or DEFAULT_BETA_RANGE)
+    beta_key, beta_range = _second_axis(args, extras, kind)
     metric = str(setting(extras, "sweep", "metric", args.metric, "final"))
     tol = float(setting(extras, "sweep", "tol", args.tol, 1e-3))
     cells = int(lr_range[2]) * (int(beta_range[2]) if beta_key is not None else 1)
@@ -263,6 +307,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     sweep_section = {
         "optimizer": kind,
         "lr_range": [float(lr_range[0]), float(lr_range[1]), int(lr_range[2])],
+        "beta_param": None if beta_key == KINDS[kind].beta else beta_key,
         "beta_range": None if beta_key is None else [float(beta_range[0]), float(beta_range[1]), int(beta_range[2])],
         "metric": metric,
         "tol": tol,
@@ -293,6 +338,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     chosen = None if metric == "diverged" else best_cell(values, diverged=diverged_at)
     best = None if chosen is None else chosen.index
 
+    from rmsprop_viz.export import save_figure
     from rmsprop_viz.plotting import style_for, sweep_figure
 
     others = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in fixed.items())
@@ -309,23 +355,10 @@ def sweep_command(args: argparse.Namespace) -> int:
         dpi=dpi,
     )
     csv_path = out.with_suffix(".csv")
-    recipe_path = out.with_suffix(".json")
-    recipe_note = _recipe_note(recipe_path, recipe)
+    recipe_note = _recipe_note(out.with_suffix(".json"), recipe)
     with Staging(overwrite=args.force, how=_FORCE) as staging:
-        with naming(out):
-            fig.savefig(staging.output(out), dpi=dpi, format=out.suffix[1:].lower())
-        table = io.StringIO(newline="")
-        writer = csv.writer(table)
-        writer.writerow(["lr", *([beta_key] if beta_key else []), metric])
-        for index in np.ndindex(values.shape):
-            value = values[index]
-            cell = [repr(float(lrs[index[0]]))]
-            if beta_key is not None:
-                cell.append(repr(float(grid[beta_key][index[1]])))
-            cell.append(str(int(value)) if metric in ("steps", "diverged") else repr(float(value)))
-            writer.writerow(cell)
-        csv_written = staging.write_text(csv_path, table.getvalue(), what="grid")
-        staging.write_text(recipe_path, recipe, what="recipe")
+        save_figure(fig, out, dpi=dpi, overwrite=args.force, recipe=recipe, staging=staging)
+        csv_written = staging.write_text(csv_path, _grid_csv(grid, values, metric), what="grid")
         staging.commit()
 
     if chosen is None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rmsprop_viz import scenes as _scenes
-from rmsprop_viz.apps.cli.values import BETA_OF, EPS_OF, LR_LIMITS, Override
+from rmsprop_viz.apps.cli.values import LR_LIMITS, Override
 from rmsprop_viz.core import optimizers
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.sweeps import METRICS
@@ -57,7 +57,16 @@ def _surface_with_params(spec: Mapping[str, Any], assignments: Sequence[tuple[st
         surface_from_spec(out)
     except ValueError as error:
         given = " ".join(f"--param {k}={v}" for k, v in assignments)
-        raise ValueError(f"{given}: {error}" if assignments else str(error)) from None
+        hint = next(
+            (
+                f" (--param sets the surface's parameters; an optimizer's are set with --lr, --beta or --eps, "
+                f"e.g. --beta {k}={v})"
+                for k, v in assignments
+                if k.partition(".")[0].strip().lower() in KINDS
+            ),
+            "",
+        )
+        raise ValueError(f"{given}: {error}{hint}" if assignments else str(error)) from None
     return out
 
 
@@ -65,18 +74,41 @@ def _takes(factory: str, param: str) -> bool:
     return param in inspect.signature(optimizers.get(factory)).parameters
 
 
+def _param_of(flag: str, kind: str) -> str | None:
+    """The hyperparameter that ``--lr``, ``--beta`` or ``--eps`` sets on an optimizer of
+    ``kind``: the learning rate, else what the kinds table says ``Kind.beta``/``Kind.eps`` are."""
+    if flag == "lr":
+        return "lr"
+    entry = KINDS.get(kind)
+    if entry is None:
+        return None
+    return entry.beta if flag == "beta" else entry.eps
+
+
+def _decays_hint(flag: str, specs: Sequence[OptimizerSpec]) -> str:
+    """For ``--beta``: how to set the decays of racers that have no beta (Adam's beta1/beta2)."""
+    if flag != "beta":
+        return ""
+    named = {
+        spec.kind: [p for p in inspect.signature(optimizers.get(spec.factory)).parameters if p.startswith("beta")]
+        for spec in specs
+        if _param_of(flag, spec.kind) is None
+    }
+    forms = [f"{kind}.{param}=X" for kind, params in named.items() for param in params]
+    return f"; --beta is RMSProp's beta: set other decays by name, e.g. --beta {' or '.join(forms)}" if forms else ""
+
+
 def _apply_overrides(flag: str, overrides: Sequence[Override], specs: list[OptimizerSpec]) -> list[OptimizerSpec]:
-    param_of: dict[str, str] = {"lr": {k: "lr" for k in KINDS}, "beta": BETA_OF, "eps": EPS_OF}[flag]
     specs = list(specs)
     # Plain values first, so that per-optimizer values win whatever their order.
     for override in sorted(overrides, key=lambda o: o.kind is not None):
         kinds = [s.kind for s in specs]
         if override.kind is None:
-            targets = [i for i, k in enumerate(kinds) if k in param_of]
+            targets = [i for i, k in enumerate(kinds) if _param_of(flag, k) is not None]
             if not targets:
                 raise ValueError(
                     f"--{flag} {override.text}: no optimizer in this race ({', '.join(s.label for s in specs)}) "
-                    f"has a {flag}"
+                    f"has a {flag}{_decays_hint(flag, specs)}"
                 )
         else:
             targets = [i for i, k in enumerate(kinds) if k == override.kind]
@@ -87,9 +119,9 @@ def _apply_overrides(flag: str, overrides: Sequence[Override], specs: list[Optim
                 )
         for i in targets:
             spec = specs[i]
-            param = override.param or param_of.get(kinds[i])
+            param = override.param or _param_of(flag, kinds[i])
             if param is None:
-                raise ValueError(f"--{flag} {override.text}: {kinds[i]} has no {flag}")
+                raise ValueError(f"--{flag} {override.text}: {kinds[i]} has no {flag}{_decays_hint(flag, [spec])}")
             if not _takes(spec.factory, param):
                 accepted = ", ".join(inspect.signature(optimizers.get(spec.factory)).parameters)
                 raise ValueError(f"--{flag} {override.text}: {spec.factory} has no {param!r}; it takes {accepted}")
@@ -149,7 +181,7 @@ def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     known = {
         "export": ("command", "fps", "frames", "dpi", "three_d"),
-        "sweep": ("optimizer", "lr_range", "beta_range", "metric", "tol"),
+        "sweep": ("optimizer", "lr_range", "beta_param", "beta_range", "metric", "tol"),
     }
     for name, keys in known.items():
         section = recipe.get(name)
@@ -181,8 +213,11 @@ def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
                     raise ValueError(f"{field} must be one of {', '.join(KINDS)}, got {_describe(value)}")
             elif key in ("lr_range", "beta_range"):
                 _range_field(field, value, log=key == "lr_range")
-                if key == "beta_range" and not 0 <= value[0] <= value[1] < 1:
+                if key == "beta_range" and section.get("beta_param") is None and not 0 <= value[0] <= value[1] < 1:
                     raise ValueError(f"{field}: a decay beta must be a finite number in [0, 1), got {value[:2]}")
+            elif key == "beta_param":
+                if not (isinstance(value, str) and value.isidentifier() and value != "lr"):
+                    raise ValueError(f"{field} must be the name of a parameter other than lr, got {_describe(value)}")
             elif key == "metric":
                 if value not in METRICS:
                     raise ValueError(f"{field} must be one of {', '.join(METRICS)}, got {_describe(value)}")

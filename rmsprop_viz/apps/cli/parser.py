@@ -18,6 +18,7 @@ from rmsprop_viz.apps.cli.values import (
     DEFAULT_LR_RANGE,
     FIGURE_SUFFIXES,
     assignment,
+    axis_range,
     dpi_value,
     fps_value,
     frame_count,
@@ -69,8 +70,12 @@ Which race: a preset (--scene), a saved recipe (--recipe) or a surface
 hyperparameter, NAME=NUMBER for one kind (e.g. --lr rmsprop=0.01), or
 NAME.PARAM=VALUE for any hyperparameter of one kind (e.g. --beta
 adam.beta1=0.8, --lr rmsprop.momentum=0.5), VALUE true or false for an
-on/off one (e.g. --lr rmsprop.centered=true). --beta is RMSProp's beta and
-Adam's beta2. Repeat them freely; per-optimizer values win over plain ones."""
+on/off one (e.g. --lr rmsprop.centered=true). Repeat them freely;
+per-optimizer values win over plain ones.
+
+The beta of --beta is RMSProp's: the decay of its average of squared
+gradients (PyTorch's alpha, Keras's rho). Adam's two decays are set by
+name, e.g. --beta adam.beta1=0.8 --beta adam.beta2=0.99."""
 
 
 def _add_scene_options(parser: argparse.ArgumentParser, *, several: bool) -> None:
@@ -111,7 +116,7 @@ def _add_scene_options(parser: argparse.ArgumentParser, *, several: bool) -> Non
         )
         for flag, what in (
             ("lr", "learning rate"),
-            ("beta", "decay of the squared-gradient average (RMSProp beta, Adam beta2)"),
+            ("beta", "RMSProp's beta, the decay of its squared-gradient average (Adam's: adam.beta2=X)"),
             ("eps", "stability constant (Adagrad, RMSProp, Adam)"),
         ):
             group.add_argument(
@@ -267,13 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
         description=textwrap.dedent(
             """\
             Run one optimizer over every combination of log-spaced learning rates and
-            linearly spaced decays (RMSProp's beta, Adam's beta2) in one batched run and
-            draw the metric as a heatmap, the best cell starred and diverged cells hatched.
-            SGD, Momentum, Nesterov and Adagrad have no decay: their sweep is over the
-            learning rate only, drawn as a curve.
+            linearly spaced values of a second parameter (RMSProp's beta unless
+            --beta-range names another) in one batched run and draw the metric as a
+            heatmap, the best cell starred and diverged cells hatched. Optimizers without
+            a beta (SGD, Momentum, Nesterov, Adagrad, Adam) are swept over the learning
+            rate only, drawn as a curve, unless --beta-range names one of their
+            parameters (e.g. beta2=0.9,0.999,20 for Adam's beta2).
 
             Writes FILE, the grid as CSV beside it (FILE with the suffix .csv; columns lr,
-            beta (or beta2) and the metric; nan where a run diverged) and the recipe."""
+            the second parameter and the metric; nan where a run diverged) and the recipe."""
         ),
         epilog=textwrap.dedent(
             """\
@@ -287,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
             examples:
               rmsprop-viz sweep --out sweep.png
               rmsprop-viz sweep --scene rotated --optimizer adam --metric best --out adam.png
+              rmsprop-viz sweep --optimizer adam --beta-range beta2=0.9,0.999,20 --out beta2.png
               rmsprop-viz sweep --optimizer sgd --lr-range 1e-4,1e-2,60 --out sgd.png"""
         ),
     )
@@ -309,12 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep_cmd.add_argument(
         "--beta-range",
-        type=value_range(log=False),
+        type=axis_range,
         default=None,
-        metavar="LO,HI,N",
-        help="N evenly spaced decays from LO to HI: RMSProp's beta, Adam's beta2 (default: {:g},{:g},{})".format(
-            *DEFAULT_BETA_RANGE
-        ),
+        metavar="[PARAM=]LO,HI,N",
+        help="N evenly spaced values from LO to HI of RMSProp's beta, or of the optimizer's parameter PARAM "
+        "(e.g. beta2=0.9,0.999,20 for Adam) (default: {:g},{:g},{} for RMSProp; no second axis for the "
+        "others)".format(*DEFAULT_BETA_RANGE),
     )
     sweep_cmd.add_argument(
         "--metric",

@@ -16,18 +16,18 @@ from rmsprop_viz.scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, MAX_SCENE_STEPS
 
 __all__ = [
     "ANIMATION_SUFFIXES",
-    "BETA_OF",
     "DEFAULT_BETA_RANGE",
     "DEFAULT_FPS",
     "DEFAULT_FRAMES",
     "DEFAULT_LR_RANGE",
-    "EPS_OF",
     "EXIT_IO",
     "EXIT_USAGE",
     "FIGURE_SUFFIXES",
     "LR_LIMITS",
+    "Axis",
     "Override",
     "assignment",
+    "axis_range",
     "bounded_float",
     "dpi_value",
     "fps_value",
@@ -55,9 +55,6 @@ DEFAULT_BETA_RANGE = (0.0, 0.999, 40)
 #: Lowest and highest learning rate of a sweep's grid.
 LR_LIMITS = (1e-12, 1e6)
 
-# The hyperparameter that --beta and --eps set on each kind of optimizer (None: it has none).
-BETA_OF = {"rmsprop": "beta", "adam": "beta2"}
-EPS_OF = {"adagrad": "eps", "rmsprop": "eps", "adam": "eps"}
 
 # ------------------------------------------------------------------ argument types
 
@@ -234,3 +231,29 @@ def value_range(log: bool) -> Any:
         return lo, hi, n
 
     return parse
+
+
+class Axis(NamedTuple):
+    """The second axis of a sweep (``--beta-range [PARAM=]LO,HI,N``): which parameter, and its values."""
+
+    param: str | None  # None: the kind's beta (the kinds table's Kind.beta)
+    lo: float
+    hi: float
+    n: int
+
+
+def axis_range(text: str) -> Axis:
+    """``LO,HI,N`` or ``PARAM=LO,HI,N``: N evenly spaced values of a parameter.
+
+    >>> axis_range("0.5,0.9,3"), axis_range("beta2=0.9,0.999,2")
+    (Axis(param=None, lo=0.5, hi=0.9, n=3), Axis(param='beta2', lo=0.9, hi=0.999, n=2))
+    """
+    name, sep, numbers = text.rpartition("=")
+    param = name.strip()
+    if sep and not param.isidentifier():
+        raise argparse.ArgumentTypeError(
+            f"expected LO,HI,N or PARAM=LO,HI,N with PARAM a parameter's name (e.g. beta2=0.9,0.999,20), "
+            f"got {text!r:.40}"
+        )
+    lo, hi, n = value_range(log=False)(numbers)
+    return Axis(param if sep else None, lo, hi, n)

@@ -143,7 +143,7 @@ def test_optimizers_and_per_optimizer_overrides(capsys: pytest.CaptureFixture[st
         "--beta",
         "adam.beta1=0.8",
         "--beta",
-        "0.99",
+        "0.99",  # RMSProp's beta only: Adam keeps its beta2
         "--eps",
         "rmsprop=1e-6",
         "--steps",
@@ -159,7 +159,7 @@ def test_optimizers_and_per_optimizer_overrides(capsys: pytest.CaptureFixture[st
         "Momentum": ("lr=0.01, momentum=0.9", rv.sgd(0.01, momentum=0.9)),
         "Nesterov": ("lr=0.01, momentum=0.9, nesterov=True", rv.sgd(0.01, momentum=0.9, nesterov=True)),
         "RMSProp": ("lr=0.01, beta=0.99, eps=1e-06", rv.rmsprop(0.01, beta=0.99, eps=1e-6)),
-        "Adam": ("lr=0.05, beta1=0.8, beta2=0.99, eps=1e-08", rv.adam(0.05, beta1=0.8, beta2=0.99, eps=1e-8)),
+        "Adam": ("lr=0.05, beta1=0.8, beta2=0.999, eps=1e-08", rv.adam(0.05, beta1=0.8, beta2=0.999, eps=1e-8)),
     }
     surface = rv.Quadratic(condition=20)
     for label, (described, optimizer) in expected.items():
@@ -299,7 +299,7 @@ def test_a_one_dimensional_sweep_marks_divergence_with_nan(tmp_path: Path) -> No
 def test_sweep_recipe_round_trip(tmp_path: Path) -> None:
     first = tmp_path / "a.png"
     argv = ["sweep", "--scene", "saddle", "--optimizer", "adam", "--metric", "steps", "--lr-range", "0.01,0.3,3"]
-    assert cli.main([*argv, "--beta-range", "0.9,0.999,2", "--steps", "80", "--out", str(first)]) == 0
+    assert cli.main([*argv, "--beta-range", "beta2=0.9,0.999,2", "--steps", "80", "--out", str(first)]) == 0
     second = tmp_path / "b.png"
     assert cli.main(["sweep", "--recipe", str(tmp_path / "a.json"), "--out", str(second)]) == 0
     assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
@@ -902,7 +902,19 @@ def _one_error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
 
 def test_negative_zero_never_shows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "z.png"
-    argv = ["plot", "--beta", "-0", "--lr", "adam.beta1=-0", "--steps", "5", "--out", str(out)]
+    argv = [
+        "plot",
+        "--beta",
+        "-0",
+        "--lr",
+        "adam.beta1=-0",
+        "--beta",
+        "adam.beta2=-0",
+        "--steps",
+        "5",
+        "--out",
+        str(out),
+    ]
     assert cli.main(argv) == 0
     capsys.readouterr()
     recipe = json.loads(out.with_suffix(".json").read_text())
