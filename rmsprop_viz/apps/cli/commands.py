@@ -12,16 +12,15 @@ import csv
 import inspect
 import io
 import math
-import os
 import textwrap
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from rmsprop_viz import scenes as _scenes
+from rmsprop_viz.apps.cli import outputs
 from rmsprop_viz.apps.cli.options import scene_from_args, setting
 from rmsprop_viz.apps.cli.parser import terminal_width
 from rmsprop_viz.apps.cli.values import (
@@ -34,7 +33,7 @@ from rmsprop_viz.apps.cli.values import (
 )
 from rmsprop_viz.core import optimizers, surfaces
 from rmsprop_viz.core.kinds import KINDS
-from rmsprop_viz.core.staging import Staging, check_target, check_writable
+from rmsprop_viz.core.staging import Staging
 from rmsprop_viz.engine.formatting import below_resolution, format_number, format_setting
 from rmsprop_viz.engine.sweeps import best_cell, sweep
 from rmsprop_viz.scenes import (
@@ -77,55 +76,6 @@ def _target(surface: surfaces.Surface, n_steps: int) -> float:
     return surfaces.min_value(surface, surfaces.last_change(surface, n_steps))
 
 
-_FORCE = "add --force"
-
-
-def _check_out(path_text: str, suffixes: Sequence[str], force: bool, companions: Mapping[str, str | None]) -> Path:
-    """Refuse, before any work, an output that could not or should not be written.
-
-    ``companions`` maps the suffix of each file written beside the output to its content
-    when it is known now (the recipe), else None. A companion that already holds exactly
-    that content is no conflict: ``race.gif`` and ``race.mp4`` of one race share
-    ``race.json``.
-    """
-    path = Path(path_text)
-    suffix = path.suffix.lower()
-    if suffix not in suffixes:
-        raise ValueError(
-            f"--out {path_text}: unknown format {suffix or '(no suffix)'}; use one of {', '.join(suffixes)}"
-        )
-    folder = path.parent
-    if not folder.is_dir():
-        raise ValueError(f"--out {path_text}: the directory {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {path_text}: the directory {str(folder)!r} is not writable")
-    try:
-        check_writable(folder)  # the permission bits say yes for /proc, /sys, read-only mounts
-        check_target(path, overwrite=force, how=_FORCE)
-        same_recipe = False
-        for companion, content in companions.items():
-            if content is not None:
-                same_recipe |= check_target(
-                    path.with_suffix(companion), overwrite=force, content=content, what="recipe", how=_FORCE
-                )
-        for companion, content in companions.items():
-            # A result beside the same recipe is the same result (e.g. a sweep's CSV): it is
-            # compared when it has been computed, and kept if it is the same.
-            if content is None and not same_recipe:
-                check_target(path.with_suffix(companion), overwrite=force, how=_FORCE)
-    except ValueError as error:
-        raise ValueError(f"--out {path_text}: {error}") from None
-    return path
-
-
-def _recipe_note(path: Path, text: str) -> str:
-    """What the command says about the recipe it writes: a recipe file that already holds
-    exactly this text is left as it is (two exports of one race share it)."""
-    if check_target(path, overwrite=True, content=text):
-        return f"kept {path} (it already holds this recipe)"
-    return f"wrote {path}"
-
-
 def race_command(args: argparse.Namespace) -> int:
     scene, extras = scene_from_args(args)
     fps = float(setting(extras, "export", "fps", args.fps, DEFAULT_FPS))
@@ -138,8 +88,8 @@ def race_command(args: argparse.Namespace) -> int:
     }
     out, recipe_note = None, ""
     if args.out is not None:
-        out = _check_out(args.out, ANIMATION_SUFFIXES, args.force, {".json": recipe_json(recipe)})
-        recipe_note = _recipe_note(out.with_suffix(".json"), recipe_json(recipe))
+        out = outputs.check_out(args.out, ANIMATION_SUFFIXES, args.force, {".json": recipe_json(recipe)})
+        recipe_note = outputs.recipe_note(out.with_suffix(".json"), recipe_json(recipe))
 
     surface = scene.build_surface()
     results = scene.run()
@@ -210,7 +160,7 @@ def plot_command(args: argparse.Namespace) -> int:
     dpi = float(setting(extras, "export", "dpi", args.dpi, 100.0))
     three_d = bool(setting(extras, "export", "three_d", args.three_d, False))
     recipe = recipe_json({**scene.to_recipe(), "export": {"command": "plot", "dpi": dpi, "three_d": three_d}})
-    out = _check_out(args.out, FIGURE_SUFFIXES, args.force, {".json": recipe})
+    out = outputs.check_out(args.out, FIGURE_SUFFIXES, args.force, {".json": recipe})
 
     from rmsprop_viz.export import save_figure
     from rmsprop_viz.plotting import RaceFigure
@@ -223,8 +173,8 @@ def plot_command(args: argparse.Namespace) -> int:
         dpi=dpi,
         title=scene.title or None,
     )
-    recipe_note = _recipe_note(out.with_suffix(".json"), recipe)
-    with Staging(overwrite=args.force, how=_FORCE) as staging:
+    recipe_note = outputs.recipe_note(out.with_suffix(".json"), recipe)
+    with Staging(overwrite=args.force, how=outputs.FORCE) as staging:
         save_figure(figure, out, dpi=dpi, overwrite=args.force, recipe=recipe, staging=staging)
         staging.commit()
     print(f"wrote {out}")
@@ -313,7 +263,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         "tol": tol,
     }
     recipe = recipe_json({**scene.with_changes(optimizers=(base,), caption="").to_recipe(), "sweep": sweep_section})
-    out = _check_out(args.out, FIGURE_SUFFIXES, args.force, {".csv": None, ".json": recipe})
+    out = outputs.check_out(args.out, FIGURE_SUFFIXES, args.force, {".csv": None, ".json": recipe})
 
     lrs = np.geomspace(float(lr_range[0]), float(lr_range[1]), int(lr_range[2]))
     grid: dict[str, npt.NDArray[np.float64]] = {"lr": lrs}
@@ -355,8 +305,8 @@ def sweep_command(args: argparse.Namespace) -> int:
         dpi=dpi,
     )
     csv_path = out.with_suffix(".csv")
-    recipe_note = _recipe_note(out.with_suffix(".json"), recipe)
-    with Staging(overwrite=args.force, how=_FORCE) as staging:
+    recipe_note = outputs.recipe_note(out.with_suffix(".json"), recipe)
+    with Staging(overwrite=args.force, how=outputs.FORCE) as staging:
         save_figure(fig, out, dpi=dpi, overwrite=args.force, recipe=recipe, staging=staging)
         csv_written = staging.write_text(csv_path, _grid_csv(grid, values, metric), what="grid")
         staging.commit()
