@@ -30,6 +30,9 @@ from typing import Any
 
 import pytest
 
+from rmsprop_viz.apps.explorer.settings import KEYS
+from rmsprop_viz.core.kinds import KINDS
+
 CHROMIUM = os.environ.get("RMSPROP_VIZ_CHROMIUM", "/usr/bin/chromium")
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[3] / "notebooks"
 ARGS = [
@@ -118,6 +121,18 @@ def _jupyter_env(tmp: pathlib.Path) -> dict[str, str]:
     return env
 
 
+def _select_kernel_if_asked(page: Page) -> None:
+    """Answer JupyterLab's "Select Kernel" dialog, which a slow kernel start can bring up
+    over the notebook, with the kernel it proposes (the notebook's own, Python 3)."""
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    try:
+        dialog.first.wait_for(state="visible", timeout=3_000)
+    except Exception:
+        return  # no dialog
+    dialog.first.locator("button", has_text="Select").last.click()
+    dialog.first.wait_for(state="hidden", timeout=10_000)
+
+
 def _canvas_hash(page: Page) -> str:
     data = page.locator(".jupyter-matplotlib-canvas-div canvas").first.evaluate("c => c.toDataURL()")
     return hashlib.sha256(data.encode()).hexdigest()
@@ -140,7 +155,8 @@ def _legend_text(page: Page) -> str:
 def _optimizers_on(page: Page) -> list[str]:
     """The optimizer toggles that are pressed, in order."""
     pressed = [b.inner_text().strip() for b in page.locator(".widget-toggle-button.mod-active").all()]
-    return [label for label in pressed if label in ("SGD", "Momentum", "Adagrad", "RMSProp", "Adam")]
+    labels = [KINDS[key].label for key in KEYS]
+    return [label for label in pressed if label in labels]
 
 
 def _slider(page: Page, label: str) -> Any:
@@ -298,6 +314,7 @@ def test_explorer_in_jupyterlab(browser: Any, served: pathlib.Path, tmp_path: pa
                 state="attached", timeout=120_000
             )
             for attempt in range(3):
+                _select_kernel_if_asked(page)
                 page.locator(".jp-Cell").first.click()
                 page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
                 page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
