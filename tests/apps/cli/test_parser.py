@@ -163,3 +163,13 @@ def test_a_range_that_repeats_its_values_is_refused_in_one_line(
 )
 def test_odd_input_is_one_clear_line(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert expected in one_error_line(capsys, [*argv, "--steps", "5"])
+
+
+@pytest.mark.parametrize("module", ["rmsprop_viz", "rmsprop_viz.apps.cli"])
+def test_the_command_line_runs_as_a_module(module: str) -> None:
+    done = subprocess.run([sys.executable, "-m", module, "surfaces"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "(a - x)^2 + b (y - x^2)^2" in done.stdout
+    done = subprocess.run([sys.executable, "-m", module, "race", "--steps", "0"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
