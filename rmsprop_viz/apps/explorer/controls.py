@@ -93,10 +93,32 @@ MODE = ControlSpec(
 )
 
 _rmsprop = KINDS["rmsprop"].label
+_betas = " and ".join(f"{KINDS[k].label}'s {KINDS[k].beta}" for k in KEYS if KINDS[k].beta)
+_epsilons = ", ".join(KINDS[k].label for k in KEYS if KINDS[k].eps)
 #: The hyperparameter controls: each sets the Settings field of its name.
 HYPERPARAMETERS: tuple[ControlSpec, ...] = (
-    ControlSpec("beta", "float", 0.0, 0.999, 0.001, field="beta", readout=".3f", width="380px"),
-    ControlSpec("epsilon", "log", -12, 0, 0.25, field="eps", readout=".0e", width="380px"),
+    ControlSpec(
+        "beta",
+        "float",
+        0.0,
+        0.999,
+        0.001,
+        field="beta",
+        readout=".3f",
+        width="380px",
+        tooltip=f"{_betas}: v = β·v_prev + (1 − β)·g² (PyTorch's alpha, Keras's rho, optax's decay)",
+    ),
+    ControlSpec(
+        "epsilon",
+        "log",
+        -12,
+        0,
+        0.25,
+        field="eps",
+        readout=".0e",
+        width="380px",
+        tooltip=f"ε of {_epsilons}: keeps the denominator of each step away from 0 (inside or outside the root)",
+    ),
     EPS_PLACE,
     ControlSpec("momentum", "float", 0.0, 0.99, 0.01, field="momentum"),
     ControlSpec("beta1", "float", 0.0, 0.99, 0.01, field="beta1"),
