@@ -206,7 +206,7 @@ class OptimizerSpec:
         # Settings are read here (from code, recipes and the command line): -0.0 becomes 0.0.
         object.__setattr__(self, "params", {k: _no_negative_zero(v) for k, v in dict(self.params).items()})
         if not self.label:
-            object.__setattr__(self, "label", KINDS[self.factory].label)
+            object.__setattr__(self, "label", KINDS[self.kind].label)
 
     @property
     def kind(self) -> str:
