@@ -130,10 +130,3 @@ def is_builtin_surface(surface: Any) -> bool:
         return False
     base = getattr(surface, "base", None)
     return base is None or is_builtin_surface(base)
-
-
-# Old private names, kept until every caller uses the public ones.
-_REGISTRY = REGISTRY
-_Planar = XYSurface
-_is_own = is_builtin_surface
-_xy_of = xy_formulas
