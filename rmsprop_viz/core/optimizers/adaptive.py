@@ -1,235 +1,19 @@
-r"""Optimizers as pairs of pure functions: ``init(params) -> state`` and
-``update(grads, state) -> (updates, new_state)``.
+r"""The adaptive methods: a step size per coordinate, from the gradients seen so far.
 
-Read this module beside the formulas. Notation, per coordinate: :math:`g` is the gradient,
-:math:`t = 1, 2, \dots` the step count, :math:`\theta` the parameters; every update is
-*added* to the parameters, ``theta_next = theta + update``.
-
-Each factory checks its hyperparameters, closes over them and returns an
-:class:`Optimizer`. A hyperparameter may be a number or an array broadcastable to
-``(runs, 1)``: that is how one batched run covers a whole grid of settings.
-
-The update rules use arithmetic and :func:`sqrt` only, so the same function accepts a
-Python float (one coordinate of one run) or an array such as ``(runs, 2)``. The engine
-uses floats for a single run, where numpy's cost per call would dominate, and arrays for
-batches; either way each rule is written once, here.
-
-Conventions, and what other libraries call the same things:
-
-=============  ===================  =================  =================  ================
-ours           PyTorch              Keras 3            optax              teaching text
-=============  ===================  =================  =================  ================
-``lr``         ``lr``               ``learning_rate``  ``learning_rate``  alpha
-``beta``       ``alpha`` (RMSprop)  ``rho``            ``decay``          beta
-``eps``        ``eps``              ``epsilon``        ``eps``            epsilon
-eps in root    no                   yes                yes (default)      yes
-=============  ===================  =================  =================  ================
+Adagrad divides by the root of their squares' *sum*, RMSProp by the root of a *moving
+average* of them, Adam does the same to a moving average of the gradient itself.
 """
 
 from __future__ import annotations
 
-import collections
-import functools
-import math
-import weakref
-from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from rmsprop_viz.core.checks import check_flag, check_number
+from rmsprop_viz.core.optimizers.base import Array, Optimizer, register, sqrt, state_type, zeros_like
 
-__all__ = [
-    "AdagradState",
-    "AdamState",
-    "Made",
-    "Optimizer",
-    "RMSPropState",
-    "SGDState",
-    "adagrad",
-    "adam",
-    "adam_state",
-    "get",
-    "is_builtin",
-    "made_by",
-    "names",
-    "rmsprop",
-    "rmsprop_state",
-    "sgd",
-]
-
-# A float for one coordinate of one run, or an array such as (runs, 2) or (runs, 1).
-Array = Any
-State = Any
-
-
-class Optimizer(NamedTuple):
-    """An optimizer: two pure functions, batched over runs.
-
-    ``init(params)`` builds the state for parameters of shape ``(runs, 2)``;
-    ``update(grads, state)`` returns the update to *add* to the parameters and the next
-    state. Neither mutates its inputs.
-    """
-
-    init: Callable[[Array], State]
-    update: Callable[[Array, State], tuple[Array, State]]
-
-
-class Made(NamedTuple):
-    """Which factory made an optimizer, and with what arguments (see :func:`made_by`)."""
-
-    factory: str  # a name of names()
-    params: dict[str, Any]  # the factory's arguments, as checked
-
-
-#: The update functions made by this module's factories, with their init function and
-#: factory call. Weak keys: an optimizer that is no longer used leaves no trace here.
-_MADE_HERE: weakref.WeakKeyDictionary[Callable[..., Any], tuple[Callable[..., Any], Made]] = weakref.WeakKeyDictionary()
-
-
-def _builtin(
-    init: Callable[[Array], State],
-    update: Callable[[Array, State], tuple[Array, State]],
-    factory: str,
-    **params: Any,
-) -> Optimizer:
-    _MADE_HERE[update] = (init, Made(factory, params))
-    return Optimizer(init, update)
-
-
-def made_by(optimizer: Any) -> Made | None:
-    """The factory call that made ``optimizer``, or None for any other optimizer.
-
-    >>> made_by(sgd(lr=0.1, momentum=0.9))
-    Made(factory='sgd', params={'lr': 0.1, 'momentum': 0.9, 'nesterov': False})
-    >>> made_by(Optimizer(lambda p: p, lambda g, s: (g, s))) is None
-    True
-    """
-    if not (isinstance(optimizer, tuple) and len(optimizer) == 2):
-        return None
-    init, update = optimizer
-    try:
-        entry = _MADE_HERE.get(update)
-    except TypeError:  # not weakly referenceable, so not one of ours
-        return None
-    return entry[1] if entry is not None and entry[0] is init else None
-
-
-def is_builtin(optimizer: Any) -> bool:
-    """True when ``optimizer`` was made by one of this module's factories.
-
-    Only these may take the engine's fast paths, which call ``update`` once with symbolic
-    stand-ins to record its arithmetic. Any other ``Optimizer(init, update)``, such as
-    one written in a notebook, runs plainly: its functions are called every step with
-    real numbers, so ``print(g)`` inside ``update`` prints the gradient.
-
-    >>> is_builtin(adam(lr=0.1))
-    True
-    >>> opt = adam(lr=0.1)
-    >>> is_builtin(Optimizer(opt.init, lambda g, state: opt.update(g, state)))
-    False
-    """
-    return made_by(optimizer) is not None
-
-
-def sqrt(v: Array) -> Array:
-    """Correctly rounded square root of a float or an array.
-
-    ``math.sqrt`` for a Python float and ``numpy.sqrt`` for an array give the same bits,
-    so a single run and a batch agree exactly (``v ** 0.5`` on a float goes through C's
-    ``pow``, which is off by one unit in the last place for about one input in a thousand).
-
-    >>> sqrt(2.0) == float(np.sqrt(np.array([2.0]))[0])
-    True
-    """
-    return math.sqrt(v) if isinstance(v, float) else np.sqrt(v)
-
-
-def _zeros_like(params: Array) -> Array:
-    # Arithmetic, not np.zeros_like, so that a float stays a float.
-    return params * 0.0
-
-
-_Kind = TypeVar("_Kind", bound=tuple)  # type: ignore[type-arg]
-
-
-def _state_type(kind: type[_Kind], **carried: bool) -> type[_Kind]:
-    """A NamedTuple type called like ``kind``, with the fields whose flag in ``carried`` is
-    true (in that order), that is also a ``kind``: the state of an optimizer whose options
-    decide which fields it needs. The same fields give the same type."""
-    return _named_subtype(kind, tuple(name for name, used in carried.items() if used))
-
-
-@functools.cache
-def _named_subtype(kind: type[_Kind], names: tuple[str, ...]) -> type[_Kind]:
-    fields = collections.namedtuple(kind.__name__, names)  # type: ignore[misc]
-
-    def __reduce__(self: tuple[Any, ...]) -> tuple[Any, ...]:
-        # Pickled as its kind, its field names and its values: the type is made here.
-        return _named_state, (kind, names, tuple(self))
-
-    subtype: type[_Kind] = type(kind.__name__, (fields, kind), {"__slots__": (), "__reduce__": __reduce__})
-    return subtype
-
-
-def _named_state(kind: type[_Kind], names: tuple[str, ...], values: tuple[Any, ...]) -> _Kind:
-    state: _Kind = _named_subtype(kind, names)(*values)
-    return state
-
-
-# --------------------------------------------------------------------------- SGD
-
-
-class SGDState(NamedTuple):
-    b: Array  # (runs, 2) momentum buffer; 0 before the first step
-
-
-def sgd(lr: Any, momentum: Any = 0.0, nesterov: bool = False) -> Optimizer:
-    r"""Stochastic gradient descent, with optional (Nesterov) momentum.
-
-    .. math::
-
-        b_t = \mu\, b_{t-1} + g_t, \qquad b_0 = 0
-
-        d_t = g_t + \mu\, b_t \ \text{(Nesterov)} \quad\text{or}\quad d_t = b_t
-
-        \theta_t = \theta_{t-1} - \text{lr}\, d_t
-
-    With ``momentum=0`` this is plain gradient descent, :math:`\theta \leftarrow \theta -
-    \text{lr}\, g`. Matches ``torch.optim.SGD(lr, momentum, nesterov=..., dampening=0)`` and
-    ``optax.sgd(learning_rate, momentum, nesterov)``.
-
-    Parameters
-    ----------
-    lr : float or array
-        Learning rate, > 0.
-    momentum : float or array
-        Momentum coefficient :math:`\mu`, in [0, 1).
-    nesterov : bool
-        Use Nesterov's look-ahead form; needs ``momentum > 0``.
-
-    Examples
-    --------
-    >>> opt = sgd(lr=0.1)
-    >>> step, state = opt.update(2.0, opt.init(1.0))
-    >>> round(step, 12)
-    -0.2
-    """
-    lr = check_number("lr", lr, low=0.0, low_open=True)
-    mu = check_number("momentum", momentum, low=0.0, high=1.0, high_open=True)
-    nesterov = check_flag("nesterov", nesterov)
-    if nesterov and np.all(np.asarray(mu) == 0.0):
-        raise ValueError("nesterov=True needs momentum in (0, 1), got momentum=0.0")
-
-    def init(params: Array) -> SGDState:
-        return SGDState(_zeros_like(params))
-
-    def update(g: Array, state: SGDState) -> tuple[Array, SGDState]:
-        b = mu * state.b + g
-        d = g + mu * b if nesterov else b
-        return -lr * d, SGDState(b)
-
-    return _builtin(init, update, "sgd", lr=lr, momentum=mu, nesterov=nesterov)
+__all__ = ["AdagradState", "AdamState", "RMSPropState", "adagrad", "adam", "adam_state", "rmsprop", "rmsprop_state"]
 
 
 # ----------------------------------------------------------------------- Adagrad
@@ -280,14 +64,14 @@ def adagrad(lr: Any, eps: Any = 1e-10, initial_accumulator: Any = 0.0, eps_in_sq
     eps_in_sqrt = check_flag("eps_in_sqrt", eps_in_sqrt)
 
     def init(params: Array) -> AdagradState:
-        return AdagradState(_zeros_like(params) + s0)
+        return AdagradState(zeros_like(params) + s0)
 
     def update(g: Array, state: AdagradState) -> tuple[Array, AdagradState]:
         s = state.s + g * g
         den = sqrt(s + eps) if eps_in_sqrt else sqrt(s) + eps
         return -lr * g / den, AdagradState(s)
 
-    return _builtin(init, update, "adagrad", lr=lr, eps=eps, initial_accumulator=s0, eps_in_sqrt=eps_in_sqrt)
+    return register(init, update, "adagrad", lr=lr, eps=eps, initial_accumulator=s0, eps_in_sqrt=eps_in_sqrt)
 
 
 # ----------------------------------------------------------------------- RMSProp
@@ -324,7 +108,7 @@ def rmsprop_state(centered: bool, momentum: bool, bias_correction: bool) -> type
     >>> issubclass(rmsprop_state(False, False, False), RMSPropState)
     True
     """
-    return _state_type(RMSPropState, v=True, gbar=centered, b=momentum, t=True, beta_t=bias_correction)
+    return state_type(RMSPropState, v=True, gbar=centered, b=momentum, t=True, beta_t=bias_correction)
 
 
 def rmsprop(
@@ -416,7 +200,7 @@ def rmsprop(
     state_type = rmsprop_state(centered, use_momentum, bias_correction)
 
     def init(params: Array) -> RMSPropState:
-        zeros = _zeros_like(params)
+        zeros = zeros_like(params)
         every = {"v": zeros + v0, "gbar": zeros, "b": zeros, "t": 0, "beta_t": zeros + 1.0}
         return state_type(*(every[name] for name in state_type._fields))  # type: ignore[attr-defined]
 
@@ -439,7 +223,7 @@ def rmsprop(
             step = -lr * g / den
         return step, state._replace(**new)
 
-    return _builtin(
+    return register(
         init,
         update,
         "rmsprop",
@@ -486,9 +270,7 @@ def adam_state(amsgrad: bool, bias_correction: bool) -> type[AdamState]:
     >>> adam_state(amsgrad=False, bias_correction=True)._fields
     ('m', 'v', 't', 'beta1_t', 'beta2_t')
     """
-    return _state_type(
-        AdamState, m=True, v=True, vmax=amsgrad, t=True, beta1_t=bias_correction, beta2_t=bias_correction
-    )
+    return state_type(AdamState, m=True, v=True, vmax=amsgrad, t=True, beta1_t=bias_correction, beta2_t=bias_correction)
 
 
 def adam(
@@ -556,7 +338,7 @@ def adam(
     state_type = adam_state(amsgrad, bias_correction)
 
     def init(params: Array) -> AdamState:
-        zeros = _zeros_like(params)
+        zeros = zeros_like(params)
         every = {"m": zeros, "v": zeros, "vmax": zeros, "t": 0, "beta1_t": zeros + 1.0, "beta2_t": zeros + 1.0}
         return state_type(*(every[name] for name in state_type._fields))  # type: ignore[attr-defined]
 
@@ -575,31 +357,6 @@ def adam(
             v_hat = second / (1.0 - beta2_t)
         return -lr * m_hat / (sqrt(v_hat) + eps), state._replace(**new)
 
-    return _builtin(
+    return register(
         init, update, "adam", lr=lr, beta1=b1, beta2=b2, eps=eps, bias_correction=bias_correction, amsgrad=amsgrad
     )
-
-
-_FACTORIES: dict[str, Callable[..., Optimizer]] = {
-    "sgd": sgd,
-    "adagrad": adagrad,
-    "rmsprop": rmsprop,
-    "adam": adam,
-}
-
-
-def names() -> list[str]:
-    """Names of the optimizer factories, for command lines and menus.
-
-    >>> names()
-    ['sgd', 'adagrad', 'rmsprop', 'adam']
-    """
-    return list(_FACTORIES)
-
-
-def get(name: str) -> Callable[..., Optimizer]:
-    """Return the factory called ``name`` (one of :func:`names`)."""
-    try:
-        return _FACTORIES[name]
-    except KeyError:
-        raise ValueError(f"optimizer must be one of {', '.join(_FACTORIES)}; got {name!r}") from None
