@@ -2,3 +2,9 @@
 
 Nothing here imports a higher layer, and surfaces and optimizers do not import each other.
 """
+
+__all__ = ["checks", "kinds", "optimizers", "staging", "surfaces"]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -124,3 +124,7 @@ def check_point(name: str, value: Any) -> tuple[float, float]:
     if array.shape != (2,) or not np.isfinite(array).all():
         raise ValueError(f"{name} must be a point (x, y) of two finite numbers, got {value!r}")
     return float(array[0]), float(array[1])
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

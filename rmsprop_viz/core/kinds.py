@@ -223,3 +223,7 @@ class OptimizerSpec:
     def describe(self) -> str:
         """The hyperparameters as ``name=value`` pairs, for legends and tables."""
         return ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

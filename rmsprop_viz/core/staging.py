@@ -405,3 +405,7 @@ def write_file(
         written = staging.write_bytes(Path(target), content)
         staging.commit()
     return written
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

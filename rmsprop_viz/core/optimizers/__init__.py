@@ -86,3 +86,7 @@ def get(name: str) -> Callable[..., Optimizer]:
         return _FACTORIES[name]
     except KeyError:
         raise ValueError(f"optimizer must be one of {', '.join(_FACTORIES)}; got {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

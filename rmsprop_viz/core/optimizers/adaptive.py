@@ -360,3 +360,7 @@ def adam(
     return register(
         init, update, "adam", lr=lr, beta1=b1, beta2=b2, eps=eps, bias_correction=bias_correction, amsgrad=amsgrad
     )
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

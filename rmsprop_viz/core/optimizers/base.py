@@ -163,3 +163,7 @@ def _named_subtype(kind: type[_Kind], names: tuple[str, ...]) -> type[_Kind]:
 def _named_state(kind: type[_Kind], names: tuple[str, ...], values: tuple[Any, ...]) -> _Kind:
     state: _Kind = _named_subtype(kind, names)(*values)
     return state
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -62,3 +62,7 @@ def sgd(lr: Any, momentum: Any = 0.0, nesterov: bool = False) -> Optimizer:
         return -lr * d, SGDState(b)
 
     return register(init, update, "sgd", lr=lr, momentum=mu, nesterov=nesterov)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -130,3 +130,7 @@ def is_builtin_surface(surface: Any) -> bool:
         return False
     base = getattr(surface, "base", None)
     return base is None or is_builtin_surface(base)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -188,3 +188,7 @@ def min_value(surface: Surface, step: int = 0) -> float:
     points = np.asarray(surface.minima, dtype=np.float64)
     with np.errstate(all="ignore"):
         return float(np.min(surface.value(points, step)))
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

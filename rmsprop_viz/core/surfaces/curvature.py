@@ -52,3 +52,7 @@ def gd_lr_limit(curvature: float, momentum: float = 0.0) -> float:
     (0.04, 0.076)
     """
     return math.inf if curvature <= 0 else 2.0 * (1.0 + momentum) / curvature
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -373,3 +373,7 @@ class Rastrigin(XYSurface):
     def grad_xy(self, x: XY, y: XY, step: Any = 0) -> tuple[XY, XY]:
         tau = 2.0 * math.pi
         return 2.0 * x + 10.0 * tau * np.sin(tau * x), 2.0 * y + 10.0 * tau * np.sin(tau * y)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

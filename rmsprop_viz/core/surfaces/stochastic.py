@@ -28,7 +28,6 @@ __all__ = [
     "MiniBatchLeastSquares",
     "Noisy",
     "Shifting",
-    "normals",
 ]
 
 #: Limits of the parameters (beyond them, the data would not fit in memory or a picture
@@ -50,13 +49,13 @@ def _normal_block(seed: int, block: int, width: int) -> tuple[tuple[float, ...],
     return tuple(map(tuple, rng.standard_normal((_BLOCK, width)).tolist()))
 
 
-def normals(seed: int, step: int, width: int) -> tuple[float, ...]:
+def _normals(seed: int, step: int, width: int) -> tuple[float, ...]:
     """``width`` standard normals keyed by ``(seed, step)``: the same for every caller.
 
     They are drawn a block of steps at a time, so asking for step 5 and then step 3 costs
     one draw, and the answer never depends on what was asked before.
 
-    >>> normals(0, 7, 2) == normals(0, 7, 2), normals(0, 7, 2) == normals(1, 7, 2)
+    >>> _normals(0, 7, 2) == _normals(0, 7, 2), _normals(0, 7, 2) == _normals(1, 7, 2)
     (True, False)
     """
     return _normal_block(seed, step // _BLOCK, width)[step % _BLOCK]
@@ -143,7 +142,7 @@ class Noisy(XYSurface):
         gx, gy = xy_formulas(self.base)[1](x, y, step)
         if not isinstance(step, (int, np.integer)):
             raise ValueError(f"a noisy gradient needs a single integer step, got {step!r}")
-        nx, ny = normals(self.seed, int(step), 2)
+        nx, ny = _normals(self.seed, int(step), 2)
         return gx + self.sigma * nx, gy + self.sigma * ny
 
 
@@ -364,3 +363,7 @@ class Shifting(XYSurface):
             return grad_xy(x, y, step)
         gx, gy = grad_xy(x - self.shift[0], y - self.shift[1], step)
         return self.scale * gx, self.scale * gy
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
