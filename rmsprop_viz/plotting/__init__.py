@@ -34,7 +34,6 @@ from rmsprop_viz.plotting.curves import (
 from rmsprop_viz.plotting.paths import PathArtists, divergence_point, draw_paths, update_paths
 from rmsprop_viz.plotting.race import (
     FIGURE_DPI_RANGE,
-    FIGURE_SPACE,
     MAX_FIGURE_INCHES,
     MAX_FIGURE_PIXELS,
     RaceFigure,
@@ -58,7 +57,6 @@ __all__ = [
     "DIVERGED_CELL",
     "DIVERGENCE_CROSS",
     "FIGURE_DPI_RANGE",
-    "FIGURE_SPACE",
     "FONT",
     "MAX_FIGURE_INCHES",
     "MAX_FIGURE_PIXELS",

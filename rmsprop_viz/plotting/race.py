@@ -14,10 +14,8 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import findfont, get_font
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
 from rmsprop_viz.core.checks import check_number
 from rmsprop_viz.core.surfaces import Surface
@@ -36,9 +34,7 @@ from rmsprop_viz.plotting.surface import draw_surface, surface_floor, surface_gr
 from rmsprop_viz.plotting.three_d import Path3DArtists, draw_paths_3d, draw_surface_3d, start_3d, update_paths_3d
 
 __all__ = [
-    "COUNTER_DROP",
     "FIGURE_DPI_RANGE",
-    "FIGURE_SPACE",
     "LEGEND_DROP",
     "MAX_FIGURE_INCHES",
     "MAX_FIGURE_PIXELS",
@@ -74,21 +70,9 @@ def _check_figure_size(figsize: Any, dpi: Any) -> tuple[tuple[float, float], flo
     return (width, height), resolution
 
 
-#: How far below a 2-D window the step counter's top sits, in points (under the tick labels).
-COUNTER_DROP = 22
-#: ... and the legend's top, below the counter.
+#: How far below a 2-D window the legend's top sits, in points: under the x label's row,
+#: which leaves room there for a step counter (see rmsprop_viz.render.frames).
 LEGEND_DROP = 46
-#: As wide as a digit, and blank: pads the step counter's number.
-FIGURE_SPACE = "\u2007"
-
-
-def has_glyph(text: Text, character: str) -> bool:
-    """Whether the font of ``text`` draws ``character`` itself (no fallback, no empty box)."""
-    try:
-        font = get_font(findfont(text.get_fontproperties()))
-        return bool(font.get_char_index(ord(character)))
-    except (OSError, RuntimeError, ValueError):
-        return False
 
 
 class RaceFigure:
@@ -216,34 +200,11 @@ class RaceFigure:
             self.losses = draw_losses(self.ax_loss, trajs, self.floor, run=run)
             self.ax_steps = figure.add_subplot(step_spec)
             self.steps = draw_step_sizes(self.ax_steps, trajs, run=run)
-        self.counter = (
-            # (top left: the 3-D box's tick labels reach into the corners below)
-            self.ax.text2D(0.02, 0.98, "", transform=self.ax.transAxes, fontsize=FONT["label"], va="top")
-            if three_d
-            else self.ax.text(
-                0.0,
-                0.0,
-                "",
-                # Below the window's bottom-left corner, in the row of the x label: no cross
-                # or note in the window can cover it.
-                transform=self.ax.transAxes
-                + mtransforms.ScaledTranslation(0, -COUNTER_DROP / 72, figure.dpi_scale_trans),
-                va="top",
-                fontsize=FONT["label"],
-                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "alpha": 0.85},
-                # Over the paths, start circles and minima (an export keeps those drawn under
-                # it), under the moving markers and the notes.
-                zorder=5.5,
-            )
-        )
-        # The step number is padded to the width of the last one, so that the counter's box
-        # keeps its size, with figure spaces (as wide as a digit) where its font has them.
-        self._pad = FIGURE_SPACE if has_glyph(self.counter, FIGURE_SPACE) else " "
         self.show_frame(self.n_steps)
 
     @property
     def moving(self) -> list[Artist]:
-        """Every artist that :meth:`show_frame` changes (the step counter aside)."""
+        """Every artist that :meth:`show_frame` changes."""
         moving: list[Artist] = []
         for p in self.paths:
             moving += p.moving
@@ -253,24 +214,6 @@ class RaceFigure:
             if curves is not None:
                 moving += curves.moving
         return moving
-
-    # The figure's own step counter, growing lines, frame schedule and animated artists are
-    # frame machinery, now in rmsprop_viz.render.frames (add_counter, growing_lines,
-    # frame_steps, animated_artists). They stay here only until every caller has moved.
-
-    @property
-    def animated_artists(self) -> list[Artist]:
-        """Every artist that :meth:`show_frame` changes: the counter and :attr:`moving`."""
-        return [self.counter, *self.moving]
-
-    @property
-    def growing_lines(self) -> list[Line2D]:
-        """The lines that only grow as the step goes up: the paths and the curves."""
-        lines = [p.line for p in self.paths]
-        for curves in (self.losses, self.steps):
-            if curves is not None:
-                lines += curves.lines
-        return lines
 
     def show_frame(self, step: int) -> list[Artist]:
         """Show every panel at ``step`` (0 is the start); returns the artists changed."""
@@ -295,8 +238,7 @@ class RaceFigure:
             if step == 0:
                 for line in self.steps.lines:
                     line.set_data([], [])
-        self.counter.set_text(f"step {str(step).rjust(len(str(self.n_steps)), self._pad)} / {self.n_steps}")
-        return self.animated_artists
+        return self.moving
 
     @property
     def legend(self) -> Legend | None:
@@ -419,11 +361,3 @@ class RaceFigure:
         buffer = io.BytesIO()
         self.fig.savefig(buffer, format="png")
         return buffer.getvalue()
-
-    def frame_steps(self, frames: int | None = None) -> list[int]:
-        """The steps shown by ``frames`` evenly spaced frames (all steps when ``None``)."""
-        if frames is None or frames >= self.n_steps + 1:
-            return list(range(self.n_steps + 1))
-        if frames < 2:
-            return [self.n_steps]
-        return [int(s) for s in np.round(np.linspace(0, self.n_steps, frames))]

@@ -40,16 +40,14 @@ import numpy as np
 from matplotlib import transforms as mtransforms
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.font_manager import findfont, get_font
 from matplotlib.lines import Line2D
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
 from rmsprop_viz.core.checks import check_int
 from rmsprop_viz.engine.run import MAX_STEPS
-
-# TEMPORARY: COUNTER_DROP, FIGURE_SPACE and has_glyph still live beside RaceFigure's own
-# counter, which stays until the exporter uses add_counter; then they move here.
-from rmsprop_viz.plotting.race import COUNTER_DROP, FIGURE_SPACE, RaceFigure, has_glyph
+from rmsprop_viz.plotting.race import RaceFigure
 from rmsprop_viz.plotting.style import FONT
 
 __all__ = [
@@ -66,6 +64,11 @@ __all__ = [
     "has_glyph",
 ]
 
+#: As wide as a digit, and blank: pads the step counter's number.
+FIGURE_SPACE = "\u2007"
+#: How far below a 2-D window the step counter's top sits, in points: in the row of the x
+#: label, under the tick labels (the race's legend hangs below that row).
+COUNTER_DROP = 22
 #: The 2-D counter's z-order: over the paths, start circles and minima (which an export
 #: keeps drawn under it), under the heads and the divergence crosses and notes.
 COUNTER_ZORDER = 5.5
@@ -103,6 +106,15 @@ def growing_lines(race: RaceFigure) -> list[Line2D]:
     return lines
 
 
+def has_glyph(text: Text, character: str) -> bool:
+    """Whether the font of ``text`` draws ``character`` itself (no fallback, no empty box)."""
+    try:
+        font = get_font(findfont(text.get_fontproperties()))
+        return bool(font.get_char_index(ord(character)))
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 class StepCounter:
     """The step counter of a race figure, "step 75 / 200": in 2-D below the window's
     bottom-left corner (where no cross or note can cover it), in 3-D at the top left.
@@ -112,9 +124,9 @@ class StepCounter:
     digit) where the counter's font has them, else spaces. Made by :func:`add_counter`.
     """
 
-    def __init__(self, race: RaceFigure, text: Text | None = None) -> None:
+    def __init__(self, race: RaceFigure) -> None:
         self.race = race
-        self.text = text if text is not None else self._make(race)
+        self.text = self._make(race)
         self.pad = FIGURE_SPACE if has_glyph(self.text, FIGURE_SPACE) else " "
         self.show(race.current)
 
@@ -156,9 +168,7 @@ def add_counter(race: RaceFigure) -> StepCounter:
     calls return the same counter), showing the race's current step."""
     counter = _COUNTERS.get(race)
     if counter is None:
-        # (a figure that still makes its own counter keeps it: one counter per figure)
-        own = getattr(race, "counter", None)
-        counter = StepCounter(race, own if isinstance(own, Text) else None)
+        counter = StepCounter(race)
         _COUNTERS[race] = counter
     return counter
 

@@ -24,6 +24,7 @@ from rmsprop_viz.apps.explorer import canvas, widget
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.sweeps import best_cell
 from rmsprop_viz.plotting import RaceFigure
+from rmsprop_viz.render.frames import add_counter
 from rmsprop_viz.scenes import OptimizerSpec, Scene, surface_to_spec
 
 
@@ -87,7 +88,7 @@ def test_the_frame_slider_shows_a_step_and_the_readout_follows_it(explorer: ex.E
     rows = readout(explorer.readout.value)["rmsprop"]["rows"]
     assert float(rows["g"][1]) == pytest.approx(g[0], rel=5e-3)
     assert float(rows["g"][2]) == pytest.approx(g[1], rel=5e-3)
-    assert explorer.figure.counter.get_text() == "step \u2007\u20077 / 120"  # padded with figure spaces
+    assert add_counter(explorer.figure).text.get_text() == "step \u2007\u20077 / 120"  # padded with figure spaces
 
 
 def test_shared_and_best_alpha_modes(explorer: ex.Explorer) -> None:
