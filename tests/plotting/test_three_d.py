@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from _plotting_helpers import crowded_race
 
 import rmsprop_viz as rv
@@ -60,3 +61,21 @@ def test_divergence_notes_in_3d_name_every_run_once_and_never_overlap() -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
+
+
+def test_three_d_paths_start_at_a_circle_and_stay_inside_the_box() -> None:
+    surface = rv.Rosenbrock()
+    # Adam gets closer to the minimum (1e-8 and below) than the drawn surface's floor
+    race = rv.race(surface, {"SGD": rv.sgd(0.0015), "Adam": rv.adam(0.03)}, start=(-1.5, 2.3), n_steps=1200)
+    assert race["Adam"].values[-1, 0] < 1e-6
+    fig = RaceFigure(surface, race, three_d=True)
+    bottom, top = fig.ax.get_zlim()
+    assert np.log10(race["Adam"].values[-1, 0]) < bottom  # below the box's floor
+    for path, traj in zip(fig.paths_3d, race.values()):
+        xs, ys, zs = path.start.get_data_3d()
+        np.testing.assert_allclose([xs[0], ys[0]], traj.params[0, 0])
+        assert zs[0] == pytest.approx(np.log10(traj.values[0, 0]))  # on the surface (f* = 0)
+        assert path.start.get_markerfacecolor() == "white"
+        _x, _y, line_z = path.line.get_data_3d()
+        assert bottom <= np.min(line_z)
+        assert np.max(line_z) <= top
