@@ -57,10 +57,10 @@ METRICS = {
 BACKENDS = ("auto", "numpy", "numba")
 
 #: ``backend="auto"`` takes numba from this many runs x steps, where a new process repays
-#: importing numba and loading its loop (about half a second): on 2 cores a 200 x 200 x 2500
-#: sweep took 2.6 s plain and 1.4 s with numba, a 100 x 100 x 500 one 0.15 s and 0.5 s.
-#: Callers that sweep again and again in one process ask :func:`repeated_backend`.
-NUMBA_MIN_WORK = 20_000_000
+#: importing numba and loading its loop (0.3 s; 0.6 s to compile it the first time): on 2
+#: cores a 200 x 200 x 2500 sweep took 1.0 s plain and 0.53 s with numba, 200 x 200 x 500
+#: 0.20 s and 0.40 s. Callers that sweep again and again ask :func:`repeated_backend`.
+NUMBA_MIN_WORK = 50_000_000
 
 
 def repeated_backend() -> str:
