@@ -4,7 +4,8 @@
 ``run``            the step loop: :func:`run`, :func:`race`, the checks of their input
 ``trajectory``     :class:`Trajectory`, what a run leaves, and its metrics
 ``divergence``     the divergence rule, used by every loop
-``sweeps``         :func:`sweep` over a grid of hyperparameters, :func:`best_cell`, :func:`best_lr`
+``sweeps``         :func:`sweep` over a grid of hyperparameters, :func:`sweep_map`, :func:`best_lr`
+``best``           :func:`best_cell`, the best cell of a sweep, and :func:`cell_text`, its name
 ``explain``        sentences about runs: why one diverged, how best alpha was chosen
 ``reports``        the step-by-step readout of one run
 ``formatting``     numbers as the interfaces show them

@@ -3,8 +3,9 @@
 ``sweep(surface, rv.rmsprop, grid={"lr": [...], "beta": [...]})`` builds every
 combination of the grid's values, runs them all at once (each hyperparameter an array,
 one value per run) and returns the metric with one axis per grid key, in the grid's
-order. :func:`best_cell` then picks the best setting whose neighbours on the grid are
-good too, and says by which rule; :func:`best_lr` does both for a learning rate.
+order. :func:`sweep_map` does it once for a map: the metric, where the runs diverged,
+the best cell (:func:`.best.best_cell`: the best setting whose neighbours on the grid are
+good too) and the loss at the minimum; :func:`best_lr` picks a learning rate the same way.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from rmsprop_viz.core import kinds, optimizers
 from rmsprop_viz.core.checks import check_int, check_number
 from rmsprop_viz.core.kinds import OptimizerSpec
 from rmsprop_viz.core.optimizers import Optimizer, is_builtin
-from rmsprop_viz.core.surfaces import Surface, is_builtin_surface, last_change, min_value, xy_formulas
+from rmsprop_viz.core.surfaces import Surface, is_builtin_surface, last_change, xy_formulas
 from rmsprop_viz.engine import divergence
 from rmsprop_viz.engine.accel import compiled
+from rmsprop_viz.engine.best import MAX_GRID_CELLS, BestCell, best_cell
 from rmsprop_viz.engine.run import MAX_STEPS, check_start, check_surface
-from rmsprop_viz.engine.trajectory import best_loss, steps_to
+from rmsprop_viz.engine.trajectory import best_loss, gap_scale, loss_floor, steps_to
 
 __all__ = [
     "BACKENDS",
@@ -35,12 +37,14 @@ __all__ = [
     "MAX_SWEEP_RUN_STEPS",
     "METRICS",
     "NUMBA_MIN_WORK",
-    "BestCell",
+    "BestCell",  # the best cell's home is .best; kept here for the paths in use
     "BestLR",
+    "SweepMap",
     "best_cell",
     "best_lr",
     "repeated_backend",
     "sweep",
+    "sweep_map",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -70,15 +74,12 @@ def repeated_backend() -> str:
     return "numba" if compiled.available() else "numpy"
 
 
-#: Size limits of a sweep, checked before anything is allocated: grid cells (the product
-#: of the grid's lengths, one run each), and cells x n_steps, which bounds both the time
-#: (a few seconds) and the loss history kept for the "best" and "steps" metrics (at
-#: most 1e8 float64 numbers, 0.8 GB). n_steps is limited by :data:`.run.MAX_STEPS`.
-MAX_GRID_CELLS = 1_000_000
+#: Size limits of a sweep, checked before anything is allocated: grid cells
+#: (:data:`.best.MAX_GRID_CELLS`, the product of the grid's lengths, one run each), and
+#: cells x n_steps, which bounds both the time (a few seconds) and the loss history kept
+#: for the "best" and "steps" metrics (at most 1e8 float64 numbers, 0.8 GB). n_steps is
+#: limited by :data:`.run.MAX_STEPS`.
 MAX_SWEEP_RUN_STEPS = 100_000_000
-
-#: Largest ``radius`` accepted by :func:`best_cell`.
-MAX_BEST_RADIUS = 10
 
 
 def _parameters(factory: Callable[..., Optimizer]) -> tuple[list[str], bool]:
@@ -201,6 +202,23 @@ def sweep(
     >>> out.tolist()   # SGD diverges above lr = 2 / condition = 0.2
     [-1, -1, 13]
     """
+    return _sweep(surface, factory, grid, start, n_steps, metric, tol, target, fixed, backend)[0]
+
+
+def _sweep(
+    surface: Surface,
+    factory: Callable[..., Optimizer],
+    grid: Mapping[str, npt.ArrayLike],
+    start: npt.ArrayLike | None,
+    n_steps: int,
+    metric: str | Callable[[FloatArray, npt.NDArray[np.int64]], npt.ArrayLike],
+    tol: float,
+    target: float | None,
+    fixed: Mapping[str, Any] | None,
+    backend: str,
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], float]:
+    """:func:`sweep`'s one pass: the metric, ``diverged_at`` (both of the grid's shape)
+    and the loss at the start."""
     surface = check_surface(surface)
     axes = _check_grid(factory, grid)
     extra = _check_fixed(factory, fixed, axes)
@@ -236,8 +254,10 @@ def sweep(
         backend = "numba" if runs * n_steps >= NUMBA_MIN_WORK and compiled.available() else "numpy"
     values, diverged_at = _simulate(surface, optimizer, point[0], runs, n_steps, keep_values, backend)
 
+    start_loss = float(values[0, 0])
+    flags = diverged_at.reshape(shape)
     if callable(metric):
-        return np.asarray(metric(values, diverged_at)).reshape(shape)
+        return np.asarray(metric(values, diverged_at)).reshape(shape), flags, start_loss
     if metric == "diverged":
         result: npt.NDArray[Any] = diverged_at
     elif metric == "final":
@@ -246,8 +266,8 @@ def sweep(
         result = best_loss(values)  # the same reductions as Trajectory.best_value / steps_to
     else:
         since = last_change(surface, n_steps)
-        result = steps_to(values, tol, min_value(surface, since) if target is None else target, since)
-    return np.asarray(result).reshape(shape)
+        result = steps_to(values, tol, loss_floor(surface, n_steps) if target is None else target, since)
+    return np.asarray(result).reshape(shape), flags, start_loss
 
 
 def _simulate(
@@ -334,128 +354,62 @@ def _step_by_step(
                 divergence.first_bad_loss(diverged_at, np.reshape(loss, (1, -1)), [t + 1])
 
 
-# ------------------------------------------------------------------ the best cell
+# ------------------------------------------------------------------ a sweep as a map
 
 
-class BestCell(NamedTuple):
-    """The result of :func:`best_cell`."""
+class SweepMap(NamedTuple):
+    """The result of :func:`sweep_map`: what a map of a sweep shows and says."""
 
-    #: Grid index of the chosen cell, one entry per grid axis; None when no cell qualifies.
-    index: tuple[int, ...] | None  # type: ignore[assignment]  # (shadows tuple.index)
-    #: The metric at that cell (NaN when ``index`` is None).
-    value: float
-    #: One line stating the rule, to print beside the result.
-    rule: str
+    grid: dict[str, FloatArray]  # parameter name -> its values, as swept
+    metric: str  # one of METRICS
+    values: npt.NDArray[Any]  # the metric, one axis per grid key
+    diverged_at: npt.NDArray[np.int64]  # same shape: the step each run diverged at, -1 if not
+    best: BestCell | None  # best_cell's choice; None for the "diverged" metric
+    target: float  # the loss at the minimum, f* (.trajectory.loss_floor)
+    scale: float  # the loss gap at the start (.trajectory.gap_scale)
+    n_steps: int  # steps per run
 
 
-def best_cell(
-    values: npt.ArrayLike,
+def sweep_map(
+    surface: Surface,
+    factory: Callable[..., Optimizer],
+    grid: Mapping[str, npt.ArrayLike],
+    start: npt.ArrayLike | None = None,
+    n_steps: int = 200,
+    metric: str = "final",
     *,
-    diverged: npt.ArrayLike | None = None,
-    higher_is_better: bool = False,
-    radius: int = 1,
-) -> BestCell:
-    """The best cell of a sweep whose neighbours are good too.
+    tol: float = 1e-6,
+    fixed: Mapping[str, Any] | None = None,
+    backend: str = "auto",
+) -> SweepMap:
+    """A sweep ready to be drawn and reported: one pass over ``grid`` (as :func:`sweep`)
+    that keeps both ``metric`` and each run's divergence step, the best cell by
+    :func:`.best.best_cell` (a diverged run never counts, even where its best loss or
+    its steps to tol are finite), the loss at the minimum :math:`f^*` and the gap at the
+    start :math:`f(\\theta_0) - f^*`.
 
-    A single cell can be lucky: in a chaotic region (RMSProp with a large learning rate
-    in Rosenbrock's valley) one setting may land near the minimum by chance while the
-    settings around it do not. So each cell is judged by its *neighbourhood*: the cell
-    and every cell at most ``radius`` grid steps away along each axis (in 2-D the 3 x 3
-    block around it, diagonals included; cells beyond the grid's edge do not count).
-
-    1. A cell *converges* when its value is finite and it did not diverge; for an
-       integer metric (the ``"steps"`` metric), when its value is >= 0 (-1 means the
-       tolerance was never reached).
-    2. A cell qualifies when it and all its neighbours converge.
-    3. Each qualifying cell scores the *worst* value in its neighbourhood; the cell with
-       the best score wins (ties go to the better value of the cell itself, then to
-       the first cell in grid order).
-
-    This is a minimax rule: the chosen setting is the one whose worst nearby setting is
-    best, so a lucky cell among bad ones scores as badly as its neighbours.
-
-    Parameters
-    ----------
-    values : array_like, 1-D or 2-D (any number of axes works)
-        The sweep's metric, one axis per grid key (what :func:`sweep` returns). NaN and
-        inf mark diverged runs; in an integer array, negative values mark runs that
-        never reached the tolerance.
-    diverged : array_like, optional
-        Same shape: True (or a step >= 0, as ``metric="diverged"`` returns) where the
-        run diverged. Such cells never converge, whatever their value.
-    higher_is_better : bool
-        True for metrics where larger is better; by default smaller is better (loss,
-        steps).
-    radius : int
-        How many grid steps away a neighbour may be, >= 0 (0: every cell on its own, the
-        plain best value).
+    Parameters are those of :func:`sweep`; ``metric`` is one of :data:`METRICS` and
+    ``target`` is always :math:`f^*`.
 
     Returns
     -------
-    BestCell
-        ``(index, value, rule)``; ``index`` is None when no cell qualifies.
+    SweepMap
+        ``(grid, metric, values, diverged_at, best, target, scale, n_steps)``.
 
     Examples
     --------
-    A lucky cell (1e-9) between bad ones loses to a steady basin:
-
-    >>> values = [0.5, 3.0, 1e-9, 2.0, 1e-3, 1e-4, 2e-4, 1e-3]
-    >>> best_cell(values).index
-    (5,)
-    >>> best_cell([[1.0, float("nan")], [2.0, 3.0]]).index is None   # every cell is next to a diverged one
-    True
-    >>> best_cell([12, 7, -1, 9], radius=0).index   # steps to tol; -1: never reached
-    (1,)
+    >>> import rmsprop_viz as rv
+    >>> found = sweep_map(rv.Quadratic(), rv.sgd, {"lr": [0.05, 0.1, 0.15, 0.25]}, (1, 1), 40, "best")
+    >>> found.diverged_at.tolist(), found.best.index   # 0.25 > 2/L = 0.2 diverges; 0.15 is next to it
+    ([-1, -1, -1, 14], (1,))
     """
-    array = np.asarray(values)
-    if array.dtype.kind == "b" or array.dtype.kind not in "fiu":
-        raise ValueError(f"values must be an array of numbers (the sweep's metric), got dtype {array.dtype}")
-    if array.ndim == 0 or array.size == 0:
-        raise ValueError(f"values must have at least one grid axis and one cell, got shape {array.shape}")
-    if array.size > MAX_GRID_CELLS:
-        raise ValueError(f"values may have at most {MAX_GRID_CELLS} cells (a sweep's grid), got {array.size}")
-    radius = check_int("radius", radius, low=0, high=MAX_BEST_RADIUS)
-    if not isinstance(higher_is_better, (bool, np.bool_)):
-        raise ValueError(f"higher_is_better must be True or False, got {higher_is_better!r}")
-    score = array.astype(np.float64)
-    ok = np.isfinite(score)
-    if array.dtype.kind in "iu":
-        ok &= array >= 0
-    if diverged is not None:
-        flags = np.asarray(diverged)
-        if flags.shape != array.shape:
-            raise ValueError(f"diverged must have the shape of values {array.shape}, got {flags.shape}")
-        ok &= ~(flags >= 0 if flags.dtype.kind in "iu" else flags.astype(bool))
-    if higher_is_better:
-        score = -score
-    score = np.where(ok, score, np.inf)  # a neighbourhood with a bad cell scores inf
-
-    worst = score
-    for axis in range(array.ndim):  # the block maximum, one axis at a time
-        padded = np.pad(
-            worst, [(radius, radius) if a == axis else (0, 0) for a in range(array.ndim)], constant_values=-np.inf
-        )
-        n = array.shape[axis]
-        worst = np.max([np.take(padded, range(k, k + n), axis=axis) for k in range(2 * radius + 1)], axis=0)
-
-    rule = _best_rule(array.ndim, radius, higher_is_better)
-    if not np.isfinite(worst).any():
-        return BestCell(None, float("nan"), rule)
-    order = np.lexsort((np.arange(array.size), score.reshape(-1), worst.reshape(-1)))
-    flat = int(order[0])
-    index = tuple(int(i) for i in np.unravel_index(flat, array.shape))
-    return BestCell(index, float(array.reshape(-1)[flat]), rule)
-
-
-def _best_rule(ndim: int, radius: int, higher_is_better: bool) -> str:
-    better = "highest" if higher_is_better else "lowest"
-    if radius == 0:
-        return f"{better} value among the runs that converged"
-    if ndim == 1:
-        near = "the cell either side" if radius == 1 else f"the {radius} cells either side"
-        return f"cell with the best worst case over itself and {near}; all of them must converge"
-    block = "x".join([str(2 * radius + 1)] * ndim)
-    return f"cell with the best worst case over the {block} block around it; all of it must converge"
+    if not isinstance(metric, str) or metric not in METRICS:
+        raise ValueError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
+    values, diverged_at, start_loss = _sweep(surface, factory, grid, start, n_steps, metric, tol, None, fixed, backend)
+    axes = {key: np.atleast_1d(np.asarray(v, dtype=np.float64)) for key, v in grid.items()}
+    best = None if metric == "diverged" else best_cell(values, diverged=diverged_at)
+    floor = loss_floor(surface, n_steps)
+    return SweepMap(axes, metric, values, diverged_at, best, floor, gap_scale([start_loss], floor), int(n_steps))
 
 
 # ------------------------------------------------------------------ the best learning rate

@@ -2,11 +2,15 @@
 
 :func:`best_loss` and :func:`steps_to` work on a loss history of shape
 ``(n_steps + 1, runs)``, so a :class:`Trajectory` and a sweep (which keeps only the
-loss) reduce their runs by the same rules.
+loss) reduce their runs by the same rules. :func:`loss_floor` is the loss a run is
+measured against (the minimum) and :func:`gap_scale` the size of the gap it starts
+with, below which a final gap is "at the minimum".
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 from rmsprop_viz.core.checks import check_number
+from rmsprop_viz.core.surfaces import Surface, last_change, min_value
 
-__all__ = ["Trajectory", "best_loss", "steps_to"]
+__all__ = ["Trajectory", "best_loss", "gap_scale", "loss_floor", "steps_to"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -145,3 +150,34 @@ def steps_to(values: FloatArray, tol: float, target: float = 0.0, since: int = 0
     stays = np.logical_and.accumulate(hit[::-1], axis=0)[::-1]
     first = np.argmax(stays, axis=0)
     return np.where(stays.any(axis=0), first, -1).astype(np.int64)
+
+
+def loss_floor(surface: Surface, n_steps: int) -> float:
+    """The loss at the minimum that a run of ``n_steps`` steps is measured against:
+    :math:`f^* = \\min_m f(m, s)` over the surface's known minima :math:`m`, at the
+    surface's last change :math:`s \\le` ``n_steps`` (:func:`.surfaces.last_change`; 0 for a
+    surface that does not change), 0.0 when no minimum is known.
+
+    It is the target of "steps to tol" and the :math:`f^*` of every "f - f*".
+
+    >>> from rmsprop_viz.core.surfaces import MiniBatchLeastSquares, Shifting
+    >>> shifted = Shifting(MiniBatchLeastSquares(), at_step=10, scale=10.0)
+    >>> round(loss_floor(shifted, 100) / loss_floor(shifted, 5), 12)   # from step 10 the loss is 10 f
+    10.0
+    """
+    return min_value(surface, last_change(surface, int(n_steps)))
+
+
+def gap_scale(start_losses: Iterable[float], floor: float) -> float:
+    """The loss gap at the start, :math:`\\max_i f(\\theta_0^{(i)}) - f^*` over the finite
+    ``start_losses``; 1.0 when that is not a finite positive number.
+
+    The scale of every loss gap of the race: a final gap smaller than float64 resolves
+    at this scale (:func:`.formatting.below_resolution`) is "at the minimum".
+
+    >>> gap_scale([3.0, float("nan")], floor=1.0), gap_scale([1.0], floor=1.0), gap_scale([], floor=0.0)
+    (2.0, 1.0, 1.0)
+    """
+    starts = [float(v) for v in start_losses if math.isfinite(float(v))]
+    gap = max(starts, default=1.0) - float(floor)
+    return gap if math.isfinite(gap) and gap > 0 else 1.0

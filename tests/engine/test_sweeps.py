@@ -10,7 +10,7 @@ import pytest
 
 import rmsprop_viz as rv
 from rmsprop_viz.engine import sweeps
-from rmsprop_viz.engine.sweeps import BEST_LRS, BestCell, best_cell, best_lr
+from rmsprop_viz.engine.sweeps import BEST_LRS, best_cell, best_lr, sweep_map
 
 LRS = [1e-3, 1e-2, 0.1]
 BETAS = [0.5, 0.9, 0.99]
@@ -114,106 +114,59 @@ def test_bad_input_names_the_parameter(kwargs: dict[str, object], words: str) ->
         rv.sweep(rv.Quadratic(), rv.rmsprop, **kwargs)  # type: ignore[arg-type]
 
 
-# ------------------------------------------------------------------ best_cell
+# ------------------------------------------------------------------ sweep_map
 
 
-def test_best_cell_skips_a_lucky_cell_among_bad_ones_1d() -> None:
-    # A chaotic stretch (loss 0.5 .. 3) holding one lucky 1e-12, then a steady basin.
-    values = np.array([0.5, 3.0, 1e-12, 2.0, 1.0, 1e-3, 1e-5, 1e-4, 1e-2])
-    assert int(np.argmin(values)) == 2  # the plain minimum is the lucky cell
-    best = best_cell(values)
-    assert isinstance(best, BestCell)
-    assert best.index == (6,)
-    assert best.value == 1e-5
-    assert "\n" not in best.rule
-    assert "converge" in best.rule
+@pytest.mark.parametrize("metric", ["final", "best", "steps", "diverged"])
+def test_sweep_map_agrees_with_separate_sweeps_and_best_cell(metric: str) -> None:
+    surface, grid = rv.Quadratic(condition=10), {"lr": [0.02, 0.05, 0.1, 0.15, 0.19, 0.21, 0.3]}
+    found = sweep_map(surface, rv.sgd, grid, (1.0, 1.0), 60, metric, tol=1e-3)
+    common = {"start": (1.0, 1.0), "n_steps": 60, "tol": 1e-3}
+    expected = rv.sweep(surface, rv.sgd, grid, metric=metric, **common)
+    diverged = rv.sweep(surface, rv.sgd, grid, metric="diverged", **common)
+    np.testing.assert_array_equal(found.values, expected)
+    np.testing.assert_array_equal(found.diverged_at, diverged)
+    assert (diverged[-2:] >= 0).all()  # above 2/L = 0.2
+    assert (diverged[:-2] < 0).all()
+    if metric == "diverged":
+        assert found.best is None
+    else:
+        assert found.best == best_cell(expected, diverged=diverged)
+        assert found.best.index == (3,)  # 0.19 is next to 0.21, which diverged
+    assert found.target == 0.0
+    assert found.scale == 0.5 * (1.0 + 10.0)  # f(1, 1) - f* for f = (x^2 + 10 y^2) / 2
+    assert found.n_steps == 60
+    assert found.metric == metric
+    np.testing.assert_array_equal(found.grid["lr"], grid["lr"])
 
 
-def test_best_cell_skips_a_lucky_cell_in_2d() -> None:
-    rng = np.random.default_rng(0)
-    values = rng.uniform(0.5, 3.0, size=(7, 8))  # chaotic everywhere ...
-    values[3, 3] = 1e-12  # ... with one lucky cell
-    values[0:3, 5:8] = 1e-3  # and a steady basin in a corner
-    values[1, 6] = 1e-4
-    best = best_cell(values)
-    assert best.index == (1, 6)
-    assert best.value == 1e-4
-    assert "3x3" in best.rule
+def test_sweep_map_never_picks_a_run_that_diverged_after_a_good_best_loss() -> None:
+    # Above 2/L = 0.2, y grows by |1 - 10 lr| a step: 1.005 at 0.2005 (still in the box
+    # after 3000 steps from y = 1e-6), 1.01 at 0.201 (out of it near step 1900). Both
+    # reach a tiny loss first, so their best losses are finite and close.
+    surface, grid = rv.Quadratic(condition=10), {"lr": [0.2005, 0.201]}
+    found = sweep_map(surface, rv.sgd, grid, (1.0, 1e-6), 3000, "best")
+    assert np.isfinite(found.values).all()
+    assert found.diverged_at[0] == -1
+    assert found.diverged_at[1] > 0
+    assert best_cell(found.values).index == (0,)  # by the losses alone
+    assert found.best is not None
+    assert found.best.index is None  # 0.2005's neighbour diverged: nothing qualifies
 
 
-def test_best_cell_rejects_a_cell_next_to_a_diverged_one() -> None:
-    values = np.array([[np.nan, 1e-9, 1e-3], [1e-2, 1e-3, 1e-3], [1e-2, 1e-3, 1e-4]])
-    best = best_cell(values)
-    assert best.index == (2, 2)  # (0, 1) is lower but next to a diverged run (NaN)
-    # Runs flagged as diverged (a step >= 0 from metric="diverged", or True) count the
-    # same, whatever their value says.
-    steady = np.array([1e-3, 1e-3, 1e-6, 1e-3, 1e-3])
-    assert best_cell(steady).index == (2,)
-    assert best_cell(steady, diverged=[-1, -1, 17, -1, -1]).index == (0,)
-    assert best_cell(steady, diverged=[False, True, False, False, False]).index == (3,)
+def test_sweep_map_target_and_scale_follow_the_surfaces_last_change() -> None:
+    base = rv.surfaces.MiniBatchLeastSquares()
+    surface = rv.surfaces.Shifting(base, at_step=10, scale=4.0)
+    found = sweep_map(surface, rv.sgd, {"lr": [0.01, 0.02]}, None, 30)
+    at_minimum = float(base.value(np.asarray(base.minima[0], dtype=np.float64)))
+    np.testing.assert_allclose(found.target, 4.0 * at_minimum, rtol=1e-14)
+    start = float(base.value(np.asarray(base.default_start, dtype=np.float64)))
+    np.testing.assert_allclose(found.scale, start - 4.0 * at_minimum, rtol=1e-14)
 
 
-def test_best_cell_finds_the_bottom_of_a_smooth_basin() -> None:
-    # A smooth bowl in log10(loss) over an lr x beta grid, its minimum inside the grid.
-    i, j = np.meshgrid(np.arange(9), np.arange(6), indexing="ij")
-    log_loss = -8.0 + 0.9 * (i - 5.0) ** 2 + 0.6 * (j - 2.0) ** 2 + 0.1 * (i - 5.0) * (j - 2.0)
-    best = best_cell(10.0**log_loss)
-    assert best.index == (5, 2)
-    assert best.value == pytest.approx(1e-8)
-    # The same in 1-D, and for a metric where higher is better.
-    curve = -((np.arange(11) - 7.0) ** 2)
-    assert best_cell(curve, higher_is_better=True).index == (7,)
-    assert best_cell(-curve).index == (7,)
-
-
-def test_best_cell_steps_metric() -> None:
-    # Steps to tol: -1 = never reached. Fewest steps (4) is a lone cell beside misses.
-    steps = np.array([-1, 4, -1, 60, 40, 35, 45, 90])
-    best = best_cell(steps)
-    assert best.index == (5,)
-    assert best.value == 35.0
-    assert best_cell(steps, radius=0).index == (1,)
-    grid = np.array([[-1, -1, -1], [-1, 3, -1], [-1, -1, -1]])
-    assert best_cell(grid).index is None
-
-
-def test_best_cell_when_nothing_qualifies() -> None:
-    for values in (np.full(5, np.nan), np.full((3, 4), np.inf), np.array([-1, -1]), np.array([1.0, np.nan])):
-        best = best_cell(values)
-        assert best.index is None
-        assert np.isnan(best.value)
-        assert best.rule
-    assert best_cell([0.25]).index == (0,)  # a one-cell grid has no neighbours to fail
-
-
-def test_best_cell_on_a_real_sweep_matches_the_plain_minimum_when_steady() -> None:
-    # SGD on a quadratic: the final loss is smooth in lr until lr = 2 / condition = 0.2.
-    lrs = np.linspace(0.02, 0.3, 15)
-    final = rv.sweep(rv.Quadratic(condition=10), rv.sgd, grid={"lr": lrs}, n_steps=30)
-    best = best_cell(final)
-    assert best.index is not None
-    (k,) = best.index
-    assert np.isfinite(final[max(k - 1, 0) : k + 2]).all()
-    assert lrs[k] < 0.2
-    assert best.value == final[k]
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "words"),
-    [
-        ({"values": [[]]}, "values"),
-        ({"values": ["a", "b"]}, "values"),
-        ({"values": [True, False]}, "values"),
-        ({"values": [1.0, 2.0], "radius": -1}, "radius"),
-        ({"values": [1.0, 2.0], "radius": 1000}, "radius"),
-        ({"values": [1.0, 2.0], "diverged": [True]}, "diverged"),
-        ({"values": [1.0, 2.0], "higher_is_better": "yes"}, "higher_is_better"),
-    ],
-)
-def test_best_cell_bad_input_names_the_parameter(kwargs: dict[str, object], words: str) -> None:
-    values = kwargs.pop("values")
-    with pytest.raises(ValueError, match=words):
-        best_cell(values, **kwargs)  # type: ignore[arg-type]
+def test_sweep_map_bad_metric_is_one_line() -> None:
+    with pytest.raises(ValueError, match="metric must be one of final, best, steps, diverged"):
+        sweep_map(rv.Quadratic(), rv.sgd, {"lr": [0.1]}, metric="worst")
 
 
 # ------------------------------------------------------------------ best learning rate

@@ -130,3 +130,32 @@ def test_best_loss_and_steps_to_on_a_loss_history():
     assert steps_to(values, tol=0.45, since=2).tolist() == [-1, -1]
     assert steps_to(values, tol=1.0, target=-0.5).tolist() == [1, -1]
     assert np.isnan(best_loss(np.full((3, 1), np.nan))).all()
+
+
+# -------------------------------------------------------------- the floor and the scale
+
+
+def test_loss_floor_is_the_loss_at_the_minimum_after_the_last_change():
+    from rmsprop_viz.engine.trajectory import loss_floor
+
+    base = surfaces.MiniBatchLeastSquares()
+    w = np.asarray(base.minima[0], dtype=np.float64)
+    at_minimum = float(base.value(w))  # the least-squares residual: not zero
+    assert at_minimum > 0
+    assert loss_floor(base, 50) == at_minimum
+    shifted = Shifting(base, at_step=20, scale=3.0, shift=(0.5, -0.5))
+    assert loss_floor(shifted, 10) == at_minimum  # before the change: the base's minimum
+    np.testing.assert_allclose(loss_floor(shifted, 50), 3.0 * at_minimum, rtol=1e-14)  # after it, 3 f
+    assert loss_floor(Rosenbrock(), 10) == 0.0
+
+
+def test_gap_scale_is_the_largest_finite_start_loss_above_the_floor():
+    from rmsprop_viz.engine.trajectory import gap_scale
+
+    surface = Quadratic(condition=10)
+    runs = rv.race(surface, {"a": rv.sgd(lr=0.01), "b": rv.sgd(lr=0.02)}, start=(1.0, 1.0), n_steps=3)
+    by_hand = 0.5 * (1.0 + 10.0)  # f = (x^2 + 10 y^2) / 2 at (1, 1), minimum 0
+    assert gap_scale([t.values[0, 0] for t in runs.values()], floor=0.0) == by_hand
+    assert gap_scale([4.0, float("nan"), 2.5], floor=1.5) == 2.5
+    assert gap_scale([1.0], floor=2.0) == 1.0  # no gap above the floor: the unit scale
+    assert gap_scale([float("inf")], floor=0.0) == 1.0
