@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from rmsprop_viz.core.kinds import KINDS
+from rmsprop_viz.engine.best import cell_text
 from rmsprop_viz.plotting.style import DIVERGENCE_CROSS, FONT, MINIMUM, draw_divergence, draw_minimum, set_title, tidy
 
 __all__ = [
@@ -412,7 +413,7 @@ def _cell_handle(style: Mapping[str, Any], name: str) -> Patch:
 
 
 def _star_handle(best: Any, names: Sequence[str], axes_values: Sequence[FloatArray]) -> Line2D:
-    where = ", ".join(f"{name}={axis[i]:.3g}" for name, axis, i in zip(names, axes_values, best.index))
+    where = cell_text(dict(zip(names, axes_values)), best.index)  # as the command line prints it
     return Line2D([], [], label=f"best: {where}", **{**MINIMUM, "markersize": STAR_SIZE})
 
 

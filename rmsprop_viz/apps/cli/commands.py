@@ -8,9 +8,7 @@ commands that draw.
 from __future__ import annotations
 
 import argparse
-import csv
 import inspect
-import io
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -34,25 +32,19 @@ from rmsprop_viz.apps.cli.values import (
 from rmsprop_viz.core import optimizers, surfaces
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.core.staging import Staging
+from rmsprop_viz.engine.best import cell_text
 from rmsprop_viz.engine.formatting import below_resolution, format_number, format_setting
-from rmsprop_viz.engine.sweeps import best_cell, sweep
+from rmsprop_viz.engine.sweeps import sweep_map
+from rmsprop_viz.engine.trajectory import gap_scale, loss_floor
 from rmsprop_viz.scenes import (
     MAX_SWEEP_CELLS,
     MAX_SWEEP_RUN_STEPS,
-    Scene,
     check_batch_work,
     default_spec,
     recipe_json,
 )
 
 __all__ = ["COMMANDS", "plot_command", "race_command", "scenes_command", "surfaces_command", "sweep_command"]
-
-
-def _loss_scale(surface: surfaces.Surface, scene: Scene) -> float:
-    """How far above the minimum the race starts: the scale of a loss gap float64 can resolve."""
-    start = scene.start if scene.start is not None else surface.default_start
-    gap = float(surface.value(np.asarray(start, dtype=np.float64))) - _target(surface, scene.n_steps)
-    return gap if math.isfinite(gap) and gap > 0 else 1.0
 
 
 def _loss_text(value: float, target: float, scale: float) -> str:
@@ -69,11 +61,6 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
 
     return "\n".join([fmt(header), "  ".join("-" * w for w in widths), *map(fmt, rows)])
-
-
-def _target(surface: surfaces.Surface, n_steps: int) -> float:
-    """The loss at the minimum after the surface's last change (what "steps to tol" counts towards)."""
-    return surfaces.min_value(surface, surfaces.last_change(surface, n_steps))
 
 
 def race_command(args: argparse.Namespace) -> int:
@@ -107,8 +94,8 @@ def race_command(args: argparse.Namespace) -> int:
             title=scene.title or None,
         )
         check_save(figure, out, fps=fps, frames=frames, dpi=None if dpi is None else float(dpi))
-    target = _target(surface, scene.n_steps)
-    scale = _loss_scale(surface, scene)
+    target = loss_floor(surface, scene.n_steps)
+    scale = gap_scale([t.values[0, 0] for t in results.values()], target)
     rows = []
     for spec, traj in zip(scene.optimizers, results.values()):
         reached = int(traj.steps_to(args.tol, target=target)[0])
@@ -216,21 +203,6 @@ def _second_axis(args: argparse.Namespace, extras: Mapping[str, Any], kind: str)
     return name, tuple(values) if values is not None else DEFAULT_BETA_RANGE
 
 
-# TEMPORARY home: the grid as a table belongs beside the sweep's results (engine or
-# export), not in the command line; it moves there when that function exists.
-def _grid_csv(grid: Mapping[str, npt.NDArray[np.float64]], values: npt.NDArray[Any], metric: str) -> str:
-    """The sweep's grid as CSV: one row per cell, a column per grid parameter, then the metric."""
-    table = io.StringIO(newline="")
-    writer = csv.writer(table)
-    writer.writerow([*grid, metric])
-    for index in np.ndindex(values.shape):
-        value = values[index]
-        cell = [repr(float(axis[i])) for axis, i in zip(grid.values(), index)]
-        cell.append(str(int(value)) if metric in ("steps", "diverged") else repr(float(value)))
-        writer.writerow(cell)
-    return table.getvalue()
-
-
 def sweep_command(args: argparse.Namespace) -> int:
     scene, extras = scene_from_args(args)
     # Command-line values first, then the loaded recipe's 'sweep' section, then the defaults.
@@ -280,26 +252,23 @@ def sweep_command(args: argparse.Namespace) -> int:
                 given = getattr(args, f"{flag}_range") is not None
                 where = f"--{flag}-range" if given else f"--recipe {args.recipe}: sweep.{flag}_range"
                 raise ValueError(f"{where}: {error}") from None
-    common: dict[str, Any] = {"start": scene.start, "n_steps": scene.n_steps, "tol": tol, "fixed": fixed}
-    values = sweep(surface, factory, grid, metric=metric, **common)
-    # Which runs diverged: a run's best loss or its steps to tol can be finite although it diverged later.
-    diverged_at = sweep(surface, factory, grid, metric="diverged", **common) if metric in ("best", "steps") else None
-    target = _target(surface, scene.n_steps)
-    chosen = None if metric == "diverged" else best_cell(values, diverged=diverged_at)
+    found = sweep_map(surface, factory, grid, scene.start, scene.n_steps, metric, tol=tol, fixed=fixed)
+    values, chosen = found.values, found.best
     best = None if chosen is None else chosen.index
 
     from rmsprop_viz.export import save_figure
+    from rmsprop_viz.export.tables import grid_csv
     from rmsprop_viz.plotting import style_for, sweep_figure
 
     others = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in fixed.items())
     fig = sweep_figure(
-        grid,
+        found.grid,
         values,
-        diverged_at,
+        found.diverged_at,
         metric,
         chosen,
         n_steps=scene.n_steps,
-        target=target,
+        target=found.target,
         title=f"{base.label} on {surface.name}, {scene.n_steps} steps" + (f"\n{others}" if others else ""),
         color=style_for(kind).color,
         dpi=dpi,
@@ -308,7 +277,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     recipe_note = outputs.recipe_note(out.with_suffix(".json"), recipe)
     with Staging(overwrite=args.force, how=outputs.FORCE) as staging:
         save_figure(fig, out, dpi=dpi, overwrite=args.force, recipe=recipe, staging=staging)
-        csv_written = staging.write_text(csv_path, _grid_csv(grid, values, metric), what="grid")
+        csv_written = staging.write_text(csv_path, grid_csv(found.grid, values, metric), what="grid")
         staging.commit()
 
     if chosen is None:
@@ -316,14 +285,11 @@ def sweep_command(args: argparse.Namespace) -> int:
     elif best is None:
         print(f"no cell qualifies as best ({chosen.rule})")
     else:
-        where = f"lr={format_number(lrs[best[0]], 4)}" + (
-            "" if beta_key is None else f", {beta_key}={format_number(grid[beta_key][best[1]], 4)}"
-        )
         if metric == "steps":
             shown_value = f"{int(values[best])} steps"
         else:
-            shown_value = f"{metric} loss {_loss_text(float(values[best]), target, _loss_scale(surface, scene))}"
-        print(f"best: {where} ({shown_value}); rule: {chosen.rule}")
+            shown_value = f"{metric} loss {_loss_text(float(values[best]), found.target, found.scale)}"
+        print(f"best: {cell_text(found.grid, best)} ({shown_value}); rule: {chosen.rule}")
     print(f"wrote {out}")
     print(f"wrote {csv_path}" if csv_written else f"kept {csv_path} (it already holds this grid)")
     print(recipe_note)

@@ -337,3 +337,28 @@ def test_an_export_too_large_to_keep_is_refused_before_the_table(
     assert "MAX_KEPT_BYTES" in captured.err
     assert len(captured.err.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_best_cell_is_printed_as_the_figure_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rmsprop_viz.engine.best import best_cell
+    from rmsprop_viz.plotting import sweep_figure
+
+    argv = ["sweep", "--surface", "quadratic", "--lr-range", "0.001,0.3,7", "--beta-range", "0.5,0.99,5"]
+    assert cli.main([*argv, "--steps", "60", "--dpi", "40", "--out", str(tmp_path / "s.png")]) == 0
+    printed = capsys.readouterr().out.splitlines()[0]
+    grid = {"lr": np.geomspace(0.001, 0.3, 7), "beta": np.linspace(0.5, 0.99, 5)}
+    values = rv.sweep(rv.Quadratic(), rv.rmsprop, grid, n_steps=60, fixed={"eps": 1e-8})
+    diverged = rv.sweep(rv.Quadratic(), rv.rmsprop, grid, n_steps=60, fixed={"eps": 1e-8}, metric="diverged")
+    chosen = best_cell(values, diverged=diverged)
+    assert chosen.index is not None
+    i, j = chosen.index
+    lr, beta = grid["lr"][i], grid["beta"][j]
+    where = printed.split(" (")[0]
+    shown = dict(v.split("=") for v in where.removeprefix("best: ").split(", "))
+    assert list(shown) == ["lr", "beta"]
+    # 3 significant digits: the value rounded so, and no more digits than that
+    assert [float(shown["lr"]), float(shown["beta"])] == [float(f"{lr:.3g}"), float(f"{beta:.3g}")]
+    assert all(len(text.split("e")[0].lstrip("0.").replace(".", "")) <= 3 for text in shown.values())
+    fig = sweep_figure(grid, values, diverged, "final", chosen, n_steps=60)
+    legend = [t.get_text() for ax in fig.axes for lg in [ax.get_legend()] if lg is not None for t in lg.get_texts()]
+    assert where in legend  # the command line and the figure say the same
