@@ -7,7 +7,9 @@ returns a sentence; no interface builds these sentences itself.
 * :func:`why_diverged`: why a run diverged, with the numbers behind it;
 * :func:`lr_limit`: the learning rate above which gradient descent (plain, heavy-ball
   or Nesterov momentum) diverges on a quadratic, and the formula it comes from;
-* :func:`best_lr_rule`: how :func:`.best_lr` chose its learning rate.
+* :func:`best_lr_rule`: how :func:`.best_lr` chose its learning rate;
+* :func:`race_summary`: what happened in a race (who diverged and why, else who got
+  lowest and how far above the minimum).
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from typing import Any
 import numpy as np
 
 from rmsprop_viz.core import kinds
+from rmsprop_viz.core.kinds import OptimizerSpec
 from rmsprop_viz.core.surfaces import Surface, gd_lr_limit, max_curvature
-from rmsprop_viz.engine.formatting import format_number, format_setting
+from rmsprop_viz.engine.formatting import below_resolution, format_gap, format_number, format_setting, resolution_text
 from rmsprop_viz.engine.sweeps import BestLR
 from rmsprop_viz.engine.trajectory import Trajectory
 
-__all__ = ["best_lr_rule", "lr_limit", "why_diverged"]
+__all__ = ["best_lr_rule", "lr_limit", "race_summary", "why_diverged"]
 
 
 def _settings(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -147,3 +150,69 @@ def best_lr_rule(found: BestLR) -> str:
     return (
         f"of {len(found.lrs)} values from {lo} to {hi}, by the loss after {found.n_steps} steps, the {found.cell.rule}"
     )
+
+
+def race_summary(
+    results: Mapping[str, Trajectory],
+    specs: Mapping[str, OptimizerSpec],
+    surface: Surface,
+    start: Any,
+    *,
+    floor: float,
+    scale: float,
+) -> tuple[str, bool]:
+    """What happened in a race, in words, and whether it is bad news (a divergence).
+
+    Every run that diverged gets a sentence, "<label> diverged at step k: " and
+    :func:`why_diverged`; when none did, the run with the lowest final loss is named
+    with its gap :math:`f - f^*` above ``floor`` ("at the minimum" when the gap is below
+    what float64 resolves at ``scale``, :func:`.formatting.below_resolution`).
+
+    Parameters
+    ----------
+    results : mapping of str to Trajectory
+        The runs to speak of (run 0 of each), in order.
+    specs : mapping of str to OptimizerSpec
+        The optimizer behind each run, same keys (its kind and hyperparameters say why
+        it diverged).
+    surface : Surface
+        The surface raced on.
+    start : (float, float) or None
+        The common start; None: the surface's default start.
+    floor : float
+        The loss at the minimum, :math:`f^*` (:func:`.trajectory.loss_floor`).
+    scale : float
+        The loss gap at the start (:func:`.trajectory.gap_scale`), > 0.
+
+    Returns
+    -------
+    (str, bool)
+        The text ("" for no run) and whether a run diverged.
+
+    Examples
+    --------
+    >>> import rmsprop_viz as rv
+    >>> from rmsprop_viz.core.kinds import OptimizerSpec
+    >>> specs = {"sgd": OptimizerSpec("sgd", {"lr": 0.1})}
+    >>> runs = {"sgd": rv.run(rv.Quadratic(), specs["sgd"].build(), start=(1.0, 0.0), n_steps=10, label="SGD")}
+    >>> race_summary(runs, specs, rv.Quadratic(), (1.0, 0.0), floor=0.0, scale=0.5)   # 0.5 * 0.9^20
+    ('Nobody diverged. Lowest loss after 10 steps: SGD, f - f* = 0.0608.', False)
+    """
+    messages = []
+    for key, t in results.items():
+        if int(t.diverged_at[0]) >= 0:
+            spec = specs[key]
+            why = why_diverged(spec.kind, spec.params, surface, start, t)
+            messages.append(f"{t.label} diverged at step {int(t.diverged_at[0])}: {why}")
+    if messages:
+        return " ".join(messages), True
+    if not results:
+        return "", False
+    best, label, n_steps = min((float(t.values[-1, 0]), t.label, t.n_steps) for t in results.values())
+    gap = best - floor
+    where = (
+        f"at the minimum (f - f* {resolution_text(scale)})"
+        if below_resolution(gap, scale)
+        else f"f - f* = {format_gap(gap, scale)}"
+    )
+    return f"Nobody diverged. Lowest loss after {n_steps} steps: {label}, {where}.", False

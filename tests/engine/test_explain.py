@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import rmsprop_viz as rv
+from rmsprop_viz.core.kinds import OptimizerSpec
 from rmsprop_viz.core.surfaces import Rosenbrock
-from rmsprop_viz.engine.explain import best_lr_rule, lr_limit, why_diverged
+from rmsprop_viz.engine.explain import best_lr_rule, lr_limit, race_summary, why_diverged
 from rmsprop_viz.engine.sweeps import best_lr
 
 BOWL = rv.Quadratic(condition=10.0)  # curvature L = 10 everywhere
@@ -152,3 +153,44 @@ def test_best_lr_rule_says_what_was_tried() -> None:
         "of 3 values from 0.01 to 0.15, by the loss after 40 steps, the cell with the best worst case over "
         "itself and the cell either side; all of them must converge"
     )
+
+
+# -------------------------------------------------------------- race_summary
+
+
+def _race(lrs: dict[str, float], start: tuple[float, float], n_steps: int = 10) -> tuple[dict, dict]:
+    specs = {label: OptimizerSpec("sgd", {"lr": lr}, label=label) for label, lr in lrs.items()}
+    surface = rv.Quadratic(condition=10)
+    runs = {k: rv.run(surface, spec.build(), start=start, n_steps=n_steps, label=k) for k, spec in specs.items()}
+    return runs, specs
+
+
+def test_race_summary_names_the_lowest_loss_and_its_gap() -> None:
+    # From (1, 0) on f = (x^2 + 10 y^2) / 2, SGD multiplies x by 1 - lr each step: after 10
+    # steps f = 0.5 (1 - lr)^20, 0.0608 for lr = 0.1 and 0.00576 for lr = 0.2.
+    runs, specs = _race({"A": 0.1, "B": 0.2}, (1.0, 0.0))
+    text, bad = race_summary(runs, specs, rv.Quadratic(condition=10), (1.0, 0.0), floor=0.0, scale=0.5)
+    assert text == "Nobody diverged. Lowest loss after 10 steps: B, f - f* = 0.00576."
+    assert not bad
+    # A floor above zero is subtracted: 0.00576 - 0.005 = 0.000765 (0.5 * 0.8^20 = 0.0057646)
+    text, _ = race_summary(runs, specs, rv.Quadratic(condition=10), (1.0, 0.0), floor=0.005, scale=0.5)
+    assert text.endswith("B, f - f* = 7.65e-04.")
+    # lr = 1 lands on the minimum in one step: below what float64 resolves at the scale 0.5
+    runs, specs = _race({"A": 0.1, "C": 1.0}, (1.0, 0.0))
+    text, _ = race_summary(runs, specs, rv.Quadratic(condition=10), (1.0, 0.0), floor=0.0, scale=0.5)
+    assert text == "Nobody diverged. Lowest loss after 10 steps: C, at the minimum (f - f* < 5e-16)."
+
+
+def test_race_summary_gives_each_divergence_its_reason() -> None:
+    surface = rv.Quadratic(condition=10)
+    runs, specs = _race({"A": 0.25, "B": 0.1, "C": 0.3}, (0.0, 1.0), n_steps=40)
+    text, bad = race_summary(runs, specs, surface, (0.0, 1.0), floor=0.0, scale=5.0)
+    assert bad
+    k_a, k_c = int(runs["A"].diverged_at[0]), int(runs["C"].diverged_at[0])
+    assert k_a > 0
+    assert k_c > 0
+    why_a = why_diverged("sgd", {"lr": 0.25}, surface, (0.0, 1.0), runs["A"])
+    assert why_a.startswith("its alpha 0.25 is above 2/L = 0.2")  # L = 10
+    why_c = why_diverged("sgd", {"lr": 0.3}, surface, (0.0, 1.0), runs["C"])
+    assert text == f"A diverged at step {k_a}: {why_a} C diverged at step {k_c}: {why_c}"
+    assert race_summary({}, {}, surface, None, floor=0.0, scale=1.0) == ("", False)

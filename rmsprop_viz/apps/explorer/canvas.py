@@ -24,6 +24,7 @@ from PIL import Image
 
 from rmsprop_viz.core.surfaces import Surface
 from rmsprop_viz.engine.run import Trajectory
+from rmsprop_viz.engine.trajectory import gap_scale
 from rmsprop_viz.plotting import RaceFigure, set_step_limits, surface_grid
 from rmsprop_viz.render.frames import FrameRenderer
 
@@ -32,7 +33,6 @@ __all__ = [
     "RaceView",
     "check_drawable",
     "choose_backend",
-    "gap_at_start",
     "ipympl_usable",
     "make_canvas",
     "show",
@@ -194,7 +194,7 @@ class RaceView:
         race = self.figure
         if race is None:
             raise RuntimeError("the race figure is not drawn yet")
-        start_gap = max(gap_at_start(runs, race.floor), 1e-6)
+        start_gap = max(gap_scale([t.values[0, 0] for t in runs], race.floor), 1e-6)
         if race.ax_loss is not None:
             set_step_limits(race.ax_loss, n_steps)
             race.ax_loss.set_ylim(1e-14, start_gap * 1e3)
@@ -212,17 +212,3 @@ class RaceView:
         """Draw what changed and send the pixels to the front end."""
         self._race()[1].render()
         show(self.fig, self.backend, self.widget)
-
-
-def gap_at_start(runs: list[Trajectory], floor: float) -> float:
-    """The loss at the start above the surface's minimum ``floor`` (the scale of every
-    loss gap); 1 where no run has a finite start.
-
-    >>> import numpy as np
-    >>> from types import SimpleNamespace as Run
-    >>> gap_at_start([Run(values=np.array([[3.0]])), Run(values=np.array([[np.nan]]))], floor=1.0)
-    2.0
-    """
-    starts = [float(t.values[0, 0]) for t in runs if np.isfinite(t.values[0, 0])]
-    gap = max(starts, default=1.0) - floor
-    return gap if math.isfinite(gap) and gap > 0 else 1.0

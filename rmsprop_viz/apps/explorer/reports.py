@@ -1,7 +1,8 @@
 """What the explorer says, as HTML: the legend, the step-by-step readout, the status line
 and the download links.
 
-The numbers and rows come from the engine (:func:`rmsprop_viz.engine.reports.step_report`,
+The numbers, rows and sentences come from the engine
+(:func:`rmsprop_viz.engine.reports.step_report`, :mod:`rmsprop_viz.engine.explain`,
 :mod:`rmsprop_viz.engine.formatting`); this module only puts them into HTML. Colours are
 looked up by kind in :data:`rmsprop_viz.core.kinds.KINDS`.
 """
@@ -15,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from rmsprop_viz.apps.explorer.settings import KEYS, Settings
 from rmsprop_viz.core import surfaces
 from rmsprop_viz.core.kinds import KINDS
-from rmsprop_viz.engine.explain import why_diverged
-from rmsprop_viz.engine.formatting import below_resolution, format_gap, format_setting, resolution_text
+from rmsprop_viz.engine.explain import race_summary as summarise_race
+from rmsprop_viz.engine.formatting import format_setting
 from rmsprop_viz.engine.reports import StepReport
 from rmsprop_viz.engine.run import Trajectory
 
@@ -162,32 +163,18 @@ def race_summary(
     floor: float,
     scale: float,
 ) -> tuple[str, bool]:
-    """What happened in the last race, in words, and whether it is bad news (a divergence).
+    """What happened in the last race, in words (the engine's
+    :func:`~rmsprop_viz.engine.explain.race_summary`, for the optimizers that are on), and
+    whether it is bad news (a divergence).
 
-    ``floor`` is the surface's lowest value and ``scale`` the loss gap at the start, by
+    ``floor`` is the loss at the minimum and ``scale`` the loss gap at the start, by
     which a gap too small to tell from rounding is recognised.
     """
     if not settings.any_enabled():
         return "Every optimizer is off: turn one on with the buttons above the figure to race again.", False
     shown = {k: t for k, t in results.items() if settings.enabled.get(k)}
-    messages = []
-    for key, t in shown.items():
-        if int(t.diverged_at[0]) >= 0:
-            spec = settings.spec(key)
-            why = why_diverged(spec.kind, spec.params, surface, settings.start, t)
-            messages.append(f"{t.label} diverged at step {int(t.diverged_at[0])}: {why}")
-    if messages:
-        return " ".join(messages), True
-    if not shown:
-        return "", False
-    best, label = min((float(t.values[-1, 0]), t.label) for t in shown.values())
-    gap = best - floor
-    where = (
-        f"at the minimum (f - f* {resolution_text(scale)})"
-        if below_resolution(gap, scale)
-        else f"f - f* = {format_gap(gap, scale)}"
-    )
-    return f"Nobody diverged. Lowest loss after {settings.n_steps} steps: {label}, {where}.", False
+    specs = {k: settings.spec(k) for k in shown}
+    return summarise_race(shown, specs, surface, settings.start, floor=floor, scale=scale)
 
 
 def download_link(path: pathlib.Path) -> str:

@@ -43,6 +43,7 @@ from rmsprop_viz.engine.formatting import format_setting
 from rmsprop_viz.engine.reports import StepReport, step_report
 from rmsprop_viz.engine.run import Trajectory, race
 from rmsprop_viz.engine.sweeps import best_lr
+from rmsprop_viz.engine.trajectory import gap_scale, loss_floor
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.scenes import Scene, surface_from_spec, surface_to_spec
 
@@ -428,14 +429,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
 
     def _report(self) -> None:
         """Say in words what happened in the last race."""
-        floor = self.figure.floor
-        text, bad = texts.race_summary(
-            self.settings,
-            self.results,
-            self._surface(),
-            floor=floor,
-            scale=canvas.gap_at_start(list(self.results.values()), floor),
-        )
+        surface, runs = self._surface(), self.results.values()
+        floor = loss_floor(surface, self.settings.n_steps)
+        scale = gap_scale([t.values[0, 0] for t in runs], floor)
+        text, bad = texts.race_summary(self.settings, self.results, surface, floor=floor, scale=scale)
         if self._load_note and self.settings.any_enabled():
             text = f"{self._load_note} {text}".strip()
         self._say(text, error=bad)

@@ -158,14 +158,15 @@ def test_a_file_too_large_is_named_not_offered(tmp_path: pathlib.Path, monkeypat
 def test_the_summary_names_the_lowest_loss_and_each_divergence() -> None:
     s, _ = settings_from_scene(rv.scenes.get("rosenbrock"))
     surface = rv.Rosenbrock()
-    runs = {k: rv.run(surface, s.spec(k).build(), start=s.start, n_steps=50, label=s.spec(k).label) for k in ex.KEYS}
+    n = s.n_steps  # the summary says how many steps the runs took
+    runs = {k: rv.run(surface, s.spec(k).build(), start=s.start, n_steps=n, label=s.spec(k).label) for k in ex.KEYS}
     shown = {k: t for k, t in runs.items() if s.enabled[k]}
     best = min(shown, key=lambda k: float(shown[k].values[-1, 0]))
     text, bad = texts.race_summary(s, runs, surface, floor=0.0, scale=1.0)
     assert not bad
     assert text.startswith(f"Nobody diverged. Lowest loss after {s.n_steps} steps: {shown[best].label}, f - f* = ")
     s.lr["sgd"] = 0.01  # above 2/L at the start: SGD leaves the window
-    runs["sgd"] = rv.run(surface, s.spec("sgd").build(), start=s.start, n_steps=50, label="SGD")
+    runs["sgd"] = rv.run(surface, s.spec("sgd").build(), start=s.start, n_steps=n, label="SGD")
     k = int(runs["sgd"].diverged_at[0])
     text, bad = texts.race_summary(s, runs, surface, floor=0.0, scale=1.0)
     assert bad
