@@ -171,3 +171,17 @@ def test_the_summary_names_the_lowest_loss_and_each_divergence() -> None:
     text, bad = texts.race_summary(s, runs, surface, floor=0.0, scale=1.0)
     assert bad
     assert text.startswith(f"SGD diverged at step {k}: its alpha 0.01 is above 2/L = ")
+
+
+def test_the_status_measures_the_gap_from_the_minimum_after_the_surface_changed() -> None:
+    # From step 20 the loss is 3 f(p - shift): its minimum is 3 times the base's (a
+    # least-squares residual, not zero), not the lowest value drawn at step 0.
+    base = rv.surfaces.MiniBatchLeastSquares()
+    surface = rv.surfaces.Shifting(base, at_step=20, scale=3.0, shift=(0.3, -0.2))
+    scene = Scene("moved", surface_to_spec(surface), (OptimizerSpec("adam", {"lr": 0.05}),), n_steps=120)
+    e = rv.explore(scene, backend="image")
+    floor = 3.0 * float(base.value(np.asarray(base.minima[0], dtype=np.float64)))
+    gap = float(e.results["adam"].final_value[0]) - floor
+    assert 0 < gap < floor  # a gap measured from the old floor would be larger than floor
+    shown = float(re.findall(r"f - f\* = ([0-9.e+-]+)\.", e.status.value)[0])
+    np.testing.assert_allclose(shown, gap, rtol=5e-3)  # 3 significant digits

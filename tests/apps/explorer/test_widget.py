@@ -22,7 +22,7 @@ import rmsprop_viz as rv
 from rmsprop_viz.apps import explorer as ex
 from rmsprop_viz.apps.explorer import canvas, widget
 from rmsprop_viz.core.kinds import KINDS
-from rmsprop_viz.engine.sweeps import best_cell
+from rmsprop_viz.engine.best import best_cell
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.render.frames import add_counter
 from rmsprop_viz.scenes import OptimizerSpec, Scene, surface_to_spec
