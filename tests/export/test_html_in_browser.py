@@ -7,11 +7,11 @@ variable RMSPROP_VIZ_REQUIRE_BROWSER=1 (set in CI) it fails instead.
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from chromium import launch, require, skip_or_require
 from PIL import Image
 from race_pictures import FRAMES, full_render, rgb
 
@@ -19,18 +19,7 @@ from rmsprop_viz.animation import save
 from rmsprop_viz.export import mp4
 from rmsprop_viz.render.frames import frame_steps
 
-CHROMIUM = os.environ.get("RMSPROP_VIZ_CHROMIUM", "/usr/bin/chromium")
-REQUIRED = os.environ.get("RMSPROP_VIZ_REQUIRE_BROWSER", "") == "1"
-MISSING = ""
-if not Path(CHROMIUM).exists():
-    MISSING = f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set RMSPROP_VIZ_CHROMIUM)"
-else:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        MISSING = "Playwright is not installed (pip install playwright)"
-if MISSING and not REQUIRED:
-    pytest.skip(MISSING, allow_module_level=True)
+skip_or_require()
 
 
 def test_the_player_shows_the_frame_the_slider_picks(  # type: ignore[no-untyped-def]
@@ -38,13 +27,14 @@ def test_the_player_shows_the_frame_the_slider_picks(  # type: ignore[no-untyped
 ) -> None:
     """It plays, pauses on its button, and shows the frame the slider is moved to: the
     background with that frame's layer, the pixels of the race at that step."""
+    require()
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setattr(mp4, "ffmpeg_path", lambda: None)
     out = save(make_figure(), tmp_path / "race.html", frames=FRAMES, progress=False)
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 400, "height": 400})
             page.on("pageerror", lambda error: errors.append(str(error)))

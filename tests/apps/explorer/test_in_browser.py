@@ -29,35 +29,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from chromium import MISSING, launch, require, skip_or_require
 
 from rmsprop_viz.apps.explorer.settings import KEYS
 from rmsprop_viz.core.kinds import KINDS
 
-CHROMIUM = os.environ.get("RMSPROP_VIZ_CHROMIUM", "/usr/bin/chromium")
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[3] / "notebooks"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-REQUIRED = os.environ.get("RMSPROP_VIZ_REQUIRE_BROWSER", "") == "1"
-
-MISSING = ""
-if not pathlib.Path(CHROMIUM).exists():
-    MISSING = f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set RMSPROP_VIZ_CHROMIUM)"
-else:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        MISSING = "Playwright is not installed (pip install playwright)"
-if MISSING and not REQUIRED:
-    pytest.skip(MISSING, allow_module_level=True)
+skip_or_require()
 
 if not MISSING:
     from playwright.sync_api import Page, sync_playwright
@@ -271,7 +250,7 @@ def browser() -> Iterator[Any]:
         yield None  # each test fails, saying why (see _need)
         return
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        instance = launch(p)
         yield instance
         instance.close()
 
@@ -279,7 +258,7 @@ def browser() -> Iterator[Any]:
 def _need(browser: Any) -> None:
     """Fail (not skip) when the browser is required but missing."""
     if browser is None:
-        pytest.fail(f"RMSPROP_VIZ_REQUIRE_BROWSER=1, but {MISSING}", pytrace=False)
+        require()
 
 
 @pytest.fixture
