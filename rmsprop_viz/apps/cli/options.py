@@ -28,6 +28,7 @@ from rmsprop_viz.scenes import (
     read_recipe,
     surface_from_spec,
 )
+from rmsprop_viz.scenes.recipes import describe_value
 
 __all__ = ["scene_from_args", "setting"]
 
@@ -146,24 +147,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _describe(value: Any) -> str:
-    names = {list: "a list", dict: "a mapping", str: "a string", bool: "true/false", type(None): "null"}
-    kind = names.get(type(value))
-    if kind is None or (isinstance(value, str) and len(value) <= 40):
-        return f"{value!r:.40}"
-    return kind
-
-
 def _number_in(where: str, value: Any, low: float, high: float, limit: str, *, whole: bool = False) -> None:
     kind = "a whole number" if whole else "a number"
     ok = _is_number(value) and low <= value <= high and (not whole or float(value).is_integer())
     if not ok:
-        raise ValueError(f"{where} must be {kind} in [{low:g}, {high:g}] ({limit}), got {_describe(value)}")
+        raise ValueError(f"{where} must be {kind} in [{low:g}, {high:g}] ({limit}), got {describe_value(value)}")
 
 
 def _range_field(where: str, value: Any, log: bool) -> None:
     if not (isinstance(value, list) and len(value) == 3 and all(_is_number(v) for v in value)):
-        raise ValueError(f"{where} must be a list [LO, HI, N] of numbers, got {_describe(value)}")
+        raise ValueError(f"{where} must be a list [LO, HI, N] of numbers, got {describe_value(value)}")
     lo, hi, n = value
     if hi < lo or (log and lo <= 0):
         raise ValueError(f"{where} needs {'0 < ' if log else ''}LO <= HI, got [{lo:g}, {hi:g}, {n:g}]")
@@ -188,7 +181,7 @@ def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
         if section is None:
             continue
         if not isinstance(section, dict):
-            raise ValueError(f"{where}: {name} must be a mapping of settings, got {_describe(section)}")
+            raise ValueError(f"{where}: {name} must be a mapping of settings, got {describe_value(section)}")
         unknown = sorted(set(section) - set(keys))
         if unknown:
             raise ValueError(f"{where}: {name} has an unknown key {unknown[0]!r}; known keys: {', '.join(keys)}")
@@ -198,7 +191,7 @@ def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
             field = f"{where}: {name}.{key}"
             if key == "command":
                 if value not in ("race", "plot"):
-                    raise ValueError(f"{field} must be 'race' or 'plot', got {_describe(value)}")
+                    raise ValueError(f"{field} must be 'race' or 'plot', got {describe_value(value)}")
             elif key == "fps":
                 _number_in(field, value, *FPS_RANGE, "FPS_RANGE")
             elif key == "frames":
@@ -207,22 +200,24 @@ def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
                 _number_in(field, value, *DPI_RANGE, "DPI_RANGE")
             elif key == "three_d":
                 if not isinstance(value, bool):
-                    raise ValueError(f"{field} must be true or false, got {_describe(value)}")
+                    raise ValueError(f"{field} must be true or false, got {describe_value(value)}")
             elif key == "optimizer":
                 if value not in KINDS:
-                    raise ValueError(f"{field} must be one of {', '.join(KINDS)}, got {_describe(value)}")
+                    raise ValueError(f"{field} must be one of {', '.join(KINDS)}, got {describe_value(value)}")
             elif key in ("lr_range", "beta_range"):
                 _range_field(field, value, log=key == "lr_range")
                 if key == "beta_range" and section.get("beta_param") is None and not 0 <= value[0] <= value[1] < 1:
                     raise ValueError(f"{field}: a decay beta must be a finite number in [0, 1), got {value[:2]}")
             elif key == "beta_param":
                 if not (isinstance(value, str) and value.isidentifier() and value != "lr"):
-                    raise ValueError(f"{field} must be the name of a parameter other than lr, got {_describe(value)}")
+                    raise ValueError(
+                        f"{field} must be the name of a parameter other than lr, got {describe_value(value)}"
+                    )
             elif key == "metric":
                 if value not in METRICS:
-                    raise ValueError(f"{field} must be one of {', '.join(METRICS)}, got {_describe(value)}")
+                    raise ValueError(f"{field} must be one of {', '.join(METRICS)}, got {describe_value(value)}")
             elif key == "tol" and not (_is_number(value) and value > 0):
-                raise ValueError(f"{field} must be a number > 0, got {_describe(value)}")
+                raise ValueError(f"{field} must be a number > 0, got {describe_value(value)}")
         out[name] = section
     return out
 
