@@ -37,10 +37,8 @@ __all__ = [
     "MAX_SWEEP_RUN_STEPS",
     "METRICS",
     "NUMBA_MIN_WORK",
-    "BestCell",  # the best cell's home is .best; kept here for the paths in use
     "BestLR",
     "SweepMap",
-    "best_cell",
     "best_lr",
     "repeated_backend",
     "sweep",

@@ -153,7 +153,7 @@ def draw_sweep(
     divergence and runs that did not diverge are pale. When no cell is on the scale the
     axes say so in words ("no run diverged within 500 steps") instead of showing a flat
     map. A star (:func:`~rmsprop_viz.plotting.style.draw_minimum`) marks ``best`` (a
-    :class:`rmsprop_viz.engine.sweeps.BestCell`, named in the legend) and ``current``.
+    :class:`rmsprop_viz.engine.best.BestCell`, named in the legend) and ``current``.
 
     Parameters
     ----------
@@ -170,7 +170,7 @@ def draw_sweep(
         Shape of ``values``: True, or a step >= 0, where the run diverged. None: NaN or inf
         values mark the diverged runs.
     best : BestCell, optional
-        The result of :func:`rmsprop_viz.engine.sweeps.best_cell`.
+        The result of :func:`rmsprop_viz.engine.best.best_cell`.
     current : (float, float), optional
         A setting to star on a map (the one in use, say).
     n_steps : int, optional
@@ -360,7 +360,7 @@ def sweep_figure(
     Examples
     --------
     >>> import numpy as np, rmsprop_viz as rv
-    >>> from rmsprop_viz.engine.sweeps import best_cell
+    >>> from rmsprop_viz.engine.best import best_cell
     >>> grid = {"lr": np.geomspace(0.01, 1, 5), "beta": [0.5, 0.9]}
     >>> final = rv.sweep(rv.Quadratic(), rv.rmsprop, grid, n_steps=50)
     >>> fig = sweep_figure(grid, final, None, "final", best_cell(final), n_steps=50)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import rmsprop_viz as rv
-from rmsprop_viz.engine import sweeps
 from rmsprop_viz.engine.best import BestCell, best_cell, cell_text
 
 # ------------------------------------------------------------------ best_cell
@@ -109,11 +108,6 @@ def test_best_cell_bad_input_names_the_parameter(kwargs: dict[str, object], word
     values = kwargs.pop("values")
     with pytest.raises(ValueError, match=words):
         best_cell(values, **kwargs)  # type: ignore[arg-type]
-
-
-def test_the_old_path_names_the_same_function() -> None:
-    assert sweeps.best_cell is best_cell
-    assert sweeps.BestCell is BestCell
 
 
 def test_cell_text_gives_each_setting_three_significant_digits() -> None:

@@ -10,7 +10,8 @@ import pytest
 
 import rmsprop_viz as rv
 from rmsprop_viz.engine import sweeps
-from rmsprop_viz.engine.sweeps import BEST_LRS, best_cell, best_lr, sweep_map
+from rmsprop_viz.engine.best import best_cell
+from rmsprop_viz.engine.sweeps import BEST_LRS, best_lr, sweep_map
 
 LRS = [1e-3, 1e-2, 0.1]
 BETAS = [0.5, 0.9, 0.99]

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 import rmsprop_viz as rv
 from rmsprop_viz import plotting
 from rmsprop_viz.core.kinds import KINDS, SPARE_STYLES
-from rmsprop_viz.engine.sweeps import best_cell
+from rmsprop_viz.engine.best import best_cell
 from rmsprop_viz.plotting import RaceFigure, style, style_for
 
 

@@ -39,7 +39,7 @@ def test_sweep_figure_never_puts_a_diverged_cell_on_the_colour_scale() -> None:
     lrs, betas = np.array([0.01, 0.1, 1.0]), np.array([0.5, 0.9])
     values = np.array([[0.5, 2e-3], [np.nan, -2.24e-300], [np.inf, 3.0]])  # final loss; the minimum is 0
     diverged = np.array([[False, False], [True, True], [True, True]])  # (1, 1) diverged after its best
-    best = rv.engine.sweeps.best_cell(values, diverged=diverged, radius=0)
+    best = rv.engine.best.best_cell(values, diverged=diverged, radius=0)
     fig = plotting.sweep_figure(
         {"lr": lrs, "beta": betas}, values, diverged, "best", best, n_steps=100, title="RMSProp"
     )
@@ -100,7 +100,7 @@ def test_one_dimensional_sweep_figure_marks_diverged_learning_rates_and_the_best
     lrs = np.array([0.05, 0.1, 0.15, 0.25, 0.4])
     values = rv.sweep(rv.Quadratic(), rv.sgd, grid={"lr": lrs}, n_steps=100)
     assert np.isnan(values[-2:]).all()  # SGD diverges above lr = 2 / 10
-    best = rv.engine.sweeps.best_cell(values)
+    best = rv.engine.best.best_cell(values)
     fig = plotting.sweep_figure({"lr": lrs}, values, None, "final", best, n_steps=100)
     ax = fig.axes[0]
     curve, crosses, star = ax.get_lines()
@@ -119,7 +119,7 @@ def test_one_dimensional_sweep_figure_marks_diverged_learning_rates_and_the_best
 
 
 def test_sweep_caption_is_wrapped_inside_the_figure() -> None:
-    from rmsprop_viz.engine.sweeps import BestCell
+    from rmsprop_viz.engine.best import BestCell
 
     grid = {"lr": np.geomspace(1e-4, 100, 20), "beta": np.linspace(0, 0.99, 12)}
     values = np.full((20, 12), -1)
