@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 
 # Higher layers load on first use, so `import rmsprop_viz` never imports matplotlib.
 _LAZY_MODULES = {
+    "claims": "rmsprop_viz.engine.claims",
     "scenes": "rmsprop_viz.scenes",
     "plotting": "rmsprop_viz.plotting",
     "animation": "rmsprop_viz.animation",
@@ -43,6 +44,7 @@ __all__ = [
     "adagrad",
     "adam",
     "animation",
+    "claims",
     "explore",
     "explorer",
     "optimizers",
