@@ -17,6 +17,7 @@ from rmsprop_viz.plotting.claims.noise import draw_c7
 from rmsprop_viz.plotting.claims.robust import draw_c9
 from rmsprop_viz.plotting.claims.rule import draw_c1, draw_c4, draw_c10
 from rmsprop_viz.plotting.claims.scale import draw_c2, draw_c3, draw_c8
+from rmsprop_viz.plotting.style import FONT
 
 __all__ = ["FIGURES", "claim_figure"]
 
@@ -38,6 +39,9 @@ FIGURES: dict[str, Callable[[Figure, Verdict], None]] = {
 def claim_figure(verdict: Verdict, **figure_kwargs: Any) -> Figure:
     """A new :class:`~matplotlib.figure.Figure` showing the experiment behind ``verdict``.
 
+    The claim's drawing function (:data:`FIGURES`) fills the figure with its panels; the
+    title above them, the same for every claim, says the id, the verdict and the claim.
+
     ``figure_kwargs`` go to ``Figure`` (default ``figsize=(11, 4.2)``, ``layout="constrained"``).
     """
     if not isinstance(verdict, Verdict):
@@ -46,4 +50,5 @@ def claim_figure(verdict: Verdict, **figure_kwargs: Any) -> Figure:
         raise ValueError(f"claim {verdict.id} has no experiment, so no figure: {verdict.experiment}")
     fig = Figure(**{"figsize": (11.0, 4.2), "layout": "constrained", **figure_kwargs})
     FIGURES[verdict.id](fig, verdict)
+    fig.suptitle(f"{verdict.id}, {verdict.verdict}: {verdict.claim}", fontsize=FONT["title"])
     return fig
