@@ -6,6 +6,10 @@ sentences on what they mean. Nothing is decided in advance: the verdict comes fr
 numbers, and each function takes its settings as arguments, so you can rerun a claim
 under other settings and see whether its verdict survives.
 
+:func:`text_table` and :func:`markdown_table` show verdicts as a summary table (id,
+claim, verdict, key number), :func:`markdown_report` as a report with a section per
+claim; a single verdict displays itself in a notebook (:func:`verdict_markdown`).
+
 =====  ======================  ==========================================================
 id     function                the claim
 =====  ======================  ==========================================================
@@ -38,6 +42,7 @@ from rmsprop_viz.engine.claims.record import MISLEADING, OUTSIDE, PARTLY, SUPPOR
 from rmsprop_viz.engine.claims.robust import c9_robustness
 from rmsprop_viz.engine.claims.rule import c1_update_rule, c4_beta_memory, c10_epsilon
 from rmsprop_viz.engine.claims.scale import c2_gradient_scale, c3_large_gradients, c8_rotation
+from rmsprop_viz.engine.claims.table import markdown_report, markdown_table, text_table, verdict_markdown
 
 __all__ = [
     "CLAIMS",
@@ -60,6 +65,10 @@ __all__ = [
     "c11_rnns",
     "check",
     "check_all",
+    "markdown_report",
+    "markdown_table",
+    "text_table",
+    "verdict_markdown",
 ]
 
 

@@ -90,3 +90,10 @@ class Verdict:
             return ""
         value = float(self.evidence[self.key])
         return f"{self.key} = {format_number(value)}"
+
+    def _repr_markdown_(self) -> str:
+        """The verdict as a Markdown section, as a notebook displays it
+        (:func:`rmsprop_viz.engine.claims.table.verdict_markdown`)."""
+        from rmsprop_viz.engine.claims.table import verdict_markdown  # table.py imports this module
+
+        return verdict_markdown(self)

@@ -1,0 +1,193 @@
+"""Verdicts as tables: plain text for a terminal, Markdown for a report or a notebook.
+
+One row per claim: its id, the claim, the verdict and the key number (the evidence
+number that :attr:`Verdict.key` names). :func:`text_table` wraps the claim column to fit
+a terminal; :func:`markdown_table` writes the same rows as a Markdown table, and
+:func:`markdown_report` adds, for each claim, a section with its evidence, explanation,
+experiment and settings: a complete report to hand out.
+
+Examples
+--------
+>>> from rmsprop_viz.engine.claims.record import SUPPORTED, Verdict
+>>> v = Verdict("C0", "Smaller steps are safer.", SUPPORTED, {"steps": 12.0}, "steps",
+...             "It took 12 steps. That is fewer.", "One run.")
+>>> print(text_table([v]))
+id  claim                     verdict    key number
+--  ------------------------  ---------  ----------
+C0  Smaller steps are safer.  supported  steps = 12
+>>> print(markdown_table([v]))
+| id | claim | verdict | key number |
+|---|---|---|---|
+| C0 | Smaller steps are safer. | supported | steps = 12 |
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rmsprop_viz.core.checks import check_int
+from rmsprop_viz.engine.claims.record import Verdict
+from rmsprop_viz.engine.formatting import format_number, format_setting
+
+__all__ = [
+    "HEADER",
+    "MAX_WIDTH",
+    "MIN_CLAIM_WIDTH",
+    "escape_cell",
+    "markdown_report",
+    "markdown_table",
+    "settings_text",
+    "summary_rows",
+    "text_table",
+    "verdict_markdown",
+]
+
+#: The columns of every summary table.
+HEADER = ("id", "claim", "verdict", "key number")
+#: The claim column is never narrower than this, however narrow the terminal.
+MIN_CLAIM_WIDTH = 20
+#: The widest table :func:`text_table` makes.
+MAX_WIDTH = 1000
+#: The text a table shows for a claim without evidence (one outside a 2-D visualizer).
+NO_NUMBER = "-"
+
+
+def _verdicts(verdicts: Iterable[Verdict]) -> list[Verdict]:
+    listed = list(verdicts)
+    for v in listed:
+        if not isinstance(v, Verdict):
+            raise ValueError(f"verdicts must be Verdict records from rmsprop_viz.claims, got {type(v).__name__}")
+    return listed
+
+
+def summary_rows(verdicts: Iterable[Verdict]) -> list[tuple[str, str, str, str]]:
+    """One row per verdict: ``(id, claim, verdict, key number)``, the cells as text.
+
+    The key number is :attr:`Verdict.key_number` (``"name = value"``), ``"-"`` for a
+    claim without evidence.
+    """
+    return [(v.id, v.claim, v.verdict, v.key_number or NO_NUMBER) for v in _verdicts(verdicts)]
+
+
+def text_table(verdicts: Iterable[Verdict], width: int = 100) -> str:
+    """The summary rows as aligned plain text, at most ``width`` characters wide.
+
+    The claim column takes the width the other columns leave (at least
+    :data:`MIN_CLAIM_WIDTH`) and wraps between words, never inside one; a word longer
+    than the column stays whole and makes its line longer.
+
+    Parameters
+    ----------
+    verdicts : iterable of Verdict
+        The verdicts, one row each, in order.
+    width : int
+        The terminal's width in characters, in [40, :data:`MAX_WIDTH`].
+
+    Returns
+    -------
+    str
+        A header, a rule and the rows; lines end without trailing spaces.
+    """
+    width = check_int("width", width, low=40, high=MAX_WIDTH)
+    rows = summary_rows(verdicts)
+    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    others = sum(w for i, w in enumerate(widths) if i != 1) + 2 * (len(HEADER) - 1)
+    widths[1] = min(widths[1], max(MIN_CLAIM_WIDTH, width - others))
+
+    def lines(row: tuple[str, ...]) -> list[str]:
+        claim = textwrap.wrap(row[1], widths[1], break_long_words=False, break_on_hyphens=False) or [""]
+        out = []
+        for n, part in enumerate(claim):
+            cells = (row[0], part, row[2], row[3]) if n == 0 else ("", part, "", "")
+            out.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+        return out
+
+    text = [*lines(HEADER), "  ".join("-" * w for w in widths)]
+    for row in rows:
+        text.extend(lines(row))
+    return "\n".join(text)
+
+
+def escape_cell(text: str) -> str:
+    r"""``text`` made safe for one cell of a Markdown table: ``|`` becomes ``\|`` (a bare
+    one would start a new cell), a backslash before it is kept as one, and line breaks
+    become spaces.
+
+    >>> escape_cell("a | b\nc")
+    'a \\| b c'
+    """
+    return " ".join(str(text).replace("\\|", "|").replace("|", "\\|").split())
+
+
+def markdown_table(verdicts: Iterable[Verdict]) -> str:
+    """The summary rows as a Markdown table (pipes in the text escaped)."""
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    for row in summary_rows(verdicts):
+        lines.append("| " + " | ".join(escape_cell(cell) for cell in row) + " |")
+    return "\n".join(lines)
+
+
+def settings_text(settings: Mapping[str, Any]) -> str:
+    """A claim's settings as one would type them: ``angle=45, lr=0.01, seeds=(0, 1)``."""
+
+    def one(value: Any) -> str:
+        if isinstance(value, (tuple, list)):
+            inner = ", ".join(one(v) for v in value)
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        if isinstance(value, str):
+            return repr(value)
+        return format_setting(value)
+
+    return ", ".join(f"{name}={one(value)}" for name, value in settings.items())
+
+
+def verdict_markdown(verdict: Verdict, level: int = 3) -> str:
+    """One claim as a Markdown section: the heading (id and claim), the verdict, the
+    explanation, the evidence numbers (the key one marked), the experiment and the
+    settings that reproduce it.
+
+    Parameters
+    ----------
+    verdict : Verdict
+        The claim's verdict.
+    level : int
+        The heading's level, in [1, 6] (``###`` by default).
+    """
+    (verdict,) = _verdicts([verdict])
+    level = check_int("level", level, low=1, high=6)
+    lines = [
+        f"{'#' * level} {verdict.id}: {verdict.claim}",
+        "",
+        f"**Verdict: {verdict.verdict}.** {verdict.explanation}",
+    ]
+    lines += ["", f"*Experiment:* {verdict.experiment}"]
+    if verdict.evidence:
+        lines += ["", "| evidence | value |", "|---|---|"]
+        for name, value in verdict.evidence.items():
+            shown = f"**{format_number(float(value))}** (key)" if name == verdict.key else format_number(float(value))
+            lines.append(f"| `{escape_cell(name)}` | {shown} |")
+    if verdict.settings:
+        call = f'rv.claims.check("{verdict.id}", {settings_text(verdict.settings)})'
+        lines += ["", f"*Settings:* `{call}` reruns it."]
+    return "\n".join(lines)
+
+
+def markdown_report(verdicts: Iterable[Verdict], title: str = "Claims about RMSProp, tested") -> str:
+    """A complete report: a title, the summary table, then one section per claim
+    (:func:`verdict_markdown`); ends with a newline."""
+    listed = _verdicts(verdicts)
+    parts = [
+        f"# {title}",
+        "Each claim was tested by running the experiment described under it; the verdict "
+        "comes from the measured numbers.",
+        markdown_table(listed),
+        "## The claims one by one",
+        *(verdict_markdown(v) for v in listed),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
