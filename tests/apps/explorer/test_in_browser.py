@@ -288,7 +288,7 @@ def test_explorer_in_jupyterlab(browser: Any, served: pathlib.Path, tmp_path: pa
     with _server(command, f"{base}/api/status?token={token}", served, _jupyter_env(tmp_path), tmp_path / "lab.log"):
         page = browser.new_page(viewport={"width": 1400, "height": 1300})
         try:
-            page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}", timeout=120_000)
+            page.goto(f"{base}/lab/tree/03_explorer.ipynb?token={token}", timeout=120_000)
             page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
                 state="attached", timeout=120_000
             )
@@ -319,7 +319,7 @@ def test_explorer_in_voila(browser: Any, served: pathlib.Path, tmp_path: pathlib
         sys.executable,
         "-m",
         "voila",
-        "explorer.ipynb",
+        "03_explorer.ipynb",
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
