@@ -22,6 +22,7 @@ from rmsprop_viz.core.checks import check_flag, check_int, check_number, check_p
 from rmsprop_viz.core.kinds import DEFAULT_RACE, KINDS, OptimizerSpec
 from rmsprop_viz.core.surfaces import Surface
 from rmsprop_viz.engine.formatting import format_setting
+from rmsprop_viz.engine.robustness import COMPARISON_MODES
 from rmsprop_viz.scenes import MAX_SCENE_STEPS, Scene, default_spec, read_recipe, surface_to_spec
 from rmsprop_viz.scenes import get as get_scene
 
@@ -43,8 +44,9 @@ __all__ = [
 KEYS: tuple[str, ...] = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 #: A kind the explorer shows as another one (the Nesterov check box of Momentum).
 SHOWN_AS = {"nesterov": "momentum"}
-#: The ways of choosing each optimizer's learning rate.
-MODES = {"each": "alpha per optimizer", "shared": "one alpha for all", "best": "each one's best alpha"}
+#: The ways of choosing each optimizer's learning rate (their home is the engine's
+#: :data:`.robustness.COMPARISON_MODES`).
+MODES = COMPARISON_MODES
 #: The order in which a loaded scene's epsilon becomes the one the shared controls show.
 _EPS_SHOWN = ("rmsprop", "adam", "adagrad")
 
