@@ -1,9 +1,10 @@
-"""A sweep's grid as a table: the CSV written beside a sweep's figure.
+"""Tables as files: a sweep's grid as CSV, the claims' verdicts as a Markdown report.
 
 :func:`grid_csv` turns the grid and the metric of a sweep (:func:`rmsprop_viz.sweep`,
 :func:`rmsprop_viz.engine.sweeps.sweep_map`) into CSV text, one row per cell; the caller
 writes it (through :class:`rmsprop_viz.core.staging.Staging`, as every file the package
-writes).
+writes). :func:`write_claims_report` writes the claims lab's verdicts as a Markdown
+report, all at once or not at all.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from rmsprop_viz.core.staging import Staging
 from rmsprop_viz.engine.best import MAX_GRID_CELLS
+from rmsprop_viz.engine.claims.record import Verdict
+from rmsprop_viz.engine.claims.table import markdown_report
 
-__all__ = ["INTEGER_METRICS", "grid_csv"]
+__all__ = ["INTEGER_METRICS", "grid_csv", "write_claims_report"]
 
 #: Metrics whose values are step counts, written as integers.
 INTEGER_METRICS = ("steps", "diverged")
@@ -64,6 +69,43 @@ def grid_csv(grid: Mapping[str, npt.ArrayLike], values: npt.ArrayLike, metric: s
         cell.append(str(int(value)) if metric in INTEGER_METRICS else repr(float(value)))
         writer.writerow(cell)
     return table.getvalue()
+
+
+def write_claims_report(
+    verdicts: Iterable[Verdict],
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    how: str = "pass overwrite=True",
+) -> bool:
+    """Write the verdicts as a Markdown report (:func:`~rmsprop_viz.engine.claims.table.markdown_report`).
+
+    The file appears all at once or not at all: it is written to a hidden temporary file
+    beside ``path`` and renamed into place; an old file is replaced only with
+    ``overwrite`` and stays as it was if writing fails.
+
+    Parameters
+    ----------
+    verdicts : iterable of Verdict
+        The claims' verdicts (:func:`rmsprop_viz.claims.check_all`), in order.
+    path : str or Path
+        The file to write, e.g. ``claims.md``.
+    overwrite : bool
+        Replace an existing file (a file that already holds exactly this report is left
+        as it is).
+    how : str
+        How the user allows overwriting, for the message when a file is in the way.
+
+    Returns
+    -------
+    bool
+        False when ``path`` already held exactly this report (nothing written).
+    """
+    text = markdown_report(verdicts)
+    with Staging(overwrite=overwrite, how=how) as staging:
+        written = staging.write_text(Path(path), text, what="report")
+        staging.commit()
+    return written
 
 
 def __dir__() -> list[str]:

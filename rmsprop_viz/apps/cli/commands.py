@@ -1,4 +1,4 @@
-"""One function per subcommand: ``race``, ``plot``, ``sweep``, ``scenes``, ``surfaces``.
+"""One function per subcommand: ``race``, ``plot``, ``sweep``, ``claims``, ``scenes``, ``surfaces``.
 
 Each takes the parsed arguments, calls the scenes, engine, plotting and export, prints
 what the user asked for and returns the exit status. Matplotlib is imported only by the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import math
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,11 +29,13 @@ from rmsprop_viz.apps.cli.values import (
     DEFAULT_FRAMES,
     DEFAULT_LR_RANGE,
     FIGURE_SUFFIXES,
+    REPORT_SUFFIXES,
 )
 from rmsprop_viz.core import optimizers, surfaces
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.core.staging import Staging
 from rmsprop_viz.engine.best import cell_text
+from rmsprop_viz.engine.claims import CLAIMS, Verdict, check_all, text_table
 from rmsprop_viz.engine.formatting import below_resolution, format_number, format_setting
 from rmsprop_viz.engine.sweeps import sweep_map
 from rmsprop_viz.engine.trajectory import gap_scale, loss_floor
@@ -44,7 +47,15 @@ from rmsprop_viz.scenes import (
     recipe_json,
 )
 
-__all__ = ["COMMANDS", "plot_command", "race_command", "scenes_command", "surfaces_command", "sweep_command"]
+__all__ = [
+    "COMMANDS",
+    "claims_command",
+    "plot_command",
+    "race_command",
+    "scenes_command",
+    "surfaces_command",
+    "sweep_command",
+]
 
 
 def _loss_text(value: float, target: float, scale: float) -> str:
@@ -296,6 +307,31 @@ def sweep_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# -------------------------------------------------------------------- the claims lab
+
+
+def claims_command(args: argparse.Namespace) -> int:
+    ids = list(CLAIMS) if args.only is None else list(args.only)
+    out = None if args.out is None else outputs.check_out(args.out, REPORT_SUFFIXES, args.force, {})
+    show_progress = not args.no_progress and sys.stderr.isatty()
+
+    def progress(verdict: Verdict) -> None:
+        done = ids.index(verdict.id) + 1
+        print(f"[{done}/{len(ids)}] {verdict.id}: {verdict.verdict}", file=sys.stderr, flush=True)
+
+    verdicts = check_all(ids, on_done=progress if show_progress else None)
+    print(text_table(verdicts, width=max(60, min(terminal_width(), 120))))
+    if out is None:
+        return 0
+
+    from rmsprop_viz.export.tables import write_claims_report
+
+    written = write_claims_report(verdicts, out, overwrite=args.force, how=outputs.FORCE)
+    print()
+    print(f"wrote {out}" if written else f"kept {out} (it already holds this report)")
+    return 0
+
+
 # -------------------------------------------------------------------- listings
 
 
@@ -334,6 +370,7 @@ COMMANDS = {
     "race": race_command,
     "plot": plot_command,
     "sweep": sweep_command,
+    "claims": claims_command,
     "scenes": scenes_command,
     "surfaces": surfaces_command,
 }

@@ -17,8 +17,10 @@ from rmsprop_viz.apps.cli.values import (
     DEFAULT_FRAMES,
     DEFAULT_LR_RANGE,
     FIGURE_SUFFIXES,
+    REPORT_SUFFIXES,
     assignment,
     axis_range,
+    claim_list,
     dpi_value,
     fps_value,
     frame_count,
@@ -178,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
               rmsprop-viz race --scene ill-conditioned         # print the race's table
               rmsprop-viz race --scene rotated --out rotated.gif
               rmsprop-viz sweep --out sweep.png                # RMSProp's lr x beta map
+              rmsprop-viz claims --out claims.md               # test the claims about RMSProp
 
             Run 'rmsprop-viz COMMAND --help' for the options of each command."""
         ),
@@ -337,6 +340,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="tolerance of --metric steps: within TOL of the minimum (default: 1e-3)",
     )
     _add_output_options(sweep_cmd, required=True, suffixes=FIGURE_SUFFIXES)
+
+    claims_cmd = commands.add_parser(
+        "claims",
+        help="test the usual claims about RMSProp by experiment and print the verdicts",
+        formatter_class=_Formatter,
+        description=textwrap.dedent(
+            """\
+            Run the claims lab: one small experiment per claim that is often made about
+            RMSProp (C1 to C11), each with its default settings, and print one row per
+            claim: its id, the claim, the verdict (supported, partly, misleading, or
+            outside a 2-D visualizer) and the number it rests on.
+
+            With --out, also write a Markdown report: the table, then per claim the
+            evidence, the explanation, the experiment and the settings that rerun it
+            (in Python: rmsprop_viz.claims.check("C8", NAME=VALUE, ...))."""
+        ),
+        epilog=textwrap.dedent(
+            """\
+            examples:
+              rmsprop-viz claims
+              rmsprop-viz claims --only C2,C8
+              rmsprop-viz claims --out claims.md
+              rmsprop-viz claims --only 8 --out c8.md --force"""
+        ),
+    )
+    claims_cmd.add_argument(
+        "--only",
+        type=claim_list,
+        default=None,
+        metavar="IDS",
+        help="comma-separated claim ids to run, e.g. C2,C8 (default: all of C1 to C11)",
+    )
+    claims_group = claims_cmd.add_argument_group("output")
+    claims_group.add_argument(
+        "--out",
+        metavar="FILE",
+        help=f"also write the verdicts as a Markdown report, FILE with the suffix {', '.join(REPORT_SUFFIXES)} "
+        "(default: print the table only)",
+    )
+    claims_group.add_argument("--force", action="store_true", help="overwrite FILE if it exists (default: refuse)")
+    claims_group.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="do not print a line on stderr as each claim finishes (default: print them when stderr is a terminal)",
+    )
 
     commands.add_parser(
         "scenes",

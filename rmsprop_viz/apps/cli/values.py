@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from rmsprop_viz.core.kinds import KINDS
+from rmsprop_viz.engine.claims import CLAIMS, claim_id
 from rmsprop_viz.scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, MAX_SCENE_STEPS, MAX_SWEEP_CELLS
 
 __all__ = [
@@ -24,11 +25,13 @@ __all__ = [
     "EXIT_USAGE",
     "FIGURE_SUFFIXES",
     "LR_LIMITS",
+    "REPORT_SUFFIXES",
     "Axis",
     "Override",
     "assignment",
     "axis_range",
     "bounded_float",
+    "claim_list",
     "dpi_value",
     "fps_value",
     "frame_count",
@@ -47,6 +50,8 @@ EXIT_IO = 1
 
 ANIMATION_SUFFIXES = (".gif", ".mp4", ".html", ".png")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+#: What ``rmsprop-viz claims --out`` writes: a Markdown report.
+REPORT_SUFFIXES = (".md",)
 
 DEFAULT_FPS = 30.0
 DEFAULT_FRAMES = 200
@@ -161,6 +166,26 @@ def kind_list(text: str) -> list[str]:
     if twice is not None:
         raise argparse.ArgumentTypeError(f"{twice} is listed twice in {text!r}")
     return kinds
+
+
+def claim_list(text: str) -> list[str]:
+    """``--only C2,C8``: claim ids of the claims lab (``c2`` and ``2`` name ``C2`` too)."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(
+            f"expected claim ids separated by single commas, such as C2,C8, got {text!r}; the ids are "
+            + ", ".join(CLAIMS)
+        )
+    ids = []
+    for name in names:
+        try:
+            ids.append(claim_id(name))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"unknown claim {name!r}; the ids are {', '.join(CLAIMS)}") from None
+    twice = next((c for c in ids if ids.count(c) > 1), None)
+    if twice is not None:
+        raise argparse.ArgumentTypeError(f"{twice} is listed twice in {text!r}; the ids are {', '.join(CLAIMS)}")
+    return ids
 
 
 class Override(NamedTuple):

@@ -65,6 +65,7 @@ __all__ = [
     "c11_rnns",
     "check",
     "check_all",
+    "claim_id",
     "markdown_report",
     "markdown_table",
     "text_table",
@@ -113,8 +114,14 @@ CLAIMS: dict[str, Callable[..., Verdict]] = {
 }
 
 
-def _claim_id(claim: Any) -> str:
-    key = str(claim).strip().upper() if isinstance(claim, (str, int)) else ""
+def claim_id(claim: Any) -> str:
+    """The id of :data:`CLAIMS` that ``claim`` names: ``"C8"``, ``"c8"``, ``" C8 "`` and
+    ``8`` are all ``"C8"``; anything else is a ValueError that lists the ids.
+
+    >>> claim_id("c8"), claim_id(8)
+    ('C8', 'C8')
+    """
+    key = str(claim).strip().upper() if isinstance(claim, (str, int)) and not isinstance(claim, bool) else ""
     if key.isdigit():
         key = f"C{key}"
     if key not in CLAIMS:
@@ -128,7 +135,7 @@ def check(claim: str, **settings: Any) -> Verdict:
     ``claim`` is an id of :data:`CLAIMS` (``"C8"``, ``"c8"`` or ``8``); ``settings`` go
     to its function.
     """
-    return CLAIMS[_claim_id(claim)](**settings)
+    return CLAIMS[claim_id(claim)](**settings)
 
 
 def check_all(
@@ -138,7 +145,7 @@ def check_all(
 
     ``on_done`` is called with each verdict as soon as it is known (a progress line).
     """
-    ids = list(CLAIMS) if claims is None else [_claim_id(c) for c in claims]
+    ids = list(CLAIMS) if claims is None else [claim_id(c) for c in claims]
     verdicts = []
     for key in ids:
         verdict = CLAIMS[key]()
