@@ -129,7 +129,7 @@ def claim_id(claim: Any) -> str:
     return key
 
 
-def check(claim: str, **settings: Any) -> Verdict:
+def check(claim: str | int, **settings: Any) -> Verdict:
     """Run one claim's experiment: ``check("C8", angles=(0, 30, 45))``.
 
     ``claim`` is an id of :data:`CLAIMS` (``"C8"``, ``"c8"`` or ``8``); ``settings`` go
@@ -139,7 +139,7 @@ def check(claim: str, **settings: Any) -> Verdict:
 
 
 def check_all(
-    claims: Iterable[str] | None = None, *, on_done: Callable[[Verdict], None] | None = None
+    claims: Iterable[str | int] | None = None, *, on_done: Callable[[Verdict], None] | None = None
 ) -> list[Verdict]:
     """Run every claim's experiment (or those named in ``claims``) with its default settings.
 
