@@ -360,7 +360,7 @@ def c4_beta_memory(
         )
     return Verdict(
         id="C4",
-        claim="Beta sets how long RMSProp's average of squared gradients remembers, about 1/(1 - beta) steps.",
+        claim="Beta sets how many steps RMSProp's average of squared gradients remembers.",
         verdict=verdict,
         evidence=evidence,
         key="worst_memory_ratio",
@@ -375,6 +375,8 @@ def c4_beta_memory(
             "steps_after": after,
             "forgotten": forgotten.T.copy(),
             "memory_steps": np.array(memory),
+            "expected_memory": 1.0 / (1.0 - np.array(beta_grid)),  # the claim's 1/(1 - beta)
+            "expected_first_step": 1.0 / np.sqrt(1.0 - np.array(beta_grid)),  # |first step| / lr, eps aside
             "first_step_over_lr": np.array([abs(traj.updates[0, j, 0]) / lr for j in range(len(beta_grid))]),
             "v": v.T.copy(),
             "change_at": change_at,
@@ -486,7 +488,8 @@ def c10_epsilon(
     changed = np.flatnonzero(change >= change_tol)
 
     # The comparison: RMSProp with a large eps against SGD with lr / sqrt(eps).
-    big = run(bowl, rmsprop(sgd_lr * np.sqrt(large_eps), eps=large_eps), start, n_steps, label="RMSProp")
+    big_lr = sgd_lr * float(np.sqrt(large_eps))
+    big = run(bowl, rmsprop(big_lr, eps=large_eps), start, n_steps, label="RMSProp")
     plain = run(bowl, sgd(sgd_lr), start, n_steps, label="SGD")
     from_sgd = _distances(big.params[:, 0], plain.params[:, 0]) / _path_length(plain.params[:, 0])
     evidence = {
@@ -543,6 +546,7 @@ def c10_epsilon(
             "path_change": change,
             "sweep": sweep,
             "large_eps_run": big,
+            "large_eps_lr": big_lr,
             "sgd_run": plain,
             "distance_from_sgd": from_sgd,
         },
