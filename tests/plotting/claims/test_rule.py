@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 import rmsprop_viz as rv
 from rmsprop_viz.engine.claims import Verdict
@@ -61,7 +62,7 @@ def test_c4_draws_the_forgotten_share_and_the_first_steps(verdicts: dict[str, Ve
         x, y = _line(memory_ax, label)
         np.testing.assert_array_equal(x, v.data["steps_after"])
         np.testing.assert_array_equal(y, v.data["forgotten"][j])
-    heights = [patch.get_height() for patch in first_ax.patches]
+    heights = [bar.get_height() for container in first_ax.containers for bar in container if isinstance(bar, Rectangle)]
     np.testing.assert_array_equal(heights, v.data["first_step_over_lr"])
     assert [t.get_text() for t in first_ax.texts] == ["1.41 α", "3.16 α", "10 α"]
     assert "worst factor 1" in memory_ax.get_title()
