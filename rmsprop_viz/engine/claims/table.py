@@ -35,6 +35,7 @@ __all__ = [
     "HEADER",
     "MAX_WIDTH",
     "MIN_CLAIM_WIDTH",
+    "PREFERRED_CLAIM_WIDTH",
     "escape_cell",
     "markdown_report",
     "markdown_table",
@@ -48,6 +49,8 @@ __all__ = [
 HEADER = ("id", "claim", "verdict", "key number")
 #: The claim column is never narrower than this, however narrow the terminal.
 MIN_CLAIM_WIDTH = 20
+#: The claim column gives way to this width before the other columns wrap.
+PREFERRED_CLAIM_WIDTH = 30
 #: The widest table :func:`text_table` makes.
 MAX_WIDTH = 1000
 #: The text a table shows for a claim without evidence (one outside a 2-D visualizer).
@@ -71,12 +74,37 @@ def summary_rows(verdicts: Iterable[Verdict]) -> list[tuple[str, str, str, str]]
     return [(v.id, v.claim, v.verdict, v.key_number or NO_NUMBER) for v in _verdicts(verdicts)]
 
 
+def _column_widths(rows: list[tuple[str, ...]], width: int) -> list[int]:
+    """The columns' widths for a table at most ``width`` wide, if the words allow it.
+
+    Each column starts at its natural width. While the table is too wide, the claim
+    column gives way down to :data:`PREFERRED_CLAIM_WIDTH`, then the verdict and the key
+    number down to their longest word (never below their header), then the claim down
+    to :data:`MIN_CLAIM_WIDTH`.
+    """
+    natural = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    floor = [
+        max([len(HEADER[i])] + [len(w) for r in rows for w in r[i].split()]) if i > 0 else natural[0]
+        for i in range(len(HEADER))
+    ]
+    room = width - natural[0] - 2 * (len(HEADER) - 1)
+    widths = list(natural)
+    for column, keep in ((1, PREFERRED_CLAIM_WIDTH), (2, 0), (3, 0), (1, MIN_CLAIM_WIDTH)):
+        excess = sum(widths[1:]) - room
+        if excess <= 0:
+            break
+        lowest = max(floor[column], min(keep, natural[column]))
+        widths[column] = max(lowest, widths[column] - excess)
+    return widths
+
+
 def text_table(verdicts: Iterable[Verdict], width: int = 100) -> str:
     """The summary rows as aligned plain text, at most ``width`` characters wide.
 
-    The claim column takes the width the other columns leave (at least
-    :data:`MIN_CLAIM_WIDTH`) and wraps between words, never inside one; a word longer
-    than the column stays whole and makes its line longer.
+    The claim, the verdict and the key number wrap between words, never inside one: the
+    claim column gives way first (down to :data:`PREFERRED_CLAIM_WIDTH` characters), then
+    the verdict and the key number (down to their longest word), then the claim again (down to
+    :data:`MIN_CLAIM_WIDTH`); a table that cannot fit even so is wider than ``width``.
 
     Parameters
     ----------
@@ -91,21 +119,23 @@ def text_table(verdicts: Iterable[Verdict], width: int = 100) -> str:
         A header, a rule and the rows; lines end without trailing spaces.
     """
     width = check_int("width", width, low=40, high=MAX_WIDTH)
-    rows = summary_rows(verdicts)
-    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
-    others = sum(w for i, w in enumerate(widths) if i != 1) + 2 * (len(HEADER) - 1)
-    widths[1] = min(widths[1], max(MIN_CLAIM_WIDTH, width - others))
+    rows: list[tuple[str, ...]] = [HEADER, *summary_rows(verdicts)]
+    widths = _column_widths(rows, width)
 
     def lines(row: tuple[str, ...]) -> list[str]:
-        claim = textwrap.wrap(row[1], widths[1], break_long_words=False, break_on_hyphens=False) or [""]
+        cells = [[row[0]]] + [
+            textwrap.wrap(cell, w, break_long_words=False, break_on_hyphens=False) or [""]
+            for cell, w in zip(row[1:], widths[1:])
+        ]
+        height = max(len(c) for c in cells)
         out = []
-        for n, part in enumerate(claim):
-            cells = (row[0], part, row[2], row[3]) if n == 0 else ("", part, "", "")
-            out.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+        for n in range(height):
+            parts = [c[n] if n < len(c) else "" for c in cells]
+            out.append("  ".join(p.ljust(w) for p, w in zip(parts, widths)).rstrip())
         return out
 
-    text = [*lines(HEADER), "  ".join("-" * w for w in widths)]
-    for row in rows:
+    text = [*lines(rows[0]), "  ".join("-" * w for w in widths)]
+    for row in rows[1:]:
         text.extend(lines(row))
     return "\n".join(text)
 

@@ -71,25 +71,49 @@ def test_rows_are_the_verdicts_fields() -> None:
     ]
 
 
+def read_back(lines: list[str]) -> dict[str, list[str]]:
+    """The cells of a text table, read back by the header's column starts: for each
+    claim, the words of its claim, verdict and key number, joined across its lines."""
+    starts = [lines[0].index(name) for name in ("claim", "verdict", "key number")]
+    cells: dict[str, list[list[str]]] = {}
+    current = ""
+    for line in lines[2:]:
+        current = line[: starts[0]].strip() or current
+        parts = [line[a:b] for a, b in zip(starts, [*starts[1:], len(line)])]
+        for column, part in enumerate(parts):
+            cells.setdefault(current, [[], [], []])[column].extend(part.split())
+    return {key: [" ".join(words) for words in columns] for key, columns in cells.items()}
+
+
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_the_text_table_fits_and_wrapping_keeps_every_word(width: int) -> None:
     verdicts = fake_verdicts()
     lines = text_table(verdicts, width=width).splitlines()
     assert lines[0].split() == ["id", "claim", "verdict", "key", "number"]
-    widest_other = len("  ".join(["id", "-" * MIN_CLAIM_WIDTH, "misleading", "rmsprop_path_change = 2.50e-07"]))
-    assert all(len(line) <= max(width, widest_other) for line in lines)
+    # The narrowest this table can be: "id" 2, the claim 20 (MIN_CLAIM_WIDTH), the
+    # verdict's longest word "misleading" 10, the key's "rmsprop_path_change" 19, and
+    # three gaps of 2.
+    assert MIN_CLAIM_WIDTH == 20
+    assert max(len(line) for line in lines) <= max(width, 2 + 20 + 10 + 19 + 6)
     assert all(line == line.rstrip() for line in lines)
-    claim_start = lines[0].index("claim")
-    claim_end = lines[0].index("verdict")
-    # Read the claim column back: the words of each claim, in order, none broken.
-    words: dict[str, list[str]] = {}
-    current = ""
-    for line in lines[2:]:
-        current = line[:claim_start].strip() or current
-        words.setdefault(current, []).extend(line[claim_start:claim_end].split())
-    assert {key: " ".join(w) for key, w in words.items()} == {v.id: v.claim for v in verdicts}
+    assert read_back(lines) == {v.id: [v.claim, v.verdict, v.key_number] for v in verdicts}
     if width <= 80:
         assert len(lines) > 2 + len(verdicts)  # the long claim did wrap
+
+
+def test_the_claim_gives_way_before_the_other_columns() -> None:
+    lines = text_table(fake_verdicts(), width=100).splitlines()
+    # 100 = 2 + 10 + 30 + 3 gaps of 2: the claim keeps 52 characters, the verdict
+    # ("misleading") and the key number stay on one line.
+    assert lines[1].split() == ["-" * 2, "-" * 52, "-" * 10, "-" * 30]
+    assert lines[2].endswith("misleading  rmsprop_path_change = 2.50e-07")
+    # C11 at 60: "C11", the claim 30, the key's header 10 and 3 gaps of 2 leave the
+    # verdict 11 characters, so it wraps.
+    table = text_table([rv.claims.c11_rnns()], width=60).splitlines()
+    assert read_back(table)["C11"][1] == "outside a 2-D visualizer"
+    assert max(len(line) for line in table) <= 60
+    assert table[2].split()[-3:] == ["outside", "a", "-"]  # "outside a" is 9 of 11
+    assert "visualizer" not in table[2]
 
 
 def test_a_wide_terminal_gives_one_line_per_claim() -> None:
