@@ -6,6 +6,7 @@
 ``divergence``     the divergence rule, used by every loop
 ``sweeps``         :func:`sweep` over a grid of hyperparameters, :func:`sweep_map`, :func:`best_lr`
 ``best``           :func:`best_cell`, the best cell of a sweep, and :func:`cell_text`, its name
+``bands``          :func:`seed_band`, one optimizer over several seeds: mean path, spread, loss band
 ``robustness``     robustness curves (which learning rates converge) and the comparison modes
 ``explain``        sentences about runs: why one diverged, how best alpha was chosen
 ``reports``        the step-by-step readout of one run

@@ -17,12 +17,14 @@ curves      the loss and step-size panels (:func:`draw_losses`, ...)
 sweep       a sweep as a heatmap or curve (:func:`sweep_figure`)
 three_d     the surface and the paths in 3-D
 race        :class:`RaceFigure`, the panels of a race together
+bands       seed bands: mean paths with their spread, loss bands (:func:`draw_loss_band`)
 ==========  =================================================================
 """
 
 from __future__ import annotations
 
 from rmsprop_viz.core.kinds import OKABE_ITO, Style
+from rmsprop_viz.plotting.bands import BandArtists, draw_band_paths, draw_loss_band
 from rmsprop_viz.plotting.curves import (
     CurveArtists,
     draw_losses,
@@ -66,6 +68,7 @@ __all__ = [
     "OKABE_ITO",
     "OTHER_CELL",
     "SWEEP_METRICS",
+    "BandArtists",
     "CurveArtists",
     "Path3DArtists",
     "PathArtists",
@@ -74,7 +77,9 @@ __all__ = [
     "SurfaceArtists",
     "SweepArtists",
     "divergence_point",
+    "draw_band_paths",
     "draw_divergence",
+    "draw_loss_band",
     "draw_losses",
     "draw_minimum",
     "draw_paths",
