@@ -20,7 +20,7 @@ import numpy.typing as npt
 from rmsprop_viz.core.checks import check_number
 from rmsprop_viz.core.surfaces import Surface, last_change, min_value
 
-__all__ = ["Trajectory", "best_loss", "gap_scale", "loss_floor", "steps_to"]
+__all__ = ["Trajectory", "best_loss", "gap_scale", "loss_floor", "max_distance", "steps_to"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -181,3 +181,37 @@ def gap_scale(start_losses: Iterable[float], floor: float) -> float:
     starts = [float(v) for v in start_losses if math.isfinite(float(v))]
     gap = max(starts, default=1.0) - float(floor)
     return gap if math.isfinite(gap) and gap > 0 else 1.0
+
+
+def max_distance(a: Trajectory, b: Trajectory) -> float:
+    r"""The largest distance between two runs' parameters at the same step,
+    :math:`\max_{t, i} \lVert \theta^a_{t,i} - \theta^b_{t,i} \rVert_2`, over every step
+    ``t`` and run ``i``: 0.0 when the paths are the same.
+
+    A step where only one of the two diverged counts as infinitely far; a step where both
+    did is left out. Use it to check an optimizer of your own against the package's: the
+    same algorithm gives a distance near 1e-15, a different one a visible number.
+
+    >>> import rmsprop_viz as rv
+    >>> a = rv.run(rv.Quadratic(), rv.sgd(lr=0.1), start=(1.0, 0.0), n_steps=2)
+    >>> b = rv.run(rv.Quadratic(), rv.sgd(lr=0.2), start=(1.0, 0.0), n_steps=2)
+    >>> round(max_distance(a, b), 12)   # x: 0.81 against 0.64 after two steps
+    0.17
+    >>> max_distance(a, a)
+    0.0
+    """
+    if not isinstance(a, Trajectory) or not isinstance(b, Trajectory):
+        raise ValueError(f"max_distance needs two Trajectory records, got {type(a).__name__} and {type(b).__name__}")
+    if a.params.shape != b.params.shape:
+        raise ValueError(
+            f"the trajectories must have the same steps and runs, got shapes {a.params.shape} and {b.params.shape}"
+        )
+    finite_a = np.isfinite(a.params).all(axis=-1)
+    finite_b = np.isfinite(b.params).all(axis=-1)
+    if np.any(finite_a != finite_b):
+        return math.inf
+    both = finite_a & finite_b
+    if not both.any():
+        return 0.0
+    gaps = np.linalg.norm(a.params[both] - b.params[both], axis=-1)
+    return float(gaps.max())
