@@ -24,7 +24,7 @@ bands       seed bands: mean paths with their spread, loss bands (:func:`draw_lo
 from __future__ import annotations
 
 from rmsprop_viz.core.kinds import OKABE_ITO, Style
-from rmsprop_viz.plotting.bands import BandArtists, draw_band_paths, draw_loss_band
+from rmsprop_viz.plotting.bands import BandArtists, band_figure, draw_band_paths, draw_loss_band
 from rmsprop_viz.plotting.curves import (
     CurveArtists,
     draw_losses,
@@ -76,6 +76,7 @@ __all__ = [
     "Style",
     "SurfaceArtists",
     "SweepArtists",
+    "band_figure",
     "divergence_point",
     "draw_band_paths",
     "draw_divergence",

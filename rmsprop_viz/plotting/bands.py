@@ -13,7 +13,7 @@ them. Each band is drawn in the colour and line style of its optimizer's kind
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,10 +22,12 @@ from matplotlib import colors as mcolors
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, Patch
 
 from rmsprop_viz.core.checks import check_int
+from rmsprop_viz.core.surfaces import Surface
 from rmsprop_viz.engine.bands import SeedBand
 from rmsprop_viz.plotting.curves import set_log_limits, set_step_limits
 from rmsprop_viz.plotting.paths import divergence_point
@@ -40,8 +42,9 @@ from rmsprop_viz.plotting.style import (
     styles_for,
     tidy,
 )
+from rmsprop_viz.plotting.surface import draw_surface
 
-__all__ = ["MAX_ELLIPSES", "BandArtists", "band_label", "draw_band_paths", "draw_loss_band"]
+__all__ = ["MAX_ELLIPSES", "BandArtists", "band_figure", "band_label", "draw_band_paths", "draw_loss_band"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -215,3 +218,27 @@ def draw_loss_band(
         ax.legend(handles=handles, fontsize=FONT["legend"] - 1, loc="best", framealpha=0.9)
     tidy(ax)
     return out
+
+
+def band_figure(
+    surface: Surface,
+    bands: Mapping[str, SeedBand] | Sequence[SeedBand],
+    *,
+    ellipses: int = 6,
+    figsize: tuple[float, float] = (13.0, 5.2),
+) -> Figure:
+    """A figure of two panels: ``surface`` with the bands' mean paths and spread
+    (:func:`draw_band_paths`), and their loss bands (:func:`draw_loss_band`).
+
+    ``surface`` is the one drawn under the paths (one seed's surface: its contours are
+    those of every seed when only the gradient noise depends on the seed).
+    """
+    shown = list(bands.values()) if isinstance(bands, Mapping) else list(bands)
+    if not shown or not all(isinstance(b, SeedBand) for b in shown):
+        raise ValueError(f"bands must be a non-empty list (or mapping) of SeedBand, got {bands!r}")
+    fig = Figure(figsize=figsize, layout="constrained")
+    ax_paths, ax_loss = fig.subplots(1, 2, width_ratios=(1.1, 1.0))
+    draw_surface(ax_paths, surface, resolution=120)
+    draw_band_paths(ax_paths, shown, ellipses=ellipses)
+    draw_loss_band(ax_loss, shown)
+    return fig

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 import rmsprop_viz as rv
 from rmsprop_viz.engine.bands import SeedBand, seed_bands
 from rmsprop_viz.plotting import draw_surface
-from rmsprop_viz.plotting.bands import band_label, draw_band_paths, draw_loss_band
+from rmsprop_viz.plotting.bands import band_figure, band_label, draw_band_paths, draw_loss_band
 from rmsprop_viz.plotting.style import style_for
 
 SURFACE = rv.surfaces.Noisy(rv.Quadratic(), sigma=1.0)
@@ -95,3 +95,15 @@ def test_no_ellipses_and_no_seed_paths_on_request_and_a_bad_count_is_refused() -
     assert ax.get_legend() is None
     with pytest.raises(ValueError, match="ellipses must be an integer in"):
         draw_band_paths(ax, bands(20)[:1], ellipses=51)
+
+
+def test_band_figure_puts_the_paths_over_the_surface_beside_the_loss_bands() -> None:
+    made = bands(20)[:2]
+    fig = band_figure(SURFACE, {b.label: b for b in made}, ellipses=2)
+    ax_paths, ax_loss = fig.axes[:2]
+    assert ax_paths.get_xlim() == pytest.approx(SURFACE.bounds[0])
+    means = [ln for ln in ax_paths.get_lines() if str(ln.get_label()).endswith(": mean path")]
+    np.testing.assert_array_equal(np.asarray(means[1].get_xydata()), made[1].mean_path)
+    assert ax_loss.get_yscale() == "log"
+    with pytest.raises(ValueError, match="bands must be a non-empty list"):
+        band_figure(SURFACE, [])
