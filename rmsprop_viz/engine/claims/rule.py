@@ -186,10 +186,10 @@ def c1_update_rule(
     elif evidence["small_scale_gap"] >= min_gap:
         verdict = PARTLY
         explanation = (
-            f"The first step matches the formula, but with the loss scaled by {format_number(small_scale)} putting "
-            f"ε outside the root (PyTorch) makes the first step {ratio} times larger and the paths part by {gap} "
-            f"of the distance to the minimum ({unit_gap} at scale 1). The rule is one convention of two, and "
-            "which one you use matters wherever v is as small as ε."
+            f"The first step matches the formula, but on the loss scaled by {format_number(small_scale)}, where "
+            f"g² is near ε, putting ε outside the root (as PyTorch does) makes the first step {ratio} times larger "
+            f"and moves the path by {gap} of the distance to the minimum ({unit_gap} at scale 1). The rule is one "
+            "convention of two, and which one you use matters wherever v is as small as ε."
         )
     else:
         verdict = SUPPORTED
