@@ -15,7 +15,7 @@ from typing import Any
 
 from rmsprop_viz.engine.formatting import format_number
 
-__all__ = ["MISLEADING", "OUTSIDE", "PARTLY", "SUPPORTED", "VERDICTS", "Verdict"]
+__all__ = ["MISLEADING", "OUTSIDE", "PARTLY", "SUPPORTED", "VERDICTS", "Verdict", "evidence_text"]
 
 SUPPORTED = "supported"
 PARTLY = "partly"
@@ -24,6 +24,18 @@ MISLEADING = "misleading"
 OUTSIDE = "outside a 2-D visualizer"
 #: Every verdict a claim can get, from "holds" to "cannot be tested here".
 VERDICTS = (SUPPORTED, PARTLY, MISLEADING, OUTSIDE)
+
+
+def evidence_text(value: float) -> str:
+    """An evidence number as tables show it: a count (an ``int``) in full, anything else
+    with 3 significant digits (:func:`~rmsprop_viz.engine.formatting.format_number`).
+
+    >>> evidence_text(1011), evidence_text(1011.0), evidence_text(0.94321)
+    ('1011', '1.01e+03', '0.943')
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return format_number(float(value))
 
 
 @dataclass(frozen=True)
@@ -85,11 +97,11 @@ class Verdict:
 
     @property
     def key_number(self) -> str:
-        """The key evidence as ``"name = value"`` ("" when there is none)."""
+        """The key evidence as ``"name = value"`` ("" when there is none), the value
+        written by :func:`evidence_text`."""
         if not self.key:
             return ""
-        value = float(self.evidence[self.key])
-        return f"{self.key} = {format_number(value)}"
+        return f"{self.key} = {evidence_text(self.evidence[self.key])}"
 
     def _repr_markdown_(self) -> str:
         """The verdict as a Markdown section, as a notebook displays it

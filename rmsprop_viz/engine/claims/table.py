@@ -28,8 +28,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rmsprop_viz.core.checks import check_int
-from rmsprop_viz.engine.claims.record import Verdict
-from rmsprop_viz.engine.formatting import format_number, format_setting
+from rmsprop_viz.engine.claims.record import Verdict, evidence_text
+from rmsprop_viz.engine.formatting import format_setting
 
 __all__ = [
     "HEADER",
@@ -159,11 +159,18 @@ def markdown_table(verdicts: Iterable[Verdict]) -> str:
     return "\n".join(lines)
 
 
-def settings_text(settings: Mapping[str, Any]) -> str:
-    """A claim's settings as one would type them: ``angle=45, lr=0.01, seeds=(0, 1)``."""
+def settings_text(settings: Mapping[str, Any], max_items: int | None = None) -> str:
+    """A claim's settings as one would type them: ``angle=45, lr=0.01, seeds=(0, 1)``.
+
+    With ``max_items``, a tuple longer than that is shortened to its first two and last
+    values and its length, ``lrs=(0.0001, 0.0002, ..., 1) [41 values]``: for reading,
+    no longer for typing.
+    """
 
     def one(value: Any) -> str:
         if isinstance(value, (tuple, list)):
+            if max_items is not None and len(value) > max(max_items, 3):
+                return f"({one(value[0])}, {one(value[1])}, ..., {one(value[-1])}) [{len(value)} values]"
             inner = ", ".join(one(v) for v in value)
             return f"({inner},)" if len(value) == 1 else f"({inner})"
         if isinstance(value, str):
@@ -196,11 +203,11 @@ def verdict_markdown(verdict: Verdict, level: int = 3) -> str:
     if verdict.evidence:
         lines += ["", "| evidence | value |", "|---|---|"]
         for name, value in verdict.evidence.items():
-            shown = f"**{format_number(float(value))}** (key)" if name == verdict.key else format_number(float(value))
+            shown = f"**{evidence_text(value)}** (key)" if name == verdict.key else evidence_text(value)
             lines.append(f"| `{escape_cell(name)}` | {shown} |")
     if verdict.settings:
-        call = f'rv.claims.check("{verdict.id}", {settings_text(verdict.settings)})'
-        lines += ["", f"*Settings:* `{call}` reruns it."]
+        rerun = f'rv.claims.check("{verdict.id}", NAME=VALUE)'
+        lines += ["", f"*Settings:* `{settings_text(verdict.settings, 8)}`; `{rerun}` reruns it with one changed."]
     return "\n".join(lines)
 
 

@@ -120,7 +120,7 @@ def test_out_writes_the_markdown_report(calls: list[str], tmp_path: Path, capsys
     assert "### C7: Made-up claim number 7 | with a pipe" in text
     assert "The speedup was 10.5. That is what it is." in text
     assert "| `other` | 7 |" in text
-    assert '`rv.claims.check("C7", steps=70, angles=(0, 45))`' in text
+    assert '*Settings:* `steps=70, angles=(0, 45)`; `rv.claims.check("C7", NAME=VALUE)` reruns it' in text
     assert "### C11: " in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.md"]  # no temporary file left
 

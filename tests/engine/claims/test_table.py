@@ -149,7 +149,7 @@ def test_a_verdicts_section_holds_every_number_and_its_settings() -> None:
     assert "*Experiment:* Quadratic at 0 and 45 degrees." in text
     assert "| `sgd_steps_at_45` | **410** (key) |" in text
     assert "| `rmsprop_steps_at_45` | 395 |" in text
-    assert '`rv.claims.check("C8", angles=(0, 45), condition=50)`' in text
+    assert '*Settings:* `angles=(0, 45), condition=50`; `rv.claims.check("C8", NAME=VALUE)` reruns it' in text
     assert v._repr_markdown_() == text
     assert verdict_markdown(v, level=2).startswith("## C8")
 
@@ -158,6 +158,17 @@ def test_settings_are_written_as_one_would_type_them() -> None:
     assert settings_text({"scales": (1e-4, 1.0, 1e4), "lr": 0.01, "name": "quadratic", "one": (3,)}) == (
         "scales=(0.0001, 1, 10000), lr=0.01, name='quadratic', one=(3,)"
     )
+    grid = {"lrs": tuple(float(n) for n in range(1, 42)), "seeds": (0, 1, 2)}
+    assert settings_text(grid, max_items=8) == "lrs=(1, 2, ..., 41) [41 values], seeds=(0, 1, 2)"
+    assert settings_text(grid).startswith("lrs=(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,")
+
+
+def test_counts_are_written_in_full_in_the_evidence() -> None:
+    v = Verdict("C8", "A claim.", SUPPORTED, {"sgd_steps": 1011, "ratio": 1011.0}, "sgd_steps", "One. Two.", "Ran.")
+    assert v.key_number == "sgd_steps = 1011"
+    text = verdict_markdown(v)
+    assert "| `sgd_steps` | **1011** (key) |" in text
+    assert "| `ratio` | 1.01e+03 |" in text  # a float keeps its 3 significant digits
 
 
 def test_the_report_has_the_table_then_a_section_per_claim() -> None:
