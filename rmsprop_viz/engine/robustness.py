@@ -83,6 +83,7 @@ class Robustness(NamedTuple):
     high: float | None  # largest learning rate of that run
     best_lr: float | None  # .sweeps.best_lr's choice among lrs (None when none qualifies)
     start_gap: float  # the gap at the start, f(theta_0) - f* (.trajectory.gap_scale)
+    threshold: float  # a final gap at most this converged: max(tol, start_gap / reduction)
     n_steps: int  # steps per run
 
 
@@ -243,7 +244,19 @@ def robustness(
         high = None if span is None else float(grid[span[1]])
         width = 0.0 if low is None or high is None else math.log10(high / low)
         out[name] = Robustness(
-            name, grid, gaps, diverged, converged, int(converged.sum()), width, low, high, found.lr, start_gap, n_steps
+            name,
+            grid,
+            gaps,
+            diverged,
+            converged,
+            int(converged.sum()),
+            width,
+            low,
+            high,
+            found.lr,
+            start_gap,
+            max(tol, start_gap / reduction),
+            n_steps,
         )
     return out
 

@@ -15,6 +15,7 @@ surface     the surface's grid, levels and contours (:func:`draw_surface`)
 paths       the 2-D paths, divergence crosses and notes (:func:`draw_paths`)
 curves      the loss and step-size panels (:func:`draw_losses`, ...)
 sweep       a sweep as a heatmap or curve (:func:`sweep_figure`)
+robustness  final loss gap against the learning rate per optimizer (:func:`draw_robustness`)
 three_d     the surface and the paths in 3-D
 race        :class:`RaceFigure`, the panels of a race together
 bands       seed bands: mean paths with their spread, loss bands (:func:`draw_loss_band`)
@@ -40,6 +41,7 @@ from rmsprop_viz.plotting.race import (
     MAX_FIGURE_PIXELS,
     RaceFigure,
 )
+from rmsprop_viz.plotting.robustness import RobustnessArtists, draw_robustness
 from rmsprop_viz.plotting.style import (
     DIVERGENCE_CROSS,
     FONT,
@@ -73,6 +75,7 @@ __all__ = [
     "Path3DArtists",
     "PathArtists",
     "RaceFigure",
+    "RobustnessArtists",
     "Style",
     "SurfaceArtists",
     "SweepArtists",
@@ -85,6 +88,7 @@ __all__ = [
     "draw_minimum",
     "draw_paths",
     "draw_paths_3d",
+    "draw_robustness",
     "draw_start",
     "draw_step_sizes",
     "draw_surface",

@@ -205,8 +205,7 @@ def c9_robustness(
     }[verdict]
     return Verdict(
         id="C9",
-        claim="Adam, which adds momentum to RMSProp's scaling, works over a wider range of learning rates "
-        "than the other optimizers.",
+        claim="Adam, with momentum, converges over a wider range of learning rates.",
         verdict=verdict,
         evidence=evidence,
         key="adam_lead",
