@@ -34,9 +34,10 @@ from rmsprop_viz.core import kinds as kinds_table
 from rmsprop_viz.core.checks import check_int, check_number
 from rmsprop_viz.core.kinds import DEFAULT_RACE, KINDS
 from rmsprop_viz.core.surfaces import Surface
+from rmsprop_viz.engine.formatting import format_gap, format_number
 from rmsprop_viz.engine.run import MAX_STEPS, check_start, check_surface, race
 from rmsprop_viz.engine.sweeps import BEST_LRS, best_lr
-from rmsprop_viz.engine.trajectory import gap_scale, loss_floor
+from rmsprop_viz.engine.trajectory import Trajectory, gap_scale, loss_floor
 
 __all__ = [
     "COMPARISON_MODES",
@@ -47,6 +48,7 @@ __all__ = [
     "compare_modes",
     "converged_mask",
     "longest_run",
+    "modes_table",
     "robustness",
 ]
 
@@ -273,6 +275,8 @@ class ModeResult(NamedTuple):
     gaps: dict[str, float]  # kind -> final loss gap f(theta_T) - f* (NaN if it diverged)
     steps: dict[str, int]  # kind -> steps until the gap stayed <= tol (-1: never)
     winner: str | None  # the kind that won (None when every run diverged)
+    runs: dict[str, Trajectory]  # kind -> its run in this mode (for loss curves)
+    scale: float  # the gap at the start, f(theta_0) - f* (.trajectory.gap_scale)
 
 
 def _winner(gaps: Mapping[str, float], steps: Mapping[str, int]) -> str | None:
@@ -349,7 +353,7 @@ def compare_modes(
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
     tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
     extra = _check_params(params, names)
-    floor, _ = _start_gap(surface, start, n_steps)
+    floor, scale = _start_gap(surface, start, n_steps)
 
     best: dict[str, float] = {}
     for name in names:
@@ -364,8 +368,33 @@ def compare_modes(
         runs = race(surface, racers, start, n_steps)
         gaps = {k: float(runs[k].final_value[0]) - floor for k in names}
         steps = {k: int(runs[k].steps_to(tol, target=floor)[0]) for k in names}
-        out[mode] = ModeResult(mode, dict(rates), gaps, steps, _winner(gaps, steps))
+        out[mode] = ModeResult(mode, dict(rates), gaps, steps, _winner(gaps, steps), runs, scale)
     return out
+
+
+def modes_table(found: Mapping[str, ModeResult]) -> str:
+    """What :func:`compare_modes` found, as a Markdown table: a row per mode with each
+    kind's learning rate, final gap and steps to tolerance ("never" for -1), and the
+    winner.
+
+    >>> import rmsprop_viz as rv
+    >>> found = compare_modes(rv.Quadratic(), {"sgd": 0.1}, 0.25, n_steps=50)
+    >>> print(modes_table(found).splitlines()[3])
+    | one alpha for all | SGD α 0.25: diverged | none |
+    """
+    if not isinstance(found, Mapping) or not found:
+        raise ValueError(f"found must be what compare_modes returned, got {found!r:.80}")
+    rows = ["| mode | each optimizer: learning rate, final f − f*, steps to tol | winner |", "|---|---|---|"]
+    for result in found.values():
+        cells = []
+        for kind, lr in result.lrs.items():
+            gap = result.gaps[kind]
+            reached = f"{result.steps[kind]} steps" if result.steps[kind] >= 0 else "never"
+            shown = "diverged" if not math.isfinite(gap) else f"{format_gap(gap, result.scale)}, {reached}"
+            cells.append(f"{KINDS[kind].label} α {format_number(lr)}: {shown}")
+        winner = "none" if result.winner is None else f"**{KINDS[result.winner].label}**"
+        rows.append(f"| {COMPARISON_MODES[result.mode]} | {'; '.join(cells)} | {winner} |")
+    return "\n".join(rows)
 
 
 def __dir__() -> list[str]:

@@ -19,6 +19,7 @@ from rmsprop_viz.engine.robustness import (
     compare_modes,
     converged_mask,
     longest_run,
+    modes_table,
     robustness,
 )
 from rmsprop_viz.engine.sweeps import best_lr
@@ -166,3 +167,21 @@ def test_compare_modes_winner_without_tolerance_is_the_lowest_gap() -> None:
 def test_compare_modes_bad_input(lrs: object, shared: float, name: str) -> None:
     with pytest.raises(ValueError, match=name):
         compare_modes(rv.Quadratic(), lrs, shared, n_steps=10)  # type: ignore[arg-type]
+
+
+def test_modes_table_and_runs_by_hand() -> None:
+    k, n_steps = 10.0, 300
+    found = compare_modes(rv.Quadratic(condition=k), {"sgd": 0.15, "adam": 1e-4}, 0.25, (0.0, 1.0), n_steps)
+    each = found["each"]
+    # The runs are the race of the mode: SGD's y after t steps is (1 - a k)^t y0 = (-0.5)^t.
+    np.testing.assert_allclose(each.runs["sgd"].params[:6, 0, 1], (-0.5) ** np.arange(6), rtol=1e-12)
+    assert each.scale == pytest.approx(0.5 * k)
+    table = modes_table(found).splitlines()
+    assert len(table) == 2 + len(COMPARISON_MODES)
+    assert table[2].startswith("| alpha per optimizer | SGD α 0.15: ")
+    assert "12 steps" in table[2]  # 5 * 0.25^t <= 1e-6 from t = 12
+    assert table[2].endswith("| **SGD** |")
+    assert "SGD α 0.25: diverged" in table[3]
+    assert table[3].endswith("| **Adam** |")
+    with pytest.raises(ValueError, match="found"):
+        modes_table({})
