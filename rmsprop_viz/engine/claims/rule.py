@@ -25,6 +25,7 @@ from rmsprop_viz.core.surfaces import Quadratic, Shifting
 from rmsprop_viz.engine.claims.record import MISLEADING, PARTLY, SUPPORTED, Verdict
 from rmsprop_viz.engine.formatting import format_number
 from rmsprop_viz.engine.run import run
+from rmsprop_viz.engine.trajectory import max_distance
 
 __all__ = ["MAX_CLAIM_STEPS", "MAX_GRID", "c1_update_rule", "c4_beta_memory", "c10_epsilon"]
 
@@ -37,13 +38,24 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def _path_length(params: FloatArray) -> float:
-    """Length of the path ``params`` (shape ``(n_steps + 1, 2)``): the sum of its steps."""
-    return float(np.sum(np.linalg.norm(np.diff(params, axis=0), axis=-1)))
+    """Length of the path ``params`` (shape ``(n_steps + 1, 2)``): the sum of its steps
+    up to a divergence."""
+    return float(np.nansum(np.linalg.norm(np.diff(params, axis=0), axis=-1)))
 
 
 def _distances(a: FloatArray, b: FloatArray) -> FloatArray:
-    """``(n_steps + 1,)`` distance between two paths at each step."""
-    return np.asarray(np.linalg.norm(a - b, axis=-1), dtype=np.float64)
+    """``(n_steps + 1,)`` distance between two paths at each step; infinite where only one
+    of them diverged (as :func:`~rmsprop_viz.engine.trajectory.max_distance` counts it)."""
+    d = np.asarray(np.linalg.norm(a - b, axis=-1), dtype=np.float64)
+    one_gone = np.isfinite(a).all(axis=-1) != np.isfinite(b).all(axis=-1)
+    d[one_gone] = np.inf
+    return d
+
+
+def _largest(distances: FloatArray) -> float:
+    """The largest entry of ``distances``, leaving out steps where both paths diverged."""
+    kept = distances[~np.isnan(distances)]
+    return float(kept.max()) if kept.size else 0.0
 
 
 def _grid(name: str, values: Any, *, low: float, high: float, high_open: bool = False) -> tuple[float, ...]:
@@ -169,8 +181,8 @@ def c1_update_rule(
         "first_step_error_inside": error_inside,
         "first_step_error_outside": error_outside,
         "first_step_ratio_outside_inside": float(outside.updates[0, 0, 0] / inside.updates[0, 0, 0]),
-        "unit_scale_gap": float(np.nanmax(gaps["unit"])),
-        "small_scale_gap": float(np.nanmax(gaps["small"])),
+        "unit_scale_gap": max_distance(runs["unit"][1], runs["unit"][2]) / reach,
+        "small_scale_gap": max_distance(runs["small"][1], runs["small"][2]) / reach,
     }
 
     # The verdict: does the written rule describe the run, and does the other placement matter?
@@ -482,9 +494,8 @@ def c10_epsilon(
     eps_column = np.array(grid)[:, None]
     sweep = run(bowl, rmsprop(lr, eps=eps_column), np.tile(start, (len(grid), 1)), n_steps, label="RMSProp")
     reference = sweep.params[:, 0]
-    change = np.array([np.nanmax(_distances(sweep.params[:, j], reference)) for j in range(len(grid))]) / _path_length(
-        reference
-    )
+    change = np.array([_largest(_distances(sweep.params[:, j], reference)) for j in range(len(grid))])
+    change /= _path_length(reference)
     changed = np.flatnonzero(change >= change_tol)
 
     # The comparison: RMSProp with a large eps against SGD with lr / sqrt(eps).
@@ -496,7 +507,7 @@ def c10_epsilon(
         "largest_path_change": float(np.max(change)),
         "eps_where_path_changes": float(grid[changed[0]]) if changed.size else 0.0,
         "smallest_g_squared_at_start": float(np.min(sweep.grads[0, 0] ** 2)),
-        "distance_from_sgd": float(np.nanmax(from_sgd)),
+        "distance_from_sgd": max_distance(big, plain) / _path_length(plain.params[:, 0]),
     }
 
     # The verdict: does eps change the run, and does a large eps turn RMSProp into SGD?

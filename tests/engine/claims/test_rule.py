@@ -180,3 +180,14 @@ def test_c10_settings_rerun_it(c10: rv.claims.Verdict) -> None:
 def test_bad_settings_name_the_parameter(claim: object, settings: dict[str, object], name: str) -> None:
     with pytest.raises(ValueError, match=f"^{re.escape(name)} "):
         claim(**settings)  # type: ignore[operator]
+
+
+def test_diverging_settings_give_a_verdict_without_warnings() -> None:
+    # SGD with lr 1 on a bowl of curvature 10 diverges (lr > 2 / 10); so does RMSProp with lr 10.
+    v = c10_epsilon(sgd_lr=1.0)
+    assert v.data["sgd_run"].diverged_at[0] > 0
+    assert v.evidence["distance_from_sgd"] > 0.01
+    assert v.verdict == rv.claims.PARTLY
+    c1 = c1_update_rule(lr=10.0)
+    assert c1.verdict in rv.claims.VERDICTS
+    assert np.isfinite(c1.evidence["small_scale_gap"])
