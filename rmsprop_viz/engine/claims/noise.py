@@ -77,6 +77,11 @@ def c7_noisy_gradients(
     grows only like :math:`\sigma`. It wins when the noise is large, and loses when the
     noise is small: it normalises the noise instead of averaging it away.
 
+    The floor is only a floor if every run has reached it before the last ``tail`` steps:
+    with a smaller ``lr`` RMSProp and Adam (steps of about ``lr``) need more steps to
+    cross the bowl (``lr=0.01`` needs ``n_steps=2000, tail=500``), else the "floor" is
+    still the descent and the verdict says so.
+
     **Verdict.** RMSProp *helps* on a problem when SGD's median floor is at least
     ``min_ratio`` times RMSProp's (tested with large noise and with small batches), and
     *hurts* when RMSProp's floor with small noise is at least ``min_ratio`` times SGD's.
