@@ -349,8 +349,8 @@ def c3_large_gradients(
         "step_band": step_band,
     }
     bowl = Quadratic(condition=condition)
-    rms = run(bowl, rmsprop(lr=lr, beta=beta, eps=eps), start, n_steps, label=f"RMSProp, lr={lr:g}, beta={beta:g}")
-    plain = run(bowl, sgd(lr=sgd_lr), start, n_steps, label=f"SGD, lr={sgd_lr:g}")
+    rms = run(bowl, rmsprop(lr=lr, beta=beta, eps=eps), start, n_steps, label=f"RMSProp (lr={lr:g}, β={beta:g})")
+    plain = run(bowl, sgd(lr=sgd_lr), start, n_steps, label=f"SGD (lr={sgd_lr:g})")
     if rms.diverged[0] or plain.diverged[0]:
         raise ValueError(
             f"lr or sgd_lr too large: a run diverged (RMSProp: {rms.diverged[0]}, SGD: {plain.diverged[0]})"
@@ -542,7 +542,7 @@ def c8_rotation(
             best = int(np.argmin(np.where(reached, found, n_steps + 1)))
             lr = float(lr_grid[best])
             steps[name] = int(found[best]) if reached.any() else -1
-            label = f"{'SGD' if name == 'sgd' else 'RMSProp'}, lr={lr:g}"
+            label = f"SGD (lr={lr:g})" if name == "sgd" else f"RMSProp (lr={lr:g}, β={beta:g})"
             optimizer = sgd(lr=lr) if name == "sgd" else rmsprop(lr=lr, beta=beta, eps=eps)
             chosen[name] = run(bowl, optimizer, point, n_steps, label=label)
             evidence[f"{name}_lr_at_{angle:g}"] = lr
