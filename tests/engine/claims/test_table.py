@@ -45,7 +45,8 @@ def fake_verdicts() -> list[Verdict]:
         ),
         Verdict(
             "C8",
-            "It beats SGD when the scales differ by direction.",
+            "It beats SGD when the scales differ by direction, a well-known rule-of-thumb of "
+            "step-size tuning for ill-conditioned problems.",
             SUPPORTED,
             {"sgd_steps_at_45": 410, "rmsprop_steps_at_45": 395},
             "sgd_steps_at_45",
@@ -144,7 +145,7 @@ def test_markdown_escapes_pipes_in_cells() -> None:
 def test_a_verdicts_section_holds_every_number_and_its_settings() -> None:
     v = fake_verdicts()[2]
     text = verdict_markdown(v)
-    assert text.startswith("### C8: It beats SGD when the scales differ by direction.\n")
+    assert text.startswith(f"### C8: {v.claim}\n")
     assert "**Verdict: supported.** SGD took 410 steps. RMSProp took 395." in text
     assert "*Experiment:* Quadratic at 0 and 45 degrees." in text
     assert "| `sgd_steps_at_45` | **410** (key) |" in text
