@@ -78,6 +78,13 @@ def c5_adagrad_decay(
     RMSProp's is :math:`\text{lr}/\sqrt{v_t + \epsilon}` with :math:`v_t \approx g^2`:
     it stays where the gradient's size puts it.
 
+    Why not Rosenbrock's valley: there Adagrad's sum is dominated by the few huge
+    gradients of its first steps on the valley's wall, after which the small gradients of
+    the floor hardly add to it, so its rate drops at the start and then barely moves
+    (and RMSProp's path in the valley is chaotic). The claim is about the sum that keeps
+    growing, which shows where gradients keep their size; with a large ``lr`` Adagrad
+    reaches the minimum, its gradients vanish and the verdict becomes "partly".
+
     **Verdict.** Supported when Adagrad's ratio (late / early) is at most
     ``max_adagrad_ratio`` and RMSProp's is at least ``min_rmsprop_ratio``; partly when
     only one of the two holds; misleading when neither does.
