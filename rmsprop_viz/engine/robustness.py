@@ -277,6 +277,7 @@ class ModeResult(NamedTuple):
     winner: str | None  # the kind that won (None when every run diverged)
     runs: dict[str, Trajectory]  # kind -> its run in this mode (for loss curves)
     scale: float  # the gap at the start, f(theta_0) - f* (.trajectory.gap_scale)
+    floor: float  # the loss at the minimum, f* (.trajectory.loss_floor)
 
 
 def _winner(gaps: Mapping[str, float], steps: Mapping[str, int]) -> str | None:
@@ -368,7 +369,7 @@ def compare_modes(
         runs = race(surface, racers, start, n_steps)
         gaps = {k: float(runs[k].final_value[0]) - floor for k in names}
         steps = {k: int(runs[k].steps_to(tol, target=floor)[0]) for k in names}
-        out[mode] = ModeResult(mode, dict(rates), gaps, steps, _winner(gaps, steps), runs, scale)
+        out[mode] = ModeResult(mode, dict(rates), gaps, steps, _winner(gaps, steps), runs, scale, floor)
     return out
 
 

@@ -41,7 +41,7 @@ from rmsprop_viz.plotting.race import (
     MAX_FIGURE_PIXELS,
     RaceFigure,
 )
-from rmsprop_viz.plotting.robustness import RobustnessArtists, draw_robustness
+from rmsprop_viz.plotting.robustness import RobustnessArtists, draw_robustness, modes_figure
 from rmsprop_viz.plotting.style import (
     DIVERGENCE_CROSS,
     FONT,
@@ -95,6 +95,7 @@ __all__ = [
     "draw_surface_3d",
     "draw_sweep",
     "loss_gap",
+    "modes_figure",
     "set_log_limits",
     "set_step_limits",
     "set_title",

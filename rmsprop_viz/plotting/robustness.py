@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.formatting import format_number
-from rmsprop_viz.engine.robustness import Robustness
-from rmsprop_viz.plotting.curves import set_log_limits
+from rmsprop_viz.engine.robustness import COMPARISON_MODES, ModeResult, Robustness
+from rmsprop_viz.plotting.curves import draw_losses, set_log_limits
 from rmsprop_viz.plotting.style import (
     FONT,
     LINE_WIDTH,
@@ -36,7 +37,7 @@ from rmsprop_viz.plotting.style import (
     tidy,
 )
 
-__all__ = ["GAP_FLOOR", "RobustnessArtists", "draw_robustness", "mark_keys"]
+__all__ = ["GAP_FLOOR", "RobustnessArtists", "draw_robustness", "mark_keys", "modes_figure"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -182,3 +183,42 @@ def draw_robustness(
     ax.grid(True, which="major", alpha=0.3)
     tidy(ax)
     return artists
+
+
+def modes_figure(found: Mapping[str, ModeResult], *, figsize: tuple[float, float] = (14.0, 4.8)) -> Figure:
+    """What :func:`rmsprop_viz.engine.robustness.compare_modes` found, as a figure: one
+    panel of loss curves (:func:`.curves.draw_losses`, ``f - f*`` per step) per comparison
+    mode, titled with the mode and its winner (with its steps to tolerance), each legend
+    giving every optimizer's learning rate in that mode.
+
+    Parameters
+    ----------
+    found : mapping of str to ModeResult
+        What ``compare_modes`` returned.
+    figsize : tuple of float
+        Size of the figure in inches.
+
+    Returns
+    -------
+    Figure
+        A new figure (constrained layout), one panel per mode.
+    """
+    if not isinstance(found, Mapping) or not found:
+        raise ValueError(f"found must be what compare_modes returned, got {found!r:.80}")
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(1, len(found), squeeze=False, sharey=True)[0]
+    for ax, result in zip(axes, found.values()):
+        runs = list(result.runs.values())
+        curves = draw_losses(ax, runs, result.floor)
+        labels = [f"{KINDS[kind].label}, α = {format_number(lr)}" for kind, lr in result.lrs.items()]
+        for line, label in zip(curves.lines, labels):
+            line.set_label(label)
+        ax.legend(handles=curves.lines, fontsize=FONT["legend"] - 1, loc="lower left")
+        if result.winner is None:
+            verdict = "every run diverged"
+        elif result.steps[result.winner] >= 0:
+            verdict = f"{KINDS[result.winner].label} wins ({result.steps[result.winner]} steps)"
+        else:
+            verdict = f"{KINDS[result.winner].label} wins (lowest gap)"
+        set_title(ax, f"{COMPARISON_MODES[result.mode]}: {verdict}", FONT["label"] - 1, y=TITLE_Y)
+    return fig

@@ -8,9 +8,9 @@ from matplotlib.figure import Figure
 
 import rmsprop_viz as rv
 from rmsprop_viz.core.kinds import KINDS
-from rmsprop_viz.engine.robustness import Robustness, robustness
+from rmsprop_viz.engine.robustness import COMPARISON_MODES, Robustness, compare_modes, robustness
 from rmsprop_viz.plotting import style_for
-from rmsprop_viz.plotting.robustness import GAP_FLOOR, draw_robustness
+from rmsprop_viz.plotting.robustness import GAP_FLOOR, draw_robustness, modes_figure
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,26 @@ def test_labels_legend_and_title(curves: dict[str, Robustness]) -> None:
 def test_no_curves_is_an_error() -> None:
     with pytest.raises(ValueError, match="curves"):
         draw_robustness(Figure().add_subplot(), {})
+
+
+def test_modes_figure_draws_each_modes_runs() -> None:
+    k = 10.0
+    found = compare_modes(rv.Quadratic(condition=k), {"sgd": 0.15, "adam": 1e-4}, 0.25, (0.0, 1.0), 100)
+    fig = modes_figure(found)
+    assert len(fig.axes) == len(COMPARISON_MODES)
+    for ax, result in zip(fig.axes, found.values()):
+        lines = {str(line.get_label()): line for line in ax.get_lines() if not str(line.get_label()).startswith("_")}
+        sgd = lines[f"SGD, α = {result.lrs['sgd']:.3g}"]
+        ys = np.asarray(sgd.get_ydata(), float)
+        if result.mode != "shared":  # SGD's gap by hand: 5 * (1 - a k)^(2t)
+            t = np.arange(101)
+            expected = np.maximum(0.5 * k * (1 - result.lrs["sgd"] * k) ** (2 * t), 1e-16)
+            np.testing.assert_allclose(ys, expected, rtol=1e-9)
+        else:
+            assert np.isnan(ys[-1])  # 0.25 > 2/k: diverged
+        assert ax.get_legend() is not None
+        assert ax.get_xlabel() == "step"
+    assert fig.axes[0].get_title() == "alpha per optimizer: SGD wins (12 steps)"
+    assert fig.axes[1].get_title().startswith("one alpha for all: Adam wins")
+    with pytest.raises(ValueError, match="found"):
+        modes_figure({})
