@@ -175,7 +175,7 @@ def draw_robustness(
     ax.set_ylim(low / 10 ** (decades * bottom), high * 10 ** (decades * (1.0 - top)))
     ax.set_xlim(first.lrs[0] / 1.5, first.lrs[-1] * 1.5)
     ax.set_xlabel("learning rate α (log scale)", fontsize=FONT["label"])
-    ax.set_ylabel(f"f − f* after {first.n_steps} steps (≥ {format_number(GAP_FLOOR)})", fontsize=FONT["label"])
+    ax.set_ylabel(f"f − f* after {first.n_steps} steps", fontsize=FONT["label"])
     if legend:
         handles = [*artists.lines.values(), artists.threshold, *mark_keys()]
         ax.legend(handles=handles, fontsize=FONT["legend"] - 1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -220,5 +220,5 @@ def modes_figure(found: Mapping[str, ModeResult], *, figsize: tuple[float, float
             verdict = f"{KINDS[result.winner].label} wins ({result.steps[result.winner]} steps)"
         else:
             verdict = f"{KINDS[result.winner].label} wins (lowest gap)"
-        set_title(ax, f"{COMPARISON_MODES[result.mode]}: {verdict}", FONT["label"] - 1, y=TITLE_Y)
+        ax.set_title(f"{COMPARISON_MODES[result.mode]}:\n{verdict}", fontsize=FONT["label"], y=TITLE_Y)
     return fig

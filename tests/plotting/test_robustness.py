@@ -98,7 +98,7 @@ def test_modes_figure_draws_each_modes_runs() -> None:
             assert np.isnan(ys[-1])  # 0.25 > 2/k: diverged
         assert ax.get_legend() is not None
         assert ax.get_xlabel() == "step"
-    assert fig.axes[0].get_title() == "alpha per optimizer: SGD wins (12 steps)"
-    assert fig.axes[1].get_title().startswith("one alpha for all: Adam wins")
+    assert fig.axes[0].get_title() == "alpha per optimizer:\nSGD wins (12 steps)"
+    assert fig.axes[1].get_title().startswith("one alpha for all:\nAdam wins")
     with pytest.raises(ValueError, match="found"):
         modes_figure({})

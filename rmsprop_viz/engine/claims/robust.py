@@ -45,12 +45,12 @@ def c9_surface(name: str, condition: float) -> tuple[Surface, str]:
     figures; ``condition`` is the quadratic's condition number.
 
     >>> c9_surface("quadratic", 100.0)[1]
-    'quadratic bowl, condition 100'
+    'a bowl of condition 100'
     """
     if name == "rosenbrock":
         return Rosenbrock(), "Rosenbrock's valley"
     if name == "quadratic":
-        return Quadratic(condition=condition), f"quadratic bowl, condition {format_number(condition)}"
+        return Quadratic(condition=condition), f"a bowl of condition {format_number(condition)}"
     raise ValueError(f"surfaces must name some of {', '.join(C9_SURFACES)}, got {name!r}")
 
 
@@ -190,7 +190,7 @@ def c9_robustness(
     won = [name for name in surface_names if leads[name] >= min_lead]
     verdict = SUPPORTED if len(won) == len(surface_names) else PARTLY if won else MISLEADING
     ranges = "; ".join(
-        f"on {built[name][1]} Adam converged over {format_number(curves[name]['adam'].width, 2)} decades "
+        f"in {built[name][1]} Adam converged over {format_number(curves[name]['adam'].width, 2)} decades "
         f"of α, the widest of the others ({KINDS[widest_other[name]].label}) over "
         f"{format_number(curves[name][widest_other[name]].width, 2)}"
         for name in surface_names
