@@ -92,6 +92,20 @@ def test_converged_mask_and_longest_run_by_hand() -> None:
     assert curve.best_lr is None
 
 
+def test_width_is_the_longest_run_not_the_span(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A converging set with a hole: lrs 1e-3 and 0.1, 1, 10 converge, 0.01 does not. The
+    # longest run is 0.1 .. 10 (2 decades), not 1e-3 .. 10 (4 decades).
+    from rmsprop_viz.engine import robustness as module
+
+    mask = np.array([True, False, True, True, True])
+    monkeypatch.setattr(module, "converged_mask", lambda gaps, start_gap, **kw: mask.copy())
+    curve = robustness(rv.Quadratic(), ["adam"], [1e-3, 1e-2, 0.1, 1.0, 10.0], n_steps=5)["adam"]
+    assert curve.n_converged == 4
+    assert curve.low == 0.1
+    assert curve.high == 10.0
+    assert curve.width == pytest.approx(2.0)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "name"),
     [
