@@ -36,7 +36,7 @@ import numpy.typing as npt
 from rmsprop_viz.core.checks import check_int, check_number
 from rmsprop_viz.core.optimizers import Optimizer
 from rmsprop_viz.core.surfaces import Surface
-from rmsprop_viz.engine.run import MAX_RACE_ENTRIES, MAX_STEPS, Trajectory, check_optimizer, check_work, run
+from rmsprop_viz.engine.run import MAX_STEPS, Trajectory, check_entries, check_optimizer, check_work, run
 from rmsprop_viz.engine.trajectory import loss_floor
 
 __all__ = ["MAX_SEEDS", "SeedBand", "seed_band", "seed_bands", "with_seed"]
@@ -313,10 +313,7 @@ def seed_bands(
     >>> [(label, band.kind) for label, band in bands.items()]
     [('SGD', 'sgd'), ('RMSProp', 'rmsprop')]
     """
-    if not isinstance(optimizers, Mapping) or not optimizers:
-        raise ValueError(f"optimizers must be a non-empty mapping of label -> optimizer, got {optimizers!r}")
-    if len(optimizers) > MAX_RACE_ENTRIES:
-        raise ValueError(f"optimizers may hold at most {MAX_RACE_ENTRIES} entries, got {len(optimizers)}")
+    check_entries(optimizers)
     checked = _check_seeds(seeds)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
     check_work(len(checked), n_steps, len(optimizers))

@@ -83,7 +83,7 @@ class Robustness(NamedTuple):
     width: float  # decades spanned by the longest run of consecutive converging lrs
     low: float | None  # smallest learning rate of that run (None when none converges)
     high: float | None  # largest learning rate of that run
-    best_lr: float | None  # .sweeps.best_lr's choice among lrs (None when none qualifies)
+    best_lr: float | None  # .sweeps.best_lr's choice among lrs, when that run converged (else None)
     start_gap: float  # the gap at the start, f(theta_0) - f* (.trajectory.gap_scale)
     threshold: float  # a final gap at most this converged: max(tol, start_gap / reduction)
     n_steps: int  # steps per run
@@ -178,7 +178,8 @@ def robustness(
     ``lrs``, which of them converge, and how wide the converging range is.
 
     Each kind is swept once by :func:`.sweeps.best_lr` (so its ``best_lr`` is that
-    function's choice, the one rule for "best"). A learning rate converges by
+    function's choice, the one rule for "best", kept only when that run converged:
+    where nothing converges there is no best, only a least bad). A learning rate converges by
     :func:`converged_mask`. The *width* is measured on the longest run of consecutive
     converging learning rates :math:`\alpha_i, \dots, \alpha_j` of the grid:
     :math:`\log_{10}(\alpha_j / \alpha_i)` decades (0 for a run of one).
@@ -245,6 +246,10 @@ def robustness(
         low = None if span is None else float(grid[span[0]])
         high = None if span is None else float(grid[span[1]])
         width = 0.0 if low is None or high is None else math.log10(high / low)
+        # "Best" is only said of a learning rate whose run converged: best_lr's choice
+        # is the lowest loss among runs whose neighbours did not diverge, which on a
+        # surface where nothing converges is merely the least bad.
+        best = None if found.cell.index is None or not converged[found.cell.index[0]] else found.lr
         out[name] = Robustness(
             name,
             grid,
@@ -255,7 +260,7 @@ def robustness(
             width,
             low,
             high,
-            found.lr,
+            best,
             start_gap,
             max(tol, start_gap / reduction),
             n_steps,

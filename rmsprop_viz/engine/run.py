@@ -34,6 +34,7 @@ __all__ = [
     "MAX_RUN_STEPS",
     "MAX_STEPS",
     "Trajectory",
+    "check_entries",
     "check_optimizer",
     "check_start",
     "check_surface",
@@ -92,6 +93,18 @@ def check_optimizer(optimizer: Any) -> Optimizer:
             f"optimizer must be an Optimizer (init, update) pair such as rv.rmsprop(lr=0.01), got {optimizer!r}"
         )
     return Optimizer(*optimizer)
+
+
+def check_entries(optimizers: Any) -> Mapping[Any, Optimizer]:
+    """Check a race's ``{label: optimizer}``: a non-empty mapping of at most
+    :data:`MAX_RACE_ENTRIES` optimizers."""
+    if not isinstance(optimizers, Mapping) or not optimizers:
+        raise ValueError(f"optimizers must be a non-empty mapping of label -> optimizer, got {optimizers!r}")
+    if len(optimizers) > MAX_RACE_ENTRIES:
+        raise ValueError(f"optimizers may hold at most {MAX_RACE_ENTRIES} entries in one race, got {len(optimizers)}")
+    for opt in optimizers.values():
+        check_optimizer(opt)
+    return optimizers
 
 
 def check_surface(surface: Any) -> Surface:
@@ -294,13 +307,8 @@ def race(
     >>> list(result), result["SGD"].params.shape
     (['SGD', 'RMSProp'], (11, 1, 2))
     """
-    if not isinstance(optimizers, Mapping) or not optimizers:
-        raise ValueError(f"optimizers must be a non-empty mapping of label -> optimizer, got {optimizers!r}")
-    if len(optimizers) > MAX_RACE_ENTRIES:
-        raise ValueError(f"optimizers may hold at most {MAX_RACE_ENTRIES} entries in one race, got {len(optimizers)}")
+    check_entries(optimizers)
     surface = check_surface(surface)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_STEPS)
-    for opt in optimizers.values():
-        check_optimizer(opt)
     check_work(check_start(start, surface).shape[0], n_steps, len(optimizers))
     return {str(label): run(surface, opt, start, n_steps, label=str(label)) for label, opt in optimizers.items()}

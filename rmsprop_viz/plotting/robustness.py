@@ -76,7 +76,7 @@ def mark_keys() -> list[Line2D]:
             markeredgecolor="black",
             markersize=13,
             linestyle="none",
-            label="best α (its neighbours converge too)",
+            label="best α (converged; no neighbour diverged)",
         ),
         Line2D([], [], color="0.4", linewidth=6, label="longest converging range"),
     ]

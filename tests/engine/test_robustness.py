@@ -79,6 +79,20 @@ def test_best_lr_is_the_sweeps_answer_and_kinds_keep_their_order() -> None:
     assert curves["sgd"].best_lr < gd_lr_limit(20.0)
 
 
+def test_no_best_where_nothing_converges() -> None:
+    # SGD on a bowl of condition 10 from (0, 1) with lr <= 0.01: in 3 steps the gap
+    # shrinks by (1 - 10 lr)^6 >= 0.94 (closed form), far from the 1e3 cut, so nothing
+    # converges; best_lr still names the least bad, robustness names no best.
+    surface = rv.Quadratic(condition=10.0)
+    lrs = np.array([1e-3, 3e-3, 1e-2])
+    found = best_lr(surface, "sgd", lrs, start=(0.0, 1.0), n_steps=3)
+    assert found.lr is not None
+    assert sgd_gap(found.lr, 10.0, 1.0, 3) > sgd_gap(0.0, 10.0, 1.0, 3) / 1e3
+    curve = robustness(surface, ["sgd"], lrs, start=(0.0, 1.0), n_steps=3)["sgd"]
+    assert curve.n_converged == 0
+    assert curve.best_lr is None
+
+
 def test_converged_mask_and_longest_run_by_hand() -> None:
     mask = converged_mask([np.nan, 1e-7, 0.02, 0.2, np.inf], start_gap=10.0, tol=1e-6, reduction=100.0)
     assert mask.tolist() == [False, True, True, False, False]  # <= max(1e-6, 10 / 100) = 0.1

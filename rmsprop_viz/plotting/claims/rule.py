@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.colors as mcolors
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from rmsprop_viz.core.kinds import OKABE_ITO
 from rmsprop_viz.engine.claims import Verdict
 from rmsprop_viz.engine.formatting import format_number, format_setting
 from rmsprop_viz.plotting.paths import draw_paths
@@ -20,8 +21,23 @@ from rmsprop_viz.plotting.surface import draw_surface
 
 __all__ = ["draw_c1", "draw_c4", "draw_c10"]
 
-#: Colours of the curves of several betas (C4), from the colour-blind-safe palette.
-BETA_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["bluish green"], OKABE_ITO["vermillion"], OKABE_ITO["reddish purple"])
+#: How far each beta's curve (C4) is blended towards white: every curve is RMSProp, so
+#: all are RMSProp's colour (a colour of the palette means a kind of optimizer in every
+#: figure), light to dark, with a line style of their own for grey-scale prints.
+BETA_SHADES = (0.6, 0.3, 0.0, 0.45)
+BETA_LINESTYLES = (":", "--", "-", "-.")
+#: The second scale of C1 and the g^2 mark of C10: not an optimizer, so no palette colour.
+NEUTRAL = "#444444"
+
+
+def _beta_colour(j: int) -> tuple[float, float, float]:
+    """RMSProp's colour blended with white by ``BETA_SHADES[j]``."""
+    base = np.array(mcolors.to_rgb(style_for("rmsprop").color))
+    shade = BETA_SHADES[j % len(BETA_SHADES)]
+    r, g, b = (base + (1.0 - base) * shade).tolist()
+    return (r, g, b)
+
+
 #: A thin line that marks a threshold or a predicted value.
 GUIDE: dict[str, Any] = {"color": "#555555", "linestyle": ":", "linewidth": 1.6, "zorder": 1}
 
@@ -60,7 +76,7 @@ def draw_c1(fig: Figure, verdict: Verdict) -> None:
         linewidth=LINE_WIDTH,
         label=f"loss × {format_number(s['small_scale'])} (g² near ε)",
     )
-    gap_ax.plot(steps, data["unit_gap"], color=OKABE_ITO["sky blue"], linewidth=LINE_WIDTH, label="loss × 1 (g² ≫ ε)")
+    gap_ax.plot(steps, data["unit_gap"], color=NEUTRAL, linewidth=LINE_WIDTH, label="loss × 1 (g² ≫ ε)")
     gap_ax.axhline(s["min_gap"], **GUIDE, label=f"threshold {format_number(s['min_gap'])}")
     gap_ax.set_yscale("log")
     gap_ax.set_ylim(bottom=1e-16)  # near rounding; room for the legend below the curves
@@ -79,11 +95,12 @@ def draw_c4(fig: Figure, verdict: Verdict) -> None:
     memory_ax, first_ax = fig.subplots(1, 2, width_ratios=(1.5, 1.0))
     betas = data["betas"]
     for j, beta in enumerate(betas):
-        colour = BETA_COLOURS[j % len(BETA_COLOURS)]
+        colour = _beta_colour(j)
         memory_ax.plot(
             data["steps_after"],
             data["forgotten"][j],
             color=colour,
+            linestyle=BETA_LINESTYLES[j % len(BETA_LINESTYLES)],
             linewidth=LINE_WIDTH,
             label=f"β = {format_setting(beta)}: 63% after {int(data['memory_steps'][j])} steps",
         )
@@ -104,7 +121,8 @@ def draw_c4(fig: Figure, verdict: Verdict) -> None:
     bars = first_ax.bar(
         positions,
         data["first_step_over_lr"],
-        color=[BETA_COLOURS[j % len(BETA_COLOURS)] for j in positions],
+        color=[_beta_colour(j) for j in positions],
+        edgecolor="black",
         label="measured first step / α",
     )
     first_ax.plot(
@@ -138,7 +156,7 @@ def draw_c10(fig: Figure, verdict: Verdict) -> None:
         paths_ax,
         [data["large_eps_run"], data["sgd_run"]],
         labels=[
-            f"RMSProp, α = {rms_lr}, ε = {format_setting(s['large_eps'])}",
+            f"RMSProp, α = {rms_lr}, ε = {format_setting(s['large_eps'])} (α/√ε = {format_setting(s['sgd_lr'])})",
             f"SGD, α = {format_setting(s['sgd_lr'])}",
         ],
     )
@@ -160,7 +178,7 @@ def draw_c10(fig: Figure, verdict: Verdict) -> None:
     sweep_ax.axhline(s["change_tol"], **GUIDE, label=f"threshold {format_number(s['change_tol'])}")
     sweep_ax.axvline(
         ev["smallest_g_squared_at_start"],
-        color=OKABE_ITO["sky blue"],
+        color=NEUTRAL,
         linestyle="--",
         linewidth=1.6,
         label=f"smaller g² at the start = {format_number(ev['smallest_g_squared_at_start'])}",
