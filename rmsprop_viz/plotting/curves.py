@@ -62,14 +62,23 @@ class CurveArtists:
         return [*self.lines, *(h for h in self.heads if h is not None)]
 
 
+#: The most decades a log axis of :func:`set_log_limits` spans: below the largest value,
+#: float64's 16 digits and a margin (a step size that falls to 1e-132 would otherwise
+#: squeeze every curve into a sliver of the panel).
+MAX_LOG_DECADES = 24
+
+
 def set_log_limits(ax: Axes, arrays: Sequence[FloatArray]) -> None:
     """A log y axis on ``ax`` spanning the positive finite values of ``arrays`` (a factor of
-    2 of room either side), ticked on decades with plain labels and no minor ticks."""
+    2 of room either side, and at most :data:`MAX_LOG_DECADES` decades down from the
+    largest: smaller values run off the bottom), ticked on decades with plain labels and
+    no minor ticks."""
     finite = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in arrays] or [np.array([1.0])])
     if finite.size == 0:
         finite = np.array([1e-3, 1.0])
     # (clipped to 1e-300 .. 1e300: half a subnormal is 0, twice 1e308 is inf, no log axis takes either)
     low, high = max(float(finite.min()), 1e-300), min(float(finite.max()), 1e300)
+    low = max(low, high * 10.0**-MAX_LOG_DECADES)
     if high <= low:
         high = low * 10
     ax.set_yscale("log")

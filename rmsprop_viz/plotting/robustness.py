@@ -207,9 +207,11 @@ def modes_figure(found: Mapping[str, ModeResult], *, figsize: tuple[float, float
         raise ValueError(f"found must be what compare_modes returned, got {found!r:.80}")
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(1, len(found), squeeze=False, sharey=True)[0]
+    gaps: list[FloatArray] = []
     for ax, result in zip(axes, found.values()):
         runs = list(result.runs.values())
         curves = draw_losses(ax, runs, result.floor)
+        gaps.extend(gap for _, gap in curves.data)
         labels = [f"{KINDS[kind].label}, α = {format_number(lr)}" for kind, lr in result.lrs.items()]
         for line, label in zip(curves.lines, labels):
             line.set_label(label)
@@ -221,4 +223,7 @@ def modes_figure(found: Mapping[str, ModeResult], *, figsize: tuple[float, float
         else:
             verdict = f"{KINDS[result.winner].label} wins (lowest gap)"
         ax.set_title(f"{COMPARISON_MODES[result.mode]}:\n{verdict}", fontsize=FONT["label"], y=TITLE_Y)
+    # The panels share their y axis: its limits must hold every panel's curves, not only
+    # the last panel's (each draw_losses set them from its own).
+    set_log_limits(axes[0], gaps)
     return fig

@@ -27,3 +27,18 @@ def test_subnormal_losses_draw_on_a_log_axis_without_warnings() -> None:
     fig.fig.canvas.draw()
     assert fig.ax_loss is not None
     assert fig.ax_loss.get_ylim()[0] > 0
+
+
+def test_a_log_axis_spans_at_most_its_decades() -> None:
+    from matplotlib.figure import Figure
+
+    from rmsprop_viz.plotting.curves import MAX_LOG_DECADES, set_log_limits
+
+    ax = Figure().add_subplot()
+    set_log_limits(ax, [np.array([2.0, 1e-132, 0.5])])  # a step that fell to 1e-132
+    low, high = ax.get_ylim()
+    assert high == 4.0  # twice the largest
+    assert low == 2.0 * 10.0**-MAX_LOG_DECADES / 2  # MAX_LOG_DECADES below it, halved
+    ax = Figure().add_subplot()
+    set_log_limits(ax, [np.array([1e3, 1e-3])])  # within the cap: the smallest value, halved
+    assert ax.get_ylim() == (5e-4, 2e3)

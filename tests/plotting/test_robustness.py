@@ -98,6 +98,13 @@ def test_modes_figure_draws_each_modes_runs() -> None:
             assert np.isnan(ys[-1])  # 0.25 > 2/k: diverged
         assert ax.get_legend() is not None
         assert ax.get_xlabel() == "step"
+    # The shared y axis holds every panel's curves: none runs off the top or the bottom.
+    low, high = fig.axes[0].get_ylim()
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            ys = np.asarray(line.get_ydata(), float)
+            ys = ys[np.isfinite(ys)]
+            assert ys.size == 0 or (low <= ys.min() and ys.max() <= high)
     assert fig.axes[0].get_title() == "alpha per optimizer:\nSGD wins (12 steps)"
     assert fig.axes[1].get_title().startswith("one alpha for all:\nAdam wins")
     with pytest.raises(ValueError, match="found"):
