@@ -492,3 +492,10 @@ def test_max_curvature_matches_the_analytic_hessian_and_is_nan_far_out():
     assert surfaces.max_curvature(Rosenbrock(), (1.0, 1.0)) == pytest.approx(expected, rel=1e-6)
     # Far out the gradients overflow: no answer, and no numpy warning (errors here).
     assert math.isnan(surfaces.max_curvature(Rosenbrock(), (1e300, 0.0)))
+
+
+def test_titles_show_the_surface_s_own_numbers() -> None:
+    assert Rosenbrock(a=2.0, b=50.0).tex == r"$(2 - x)^2 + 50\,(y - x^2)^2$"
+    assert Quadratic(condition=10.0).tex == r"$\frac{1}{2}\,(x^2 + 10\, y^2)$"
+    turned = Quadratic(condition=50.0, angle=45.0, scale=0.001).tex
+    assert turned == r"$\frac{0.001}{2}\,(u^2 + 50\, w^2)$, $(u, w)$ = $(x, y)$ rotated by 45°"

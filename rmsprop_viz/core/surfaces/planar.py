@@ -65,7 +65,11 @@ class Rosenbrock(XYSurface):
     b: float = 100.0
     name: ClassVar[str] = "rosenbrock"
     formula: ClassVar[str] = "(a - x)^2 + b (y - x^2)^2"
-    tex: ClassVar[str] = r"$(a - x)^2 + b\,(y - x^2)^2$"
+
+    @property
+    def tex(self) -> str:  # type: ignore[override]
+        """The formula with this surface's numbers, for titles: ``$(1 - x)^2 + 100\\,(y - x^2)^2$``."""
+        return f"$({self.a:g} - x)^2 + {self.b:g}\\,(y - x^2)^2$"
 
     def __post_init__(self) -> None:
         a = check_number("a", self.a, low=-MAX_ROSENBROCK_A, high=MAX_ROSENBROCK_A, allow_array=False)
@@ -128,7 +132,14 @@ class Quadratic(XYSurface):
     scale: float = 1.0
     name: ClassVar[str] = "quadratic"
     formula: ClassVar[str] = "scale/2 (u^2 + condition w^2), (u, w) = (x, y) rotated by angle"
-    tex: ClassVar[str] = r"$\frac{s}{2}\,(u^2 + \kappa\, w^2)$, $(u, w)$ = $(x, y)$ rotated by $\varphi$"
+
+    @property
+    def tex(self) -> str:  # type: ignore[override]
+        """The formula with this surface's numbers, for titles: ``$\\frac{1}{2}\\,(x^2 + 10\\, y^2)$``,
+        or in the rotated coordinates ``u, w`` when ``angle`` is not 0."""
+        u, w = ("x", "y") if self.angle == 0 else ("u", "w")
+        bowl = f"$\\frac{{{self.scale:g}}}{{2}}\\,({u}^2 + {self.condition:g}\\, {w}^2)$"
+        return bowl if self.angle == 0 else f"{bowl}, $(u, w)$ = $(x, y)$ rotated by {self.angle:g}°"
 
     def __post_init__(self) -> None:
         condition = check_number("condition", self.condition, low=1.0, high=MAX_CONDITION, allow_array=False)
