@@ -13,6 +13,7 @@ import numpy.typing as npt
 from rmsprop_viz.core.checks import check_int, check_number, check_point
 from rmsprop_viz.core.optimizers import rmsprop, sgd
 from rmsprop_viz.core.surfaces import Noisy, Quadratic
+from rmsprop_viz.engine.best import best_cell
 from rmsprop_viz.engine.claims.record import MISLEADING, PARTLY, SUPPORTED, Verdict
 from rmsprop_viz.engine.formatting import format_number
 from rmsprop_viz.engine.run import Trajectory, run
@@ -454,9 +455,12 @@ def c8_rotation(
     ill-conditioning. SGD is rotation-invariant: its steps to tolerance are the same at
     every angle. ``start`` is given in the bowl's own (flat, steep) axes and rotated with
     it, so every angle poses the same problem. Fairness: each optimizer gets, on each
-    surface, the learning rate of ``lrs`` that reaches the tolerance (loss at most
-    ``tol_fraction`` of the starting loss, and staying there) in the fewest steps, from
-    a sweep of ``n_steps`` steps. Speedup = SGD's steps / RMSProp's steps. (RMSProp's
+    surface, its best learning rate of ``lrs`` by the package's one rule
+    (:func:`rmsprop_viz.engine.best.best_cell` on the steps to tolerance, loss at most
+    ``tol_fraction`` of the starting loss and staying there, from a sweep of ``n_steps``
+    steps): the fewest steps, counting the worse of its two neighbours, which must
+    reach the tolerance too, so that a learning rate at the edge of divergence is not
+    chosen by luck. Speedup = SGD's steps / RMSProp's steps. (RMSProp's
     zig-zag across a steep valley amplifies rounding, so its step counts may differ by
     a step or two between machines; the verdict is far from such margins.)
 
@@ -538,10 +542,13 @@ def c8_rotation(
             fixed = fixed_by_name[name]
             found = sweep(bowl, factory, {"lr": lr_grid}, point, n_steps, "steps", tol=tol, fixed=fixed)
             reached = found >= 0
-            # The fair rule: each optimizer at its own fastest learning rate on this surface.
-            best = int(np.argmin(np.where(reached, found, n_steps + 1)))
+            # The fair rule: each optimizer at its own best learning rate on this surface,
+            # chosen by the package's one rule for a best cell (fewest steps, with every
+            # neighbouring learning rate reaching the tolerance too: not a lucky one).
+            cell = best_cell(found)
+            best = int(np.argmin(np.where(reached, found, n_steps + 1))) if cell.index is None else cell.index[0]
             lr = float(lr_grid[best])
-            steps[name] = int(found[best]) if reached.any() else -1
+            steps[name] = int(found[best]) if reached[best] else -1
             label = f"SGD (lr={lr:g})" if name == "sgd" else f"RMSProp (lr={lr:g}, β={beta:g})"
             optimizer = sgd(lr=lr) if name == "sgd" else rmsprop(lr=lr, beta=beta, eps=eps)
             chosen[name] = run(bowl, optimizer, point, n_steps, label=label)
@@ -575,7 +582,7 @@ def c8_rotation(
     rms_said = ", ".join(_steps_text(evidence[f"rmsprop_steps_at_{a:g}"], n_steps) for a in angles)
     explanation = (
         f"On a bowl of condition {condition:g}, SGD needs {sgd_said} steps and RMSProp {rms_said} at "
-        f"{', '.join(f'{a:g}' for a in angles)} degrees, each at its fastest learning rate: speedup {said}. " + meaning
+        f"{', '.join(f'{a:g}' for a in angles)} degrees, each at its best learning rate: speedup {said}. " + meaning
     )
     return Verdict(
         id="C8",
@@ -586,7 +593,7 @@ def c8_rotation(
         explanation=explanation,
         experiment=(
             f"Steps until the loss is below {tol_fraction:g} of its start, for SGD and RMSProp each at its "
-            f"fastest learning rate, on a bowl of condition {condition:g} rotated by "
+            f"best learning rate, on a bowl of condition {condition:g} rotated by "
             f"{', '.join(f'{a:g}' for a in angles)} degrees."
         ),
         settings=settings,

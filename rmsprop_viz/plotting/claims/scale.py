@@ -161,7 +161,7 @@ def _dotted() -> Line2D:
 
 def draw_c8(fig: Figure, verdict: Verdict) -> None:
     """C8's figure: both optimizers' paths at the first and at the last rotation, each
-    at its fastest learning rate, and their steps to tolerance at every rotation (bars)."""
+    at its best learning rate, and their steps to tolerance at every rotation (bars)."""
     data, e, s = verdict.data, verdict.evidence, verdict.settings
     angles: tuple[float, ...] = data["angles"]
     shown = [angles[0]] if len(angles) == 1 else [angles[0], angles[-1]]

@@ -173,12 +173,21 @@ def test_c8_sgd_steps_match_the_closed_form(c8: Verdict) -> None:
     k, (u0, w0) = 1000.0, (-1.8, 0.05)
     tol = 0.01 * 0.5 * (u0 * u0 + k * w0 * w0)
     lrs = c8.settings["lrs"]
-    # Every learning rate of the grid, by hand: the chosen one is the fastest (the loss
-    # falls monotonically while |1 - lr k| < 1, so "reaches and stays" is "reaches").
-    by_hand = {lr: sgd_steps_closed_form(lr, k, u0, w0, tol, 2500) for lr in lrs if abs(1 - lr * k) < 1}
-    fastest = min((s, lr) for lr, s in by_hand.items() if s >= 0)
-    assert c8.evidence["sgd_steps_at_0"] == fastest[0]
-    assert c8.evidence["sgd_lr_at_0"] == fastest[1]
+    # Every learning rate of the grid, by hand (the loss falls monotonically while
+    # |1 - lr k| < 1, so "reaches and stays" is "reaches"; beyond, SGD never reaches).
+    steps = [sgd_steps_closed_form(lr, k, u0, w0, tol, 2500) if abs(1 - lr * k) < 1 else -1 for lr in lrs]
+    # The best-cell rule by hand: a learning rate qualifies when it and both neighbours
+    # reach the tolerance; it scores the most steps among the three; fewest wins.
+    scores = []
+    for i in range(len(steps)):
+        near = [steps[j] for j in range(max(i - 1, 0), min(i + 2, len(steps)))]
+        if min(near) >= 0:
+            scores.append((max(near), steps[i], i))
+    _, fewest, chosen = min(scores)
+    assert c8.evidence["sgd_steps_at_0"] == fewest
+    assert c8.evidence["sgd_lr_at_0"] == lrs[chosen]
+    # Not the single fastest learning rate, whose faster neighbour diverges.
+    assert fewest > min(s for s in steps if s >= 0)
 
 
 def plain_rmsprop_steps(
