@@ -20,7 +20,7 @@ import numpy.typing as npt
 from rmsprop_viz.core.checks import check_number
 from rmsprop_viz.core.surfaces import Surface, last_change, min_value
 
-__all__ = ["Trajectory", "best_loss", "gap_scale", "loss_floor", "max_distance", "steps_to"]
+__all__ = ["Trajectory", "best_loss", "gap_scale", "loss_floor", "max_distance", "path_length", "steps_to"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -118,6 +118,18 @@ class Trajectory:
         [30]
         """
         return steps_to(self.values, tol, target, self.changed_at)
+
+
+def path_length(params: npt.ArrayLike) -> float:
+    """Length of one path, ``params`` of shape ``(n_steps + 1, 2)``: the sum of its steps'
+    lengths, :math:`\\sum_t \\lVert \theta_{t+1} - \theta_t \rVert`, up to a divergence
+    (steps to or from NaN are left out).
+
+    >>> path_length(np.array([[0.0, 0.0], [3.0, 4.0], [3.0, 5.0], [np.nan, np.nan]]))
+    6.0
+    """
+    steps = np.linalg.norm(np.diff(np.asarray(params, dtype=np.float64), axis=0), axis=-1)
+    return float(np.nansum(steps))
 
 
 def best_loss(values: FloatArray) -> FloatArray:

@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from rmsprop_viz.core.checks import check_int, check_number
+from rmsprop_viz.core.checks import check_int
 from rmsprop_viz.core.optimizers import adagrad, rmsprop
 from rmsprop_viz.core.surfaces import Quadratic, Shifting
 from rmsprop_viz.engine.claims.record import MISLEADING, PARTLY, SUPPORTED, Verdict
+from rmsprop_viz.engine.claims.settings import number
 from rmsprop_viz.engine.formatting import format_number
 from rmsprop_viz.engine.run import run
 from rmsprop_viz.engine.trajectory import Trajectory, loss_floor
@@ -27,11 +28,6 @@ __all__ = ["c5_adagrad_decay", "c6_nonstationary"]
 
 #: Upper limit of ``n_steps`` for the claims of this module.
 MAX_CLAIM_STEPS = 5000
-
-
-def _number(name: str, value: Any, **limits: Any) -> float:
-    """:func:`check_number` for one plain number (never an array)."""
-    return float(check_number(name, value, allow_array=False, **limits))
 
 
 def _check_start(start: Any) -> tuple[float, float]:
@@ -123,14 +119,14 @@ def c5_adagrad_decay(
     >>> v.verdict, round(v.evidence["adagrad_lr_exponent"], 1)
     ('supported', -0.5)
     """
-    condition = _number("condition", condition, low=1.0, high=100.0)
+    condition = number("condition", condition, low=1.0, high=100.0)
     start = _check_start(start)
-    lr = _number("lr", lr, low=0.0, low_open=True, high=0.1)
-    beta = _number("beta", beta, low=0.0, high=0.999)
+    lr = number("lr", lr, low=0.0, low_open=True, high=0.1)
+    beta = number("beta", beta, low=0.0, high=0.999)
     n_steps = check_int("n_steps", n_steps, low=20, high=MAX_CLAIM_STEPS)
     early_step = check_int("early_step", early_step, low=1, high=n_steps // 2)
-    max_adagrad_ratio = _number("max_adagrad_ratio", max_adagrad_ratio, low=0.0, low_open=True, high=10.0)
-    min_rmsprop_ratio = _number("min_rmsprop_ratio", min_rmsprop_ratio, low=0.0, low_open=True, high=10.0)
+    max_adagrad_ratio = number("max_adagrad_ratio", max_adagrad_ratio, low=0.0, low_open=True, high=10.0)
+    min_rmsprop_ratio = number("min_rmsprop_ratio", min_rmsprop_ratio, low=0.0, low_open=True, high=10.0)
     settings = {
         "condition": condition,
         "start": start,
@@ -285,21 +281,21 @@ def c6_nonstationary(
     >>> v.verdict, v.evidence["rmsprop_memory_steps"], round(v.evidence["memory_formula_steps"], 9)
     ('supported', 11, 10.0)
     """
-    condition = _number("condition", condition, low=1.0, high=100.0)
+    condition = number("condition", condition, low=1.0, high=100.0)
     start = _check_start(start)
     n_steps = check_int("n_steps", n_steps, low=20, high=MAX_CLAIM_STEPS)
     change_step = check_int("change_step", change_step, low=10, high=n_steps - 10)
-    scale = _number("scale", scale, low=1e-4, high=1e4)
+    scale = number("scale", scale, low=1e-4, high=1e4)
     try:
         shift = _check_start(shift)
     except ValueError:
         raise ValueError(f"shift must be two numbers (dx, dy) in [-10, 10], got {shift!r}") from None
-    adagrad_lr = _number("adagrad_lr", adagrad_lr, low=0.0, low_open=True, high=10.0)
-    rmsprop_lr = _number("rmsprop_lr", rmsprop_lr, low=0.0, low_open=True, high=10.0)
-    beta = _number("beta", beta, low=0.0, high=0.999)
-    rel_tol = _number("rel_tol", rel_tol, low=0.0, low_open=True, high=1.0, high_open=True)
-    min_adagrad_slowdown = _number("min_adagrad_slowdown", min_adagrad_slowdown, low=0.0, low_open=True, high=1000.0)
-    max_rmsprop_slowdown = _number("max_rmsprop_slowdown", max_rmsprop_slowdown, low=0.0, low_open=True, high=1000.0)
+    adagrad_lr = number("adagrad_lr", adagrad_lr, low=0.0, low_open=True, high=10.0)
+    rmsprop_lr = number("rmsprop_lr", rmsprop_lr, low=0.0, low_open=True, high=10.0)
+    beta = number("beta", beta, low=0.0, high=0.999)
+    rel_tol = number("rel_tol", rel_tol, low=0.0, low_open=True, high=1.0, high_open=True)
+    min_adagrad_slowdown = number("min_adagrad_slowdown", min_adagrad_slowdown, low=0.0, low_open=True, high=1000.0)
+    max_rmsprop_slowdown = number("max_rmsprop_slowdown", max_rmsprop_slowdown, low=0.0, low_open=True, high=1000.0)
     settings = {
         "condition": condition,
         "start": start,

@@ -11,11 +11,12 @@ import math
 
 import numpy as np
 
-from rmsprop_viz.core.checks import check_int, check_number
+from rmsprop_viz.core.checks import check_int
 from rmsprop_viz.core.optimizers import adam, rmsprop, sgd
 from rmsprop_viz.core.surfaces import MiniBatchLeastSquares, Noisy, Quadratic
 from rmsprop_viz.engine.bands import MAX_SEEDS, SeedBand, seed_bands
 from rmsprop_viz.engine.claims.record import MISLEADING, PARTLY, SUPPORTED, Verdict
+from rmsprop_viz.engine.claims.settings import number
 from rmsprop_viz.engine.formatting import format_number
 
 __all__ = ["MAX_CLAIM_STEPS", "NOISE_SCENES", "c7_noisy_gradients"]
@@ -127,18 +128,18 @@ def c7_noisy_gradients(
     >>> v.verdict, v.evidence["sgd_over_rmsprop_large_noise"] > 2, v.evidence["rmsprop_over_sgd_small_noise"] > 2
     ('partly', True, True)
     """
-    condition = float(check_number("condition", condition, low=1.0, high=100.0, allow_array=False))
-    small_sigma = float(check_number("small_sigma", small_sigma, low=0.0, high=100.0, allow_array=False))
-    large_sigma = float(check_number("large_sigma", large_sigma, low=0.0, high=100.0, allow_array=False))
+    condition = number("condition", condition, low=1.0, high=100.0)
+    small_sigma = number("small_sigma", small_sigma, low=0.0, high=100.0)
+    large_sigma = number("large_sigma", large_sigma, low=0.0, high=100.0)
     if not small_sigma < large_sigma:
         raise ValueError(f"small_sigma must be less than large_sigma, got {small_sigma:g} and {large_sigma:g}")
     batch_size = check_int("batch_size", batch_size, low=1, high=MiniBatchLeastSquares.n_samples)
-    lr = float(check_number("lr", lr, low=0.0, low_open=True, high=0.1, allow_array=False))
-    beta = float(check_number("beta", beta, low=0.0, high=0.999, allow_array=False))
+    lr = number("lr", lr, low=0.0, low_open=True, high=0.1)
+    beta = number("beta", beta, low=0.0, high=0.999)
     seeds = check_int("seeds", seeds, low=2, high=MAX_SEEDS)
     n_steps = check_int("n_steps", n_steps, low=20, high=MAX_CLAIM_STEPS)
     tail = check_int("tail", tail, low=1, high=n_steps)
-    min_ratio = float(check_number("min_ratio", min_ratio, low=1.0, low_open=True, high=100.0, allow_array=False))
+    min_ratio = number("min_ratio", min_ratio, low=1.0, low_open=True, high=100.0)
     settings = {
         "condition": condition,
         "small_sigma": small_sigma,

@@ -24,10 +24,11 @@ import math
 
 import numpy as np
 
-from rmsprop_viz.core.checks import check_int, check_number
+from rmsprop_viz.core.checks import check_int
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.core.surfaces import Quadratic, Rosenbrock, Surface
 from rmsprop_viz.engine.claims.record import MISLEADING, PARTLY, SUPPORTED, Verdict
+from rmsprop_viz.engine.claims.settings import number
 from rmsprop_viz.engine.formatting import format_number
 from rmsprop_viz.engine.robustness import MAX_ROBUSTNESS_LRS, Robustness, robustness
 
@@ -144,15 +145,15 @@ def c9_robustness(
     surface_names = tuple(str(s) for s in surfaces)
     if len(set(surface_names)) != len(surface_names):
         raise ValueError(f"surfaces must name each surface once, got {surfaces!r}")
-    condition = float(check_number("condition", condition, low=1.0, high=1e4, allow_array=False))
+    condition = number("condition", condition, low=1.0, high=1e4)
     built = {name: c9_surface(name, condition) for name in surface_names}
-    lr_low = float(check_number("lr_low", lr_low, low=1e-8, high=100.0, allow_array=False))
-    lr_high = float(check_number("lr_high", lr_high, low=lr_low, high=100.0, low_open=True, allow_array=False))
+    lr_low = number("lr_low", lr_low, low=1e-8, high=100.0)
+    lr_high = number("lr_high", lr_high, low=lr_low, high=100.0, low_open=True)
     per_decade = check_int("per_decade", per_decade, low=1, high=20)
     n_steps = check_int("n_steps", n_steps, low=1, high=_MAX_STEPS)
-    tol = float(check_number("tol", tol, low=0.0, low_open=True, allow_array=False))
-    reduction = float(check_number("reduction", reduction, low=1.0, allow_array=False))
-    min_lead = float(check_number("min_lead", min_lead, low=0.0, allow_array=False))
+    tol = number("tol", tol, low=0.0, low_open=True)
+    reduction = number("reduction", reduction, low=1.0)
+    min_lead = number("min_lead", min_lead, low=0.0)
     settings = {
         "kinds": kind_names,
         "surfaces": surface_names,

@@ -19,13 +19,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rmsprop_viz.core.checks import check_int, check_number
+from rmsprop_viz.core.checks import check_int
 from rmsprop_viz.core.optimizers import rmsprop, sgd
 from rmsprop_viz.core.surfaces import Quadratic, Shifting
 from rmsprop_viz.engine.claims.record import MISLEADING, PARTLY, SUPPORTED, Verdict
+from rmsprop_viz.engine.claims.settings import number, numbers
 from rmsprop_viz.engine.formatting import format_number
 from rmsprop_viz.engine.run import run
-from rmsprop_viz.engine.trajectory import max_distance
+from rmsprop_viz.engine.trajectory import max_distance, path_length
 
 __all__ = ["MAX_CLAIM_STEPS", "MAX_GRID", "c1_update_rule", "c4_beta_memory", "c10_epsilon"]
 
@@ -35,12 +36,6 @@ MAX_CLAIM_STEPS = 5000
 MAX_GRID = 100
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def _path_length(params: FloatArray) -> float:
-    """Length of the path ``params`` (shape ``(n_steps + 1, 2)``): the sum of its steps
-    up to a divergence."""
-    return float(np.nansum(np.linalg.norm(np.diff(params, axis=0), axis=-1)))
 
 
 def _distances(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -60,12 +55,7 @@ def _largest(distances: FloatArray) -> float:
 
 def _grid(name: str, values: Any, *, low: float, high: float, high_open: bool = False) -> tuple[float, ...]:
     """A non-empty tuple of at most :data:`MAX_GRID` numbers in ``[low, high]``, sorted."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-        raise ValueError(f"{name} must be a sequence of 1 to {MAX_GRID} numbers, got {values!r}")
-    if not 1 <= len(values) <= MAX_GRID:
-        raise ValueError(f"{name} must hold 1 to {MAX_GRID} numbers, got {len(values)}")
-    checked = [check_number(name, v, low=low, high=high, high_open=high_open, allow_array=False) for v in values]
-    return tuple(sorted(float(v) for v in checked))
+    return tuple(sorted(numbers(name, values, MAX_GRID, low=low, high=high, high_open=high_open)))
 
 
 # ---------------------------------------------------------------------------------- C1
@@ -138,14 +128,14 @@ def c1_update_rule(
     >>> v.verdict, v.evidence["small_scale_gap"] > 0.05 > v.evidence["unit_scale_gap"]
     ('partly', True)
     """
-    lr = float(check_number("lr", lr, low=0.0, high=10.0, low_open=True, allow_array=False))
-    beta = float(check_number("beta", beta, low=0.0, high=1.0, high_open=True, allow_array=False))
-    eps = float(check_number("eps", eps, low=0.0, high=1e4, low_open=True, allow_array=False))
-    condition = float(check_number("condition", condition, low=1.0, high=1e4, allow_array=False))
-    small_scale = float(check_number("small_scale", small_scale, low=1e-8, high=1e8, allow_array=False))
+    lr = number("lr", lr, low=0.0, high=10.0, low_open=True)
+    beta = number("beta", beta, low=0.0, high=1.0, high_open=True)
+    eps = number("eps", eps, low=0.0, high=1e4, low_open=True)
+    condition = number("condition", condition, low=1.0, high=1e4)
+    small_scale = number("small_scale", small_scale, low=1e-8, high=1e8)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_CLAIM_STEPS)
-    rel_tol = float(check_number("rel_tol", rel_tol, low=0.0, low_open=True, allow_array=False))
-    min_gap = float(check_number("min_gap", min_gap, low=0.0, low_open=True, allow_array=False))
+    rel_tol = number("rel_tol", rel_tol, low=0.0, low_open=True)
+    min_gap = number("min_gap", min_gap, low=0.0, low_open=True)
     settings = {
         "lr": lr,
         "beta": beta,
@@ -304,13 +294,13 @@ def c4_beta_memory(
     ('supported', 10, 10.0)
     """
     beta_grid = _grid("betas", betas, low=0.01, high=0.999)
-    lr = float(check_number("lr", lr, low=0.0, high=1e-3, low_open=True, allow_array=False))
+    lr = number("lr", lr, low=0.0, high=1e-3, low_open=True)
     change_at = check_int("change_at", change_at, low=1, high=4000)
     steps_after = check_int("steps_after", steps_after, low=1, high=4000)
     if change_at + steps_after > MAX_CLAIM_STEPS:
         raise ValueError(f"change_at + steps_after must be at most {MAX_CLAIM_STEPS}, got {change_at} + {steps_after}")
-    drop = float(check_number("drop", drop, low=1e-4, high=0.5, allow_array=False))
-    max_ratio = float(check_number("max_ratio", max_ratio, low=1.0, low_open=True, allow_array=False))
+    drop = number("drop", drop, low=1e-4, high=0.5)
+    max_ratio = number("max_ratio", max_ratio, low=1.0, low_open=True)
     settings = {
         "betas": beta_grid,
         "lr": lr,
@@ -467,16 +457,16 @@ def c10_epsilon(
     >>> v.verdict, v.evidence["distance_from_sgd"] < 0.01, v.evidence["eps_where_path_changes"]
     ('misleading', True, 1.0)
     """
-    lr = float(check_number("lr", lr, low=0.0, high=10.0, low_open=True, allow_array=False))
+    lr = number("lr", lr, low=0.0, high=10.0, low_open=True)
     grid = _grid("eps_grid", eps_grid, low=0.0, high=1e8)
     if grid[0] <= 0.0:
         raise ValueError(f"eps_grid must hold numbers in (0, 1e8], got {grid[0]!r}")
-    large_eps = float(check_number("large_eps", large_eps, low=0.0, high=1e8, low_open=True, allow_array=False))
-    sgd_lr = float(check_number("sgd_lr", sgd_lr, low=0.0, high=10.0, low_open=True, allow_array=False))
-    condition = float(check_number("condition", condition, low=1.0, high=1e4, allow_array=False))
+    large_eps = number("large_eps", large_eps, low=0.0, high=1e8, low_open=True)
+    sgd_lr = number("sgd_lr", sgd_lr, low=0.0, high=10.0, low_open=True)
+    condition = number("condition", condition, low=1.0, high=1e4)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_CLAIM_STEPS)
-    change_tol = float(check_number("change_tol", change_tol, low=0.0, low_open=True, allow_array=False))
-    equal_tol = float(check_number("equal_tol", equal_tol, low=0.0, low_open=True, allow_array=False))
+    change_tol = number("change_tol", change_tol, low=0.0, low_open=True)
+    equal_tol = number("equal_tol", equal_tol, low=0.0, low_open=True)
     settings = {
         "lr": lr,
         "eps_grid": grid,
@@ -495,19 +485,19 @@ def c10_epsilon(
     sweep = run(bowl, rmsprop(lr, eps=eps_column), np.tile(start, (len(grid), 1)), n_steps, label="RMSProp")
     reference = sweep.params[:, 0]
     change = np.array([_largest(_distances(sweep.params[:, j], reference)) for j in range(len(grid))])
-    change /= _path_length(reference)
+    change /= path_length(reference)
     changed = np.flatnonzero(change >= change_tol)
 
     # The comparison: RMSProp with a large eps against SGD with lr / sqrt(eps).
     big_lr = sgd_lr * float(np.sqrt(large_eps))
     big = run(bowl, rmsprop(big_lr, eps=large_eps), start, n_steps, label="RMSProp")
     plain = run(bowl, sgd(sgd_lr), start, n_steps, label="SGD")
-    from_sgd = _distances(big.params[:, 0], plain.params[:, 0]) / _path_length(plain.params[:, 0])
+    from_sgd = _distances(big.params[:, 0], plain.params[:, 0]) / path_length(plain.params[:, 0])
     evidence = {
         "largest_path_change": float(np.max(change)),
         "eps_where_path_changes": float(grid[changed[0]]) if changed.size else 0.0,
         "smallest_g_squared_at_start": float(np.min(sweep.grads[0, 0] ** 2)),
-        "distance_from_sgd": max_distance(big, plain) / _path_length(plain.params[:, 0]),
+        "distance_from_sgd": max_distance(big, plain) / path_length(plain.params[:, 0]),
     }
 
     # The verdict: does eps change the run, and does a large eps turn RMSProp into SGD?

@@ -10,14 +10,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rmsprop_viz.core.checks import check_int, check_number, check_point
+from rmsprop_viz.core.checks import check_int, check_point
 from rmsprop_viz.core.optimizers import rmsprop, sgd
 from rmsprop_viz.core.surfaces import Noisy, Quadratic
 from rmsprop_viz.engine.best import best_cell
 from rmsprop_viz.engine.claims.record import MISLEADING, PARTLY, SUPPORTED, Verdict
+from rmsprop_viz.engine.claims.settings import number, numbers
 from rmsprop_viz.engine.formatting import format_number
 from rmsprop_viz.engine.run import Trajectory, run
 from rmsprop_viz.engine.sweeps import sweep
+from rmsprop_viz.engine.trajectory import path_length
 
 __all__ = ["C8_LRS", "MAX_CLAIM_STEPS", "MAX_SCALES", "c2_gradient_scale", "c3_large_gradients", "c8_rotation"]
 
@@ -30,23 +32,10 @@ MAX_LRS = 100
 MAX_SEEDS = 64
 #: The learning rates C8 tries for each optimizer: 41 from 1e-4 to 1, evenly spaced on a
 #: log scale (10 per decade), rounded to 4 significant digits.
+#: Limits of a positive setting and of a fraction strictly between 0 and 1.
+POSITIVE: dict[str, Any] = {"low": 0.0, "low_open": True}
+FRACTION: dict[str, Any] = {"low": 0.0, "high": 1.0, "low_open": True, "high_open": True}
 C8_LRS: tuple[float, ...] = tuple(float(f"{lr:.4g}") for lr in np.geomspace(1e-4, 1.0, 41))
-
-
-def _positive(name: str, value: Any, high: float | None = None) -> float:
-    return float(check_number(name, value, low=0.0, low_open=True, high=high, allow_array=False))
-
-
-def _fraction(name: str, value: Any) -> float:
-    return float(check_number(name, value, low=0.0, high=1.0, low_open=True, high_open=True, allow_array=False))
-
-
-def _numbers(name: str, values: Any, limit: int, low: float = 0.0, high: float | None = None) -> tuple[float, ...]:
-    """``values`` as a tuple of 1 to ``limit`` numbers in (``low``, ``high``], else one ValueError line."""
-    if not isinstance(values, (list, tuple)) or not 1 <= len(values) <= limit:
-        raise ValueError(f"{name} must be a tuple of 1 to {limit} numbers, got {values!r}")
-    array = np.atleast_1d(np.asarray(check_number(name, list(values), low=low, high=high, low_open=True)))
-    return tuple(float(v) for v in array)
 
 
 def _progress(traj: Trajectory) -> float:
@@ -142,18 +131,18 @@ def c2_gradient_scale(
     >>> v.verdict, v.evidence["rmsprop_path_change"] < 1e-6
     ('misleading', True)
     """
-    scales = _numbers("scales", scales, MAX_SCALES, low=1e-9, high=1e8)
-    condition = float(check_number("condition", condition, low=1.0, high=1e6, allow_array=False))
+    scales = numbers("scales", scales, MAX_SCALES, low=1e-9, high=1e8, low_open=True)
+    condition = number("condition", condition, low=1.0, high=1e6)
     start = check_point("start", start)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_CLAIM_STEPS)
-    lr = _positive("lr", lr)
-    beta = float(check_number("beta", beta, low=0.0, high=1.0, high_open=True, allow_array=False))
-    eps = _positive("eps", eps)
-    sgd_lr = _positive("sgd_lr", sgd_lr)
-    noise = _positive("noise", noise)
+    lr = number("lr", lr, **POSITIVE)
+    beta = number("beta", beta, low=0.0, high=1.0, high_open=True)
+    eps = number("eps", eps, **POSITIVE)
+    sgd_lr = number("sgd_lr", sgd_lr, **POSITIVE)
+    noise = number("noise", noise, **POSITIVE)
     seeds = check_int("seeds", seeds, low=1, high=MAX_SEEDS)
-    path_tol = _positive("path_tol", path_tol)
-    min_progress = _fraction("min_progress", min_progress)
+    path_tol = number("path_tol", path_tol, **POSITIVE)
+    min_progress = number("min_progress", min_progress, **FRACTION)
     settings = {
         "scales": scales,
         "condition": condition,
@@ -176,7 +165,7 @@ def c2_gradient_scale(
     # Part 1: the same bowl at every scale, no noise.
     reference = rms_run(Quadratic(condition=condition), "RMSProp, loss x 1")
     ref_path = reference.params[:, 0]
-    length = float(np.sum(np.linalg.norm(np.diff(ref_path, axis=0), axis=1)))
+    length = path_length(ref_path)
     rms_runs: dict[float, Trajectory] = {}
     sgd_runs: dict[float, Trajectory] = {}
     change = 0.0
@@ -329,15 +318,15 @@ def c3_large_gradients(
     >>> v.verdict, round(v.evidence["sgd_first_step_ratio"], 6)   # = condition * |y0| / |x0|
     ('partly', 66.666667)
     """
-    condition = float(check_number("condition", condition, low=1.0, high=1e6, allow_array=False))
+    condition = number("condition", condition, low=1.0, high=1e6)
     start = check_point("start", start)
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_CLAIM_STEPS)
-    lr = _positive("lr", lr)
-    beta = float(check_number("beta", beta, low=0.0, high=1.0, high_open=True, allow_array=False))
-    eps = _positive("eps", eps)
-    sgd_lr = _positive("sgd_lr", sgd_lr)
-    max_lr_ratio = _fraction("max_lr_ratio", max_lr_ratio)
-    step_band = float(check_number("step_band", step_band, low=1.0, low_open=True, allow_array=False))
+    lr = number("lr", lr, **POSITIVE)
+    beta = number("beta", beta, low=0.0, high=1.0, high_open=True)
+    eps = number("eps", eps, **POSITIVE)
+    sgd_lr = number("sgd_lr", sgd_lr, **POSITIVE)
+    max_lr_ratio = number("max_lr_ratio", max_lr_ratio, **FRACTION)
+    step_band = number("step_band", step_band, low=1.0, low_open=True)
     settings = {
         "condition": condition,
         "start": start,
@@ -455,12 +444,11 @@ def c8_rotation(
     ill-conditioning. SGD is rotation-invariant: its steps to tolerance are the same at
     every angle. ``start`` is given in the bowl's own (flat, steep) axes and rotated with
     it, so every angle poses the same problem. Fairness: each optimizer gets, on each
-    surface, its best learning rate of ``lrs`` by the package's one rule
-    (:func:`rmsprop_viz.engine.best.best_cell` on the steps to tolerance, loss at most
-    ``tol_fraction`` of the starting loss and staying there, from a sweep of ``n_steps``
-    steps): the fewest steps, counting the worse of its two neighbours, which must
-    reach the tolerance too, so that a learning rate at the edge of divergence is not
-    chosen by luck. Speedup = SGD's steps / RMSProp's steps. (RMSProp's
+    surface, its best learning rate of ``lrs`` by :func:`rmsprop_viz.engine.best.best_cell`
+    on the steps to tolerance (loss at most ``tol_fraction`` of the start's, staying
+    there, within ``n_steps``): the fewest steps counting the worse of its neighbours,
+    which must reach it too, so no rate at the edge of divergence wins by luck.
+    Speedup = SGD's steps / RMSProp's steps. (RMSProp's
     zig-zag across a steep valley amplifies rounding, so its step counts may differ by
     a step or two between machines; the verdict is far from such margins.)
 
@@ -501,19 +489,19 @@ def c8_rotation(
     >>> v.verdict, v.evidence["sgd_steps_at_0"] == v.evidence["sgd_steps_at_45"]
     ('partly', True)
     """
-    condition = float(check_number("condition", condition, low=1.0, high=1e6, allow_array=False))
-    angles = _numbers("angles", angles, MAX_SCALES, low=-360.0, high=360.0)
+    condition = number("condition", condition, low=1.0, high=1e6)
+    angles = numbers("angles", angles, MAX_SCALES, low=-360.0, high=360.0, low_open=True)
     start = check_point("start", start)
     if start == (0.0, 0.0):
         raise ValueError("start must not be the minimum (0, 0)")
     n_steps = check_int("n_steps", n_steps, low=1, high=MAX_CLAIM_STEPS)
-    tol_fraction = _fraction("tol_fraction", tol_fraction)
-    grid = _numbers("lrs", lrs, MAX_LRS)
+    tol_fraction = number("tol_fraction", tol_fraction, **FRACTION)
+    grid = numbers("lrs", lrs, MAX_LRS, **POSITIVE)
     if not (np.diff(grid) > 0).all():
         raise ValueError(f"lrs must be strictly increasing, got {lrs!r}")
-    beta = float(check_number("beta", beta, low=0.0, high=1.0, high_open=True, allow_array=False))
-    eps = _positive("eps", eps)
-    min_speedup = float(check_number("min_speedup", min_speedup, low=1.0, low_open=True, allow_array=False))
+    beta = number("beta", beta, low=0.0, high=1.0, high_open=True)
+    eps = number("eps", eps, **POSITIVE)
+    min_speedup = number("min_speedup", min_speedup, low=1.0, low_open=True)
     settings = {
         "condition": condition,
         "angles": angles,
