@@ -20,7 +20,17 @@ import numpy.typing as npt
 from rmsprop_viz.core.checks import check_number
 from rmsprop_viz.core.surfaces import Surface, last_change, min_value
 
-__all__ = ["Trajectory", "best_loss", "gap_scale", "loss_floor", "max_distance", "path_length", "steps_to"]
+__all__ = [
+    "Trajectory",
+    "best_loss",
+    "distances",
+    "farthest",
+    "gap_scale",
+    "loss_floor",
+    "max_distance",
+    "path_length",
+    "steps_to",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -218,12 +228,32 @@ def max_distance(a: Trajectory, b: Trajectory) -> float:
         raise ValueError(
             f"the trajectories must have the same steps and runs, got shapes {a.params.shape} and {b.params.shape}"
         )
-    finite_a = np.isfinite(a.params).all(axis=-1)
-    finite_b = np.isfinite(b.params).all(axis=-1)
-    if np.any(finite_a != finite_b):
-        return math.inf
-    both = finite_a & finite_b
-    if not both.any():
-        return 0.0
-    gaps = np.linalg.norm(a.params[both] - b.params[both], axis=-1)
-    return float(gaps.max())
+    return farthest(distances(a.params, b.params))
+
+
+def distances(a: npt.ArrayLike, b: npt.ArrayLike) -> FloatArray:
+    r"""The distance between two paths at each step, :math:`\lVert \theta^a_t - \theta^b_t \rVert_2`,
+    for parameters of the same shape ``(..., 2)`` (e.g. ``(n_steps + 1, 2)``): infinite
+    where only one of the two has diverged (NaN), NaN where both have.
+
+    >>> distances([[0.0, 0.0], [3.0, 4.0], [np.nan, np.nan], [1.0, 1.0]],
+    ...           [[0.0, 0.0], [0.0, 0.0], [np.nan, np.nan], [np.nan, np.nan]]).tolist()
+    [0.0, 5.0, nan, inf]
+    """
+    pa, pb = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        out: FloatArray = np.linalg.norm(pa - pb, axis=-1)
+    out[np.isfinite(pa).all(axis=-1) != np.isfinite(pb).all(axis=-1)] = np.inf
+    return out
+
+
+def farthest(gaps: npt.ArrayLike) -> float:
+    """The largest of :func:`distances`' ``gaps``, leaving out steps where both paths
+    diverged (NaN); 0.0 when none is left.
+
+    >>> farthest([0.0, 5.0, float("nan")]), farthest([float("nan")]), farthest([1.0, float("inf")])
+    (5.0, 0.0, inf)
+    """
+    kept = np.asarray(gaps, dtype=np.float64).ravel()
+    kept = kept[~np.isnan(kept)]
+    return float(kept.max()) if kept.size else 0.0

@@ -26,7 +26,7 @@ from rmsprop_viz.engine.claims.record import MISLEADING, PARTLY, SUPPORTED, Verd
 from rmsprop_viz.engine.claims.settings import number, numbers
 from rmsprop_viz.engine.formatting import format_number
 from rmsprop_viz.engine.run import run
-from rmsprop_viz.engine.trajectory import max_distance, path_length
+from rmsprop_viz.engine.trajectory import distances, farthest, max_distance, path_length
 
 __all__ = ["MAX_CLAIM_STEPS", "MAX_GRID", "c1_update_rule", "c4_beta_memory", "c10_epsilon"]
 
@@ -36,21 +36,6 @@ MAX_CLAIM_STEPS = 5000
 MAX_GRID = 100
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def _distances(a: FloatArray, b: FloatArray) -> FloatArray:
-    """``(n_steps + 1,)`` distance between two paths at each step; infinite where only one
-    of them diverged (as :func:`~rmsprop_viz.engine.trajectory.max_distance` counts it)."""
-    d = np.asarray(np.linalg.norm(a - b, axis=-1), dtype=np.float64)
-    one_gone = np.isfinite(a).all(axis=-1) != np.isfinite(b).all(axis=-1)
-    d[one_gone] = np.inf
-    return d
-
-
-def _largest(distances: FloatArray) -> float:
-    """The largest entry of ``distances``, leaving out steps where both paths diverged."""
-    kept = distances[~np.isnan(distances)]
-    return float(kept.max()) if kept.size else 0.0
 
 
 def _grid(name: str, values: Any, *, low: float, high: float, high_open: bool = False) -> tuple[float, ...]:
@@ -158,7 +143,7 @@ def c1_update_rule(
             bowl, rmsprop(lr, beta=beta, eps=eps, eps_in_sqrt=False), start, n_steps, label="RMSProp, ε outside √"
         )
         runs[name] = (bowl, inside, outside)
-        gaps[name] = _distances(inside.params[:, 0], outside.params[:, 0]) / reach
+        gaps[name] = distances(inside.params[:, 0], outside.params[:, 0]) / reach
 
     # The formula of the claim (and PyTorch's), applied to the run's own first gradient.
     _, inside, outside = runs["small"]
@@ -484,7 +469,7 @@ def c10_epsilon(
     eps_column = np.array(grid)[:, None]
     sweep = run(bowl, rmsprop(lr, eps=eps_column), np.tile(start, (len(grid), 1)), n_steps, label="RMSProp")
     reference = sweep.params[:, 0]
-    change = np.array([_largest(_distances(sweep.params[:, j], reference)) for j in range(len(grid))])
+    change = np.array([farthest(distances(sweep.params[:, j], reference)) for j in range(len(grid))])
     change /= path_length(reference)
     changed = np.flatnonzero(change >= change_tol)
 
@@ -492,7 +477,7 @@ def c10_epsilon(
     big_lr = sgd_lr * float(np.sqrt(large_eps))
     big = run(bowl, rmsprop(big_lr, eps=large_eps), start, n_steps, label="RMSProp")
     plain = run(bowl, sgd(sgd_lr), start, n_steps, label="SGD")
-    from_sgd = _distances(big.params[:, 0], plain.params[:, 0]) / path_length(plain.params[:, 0])
+    from_sgd = distances(big.params[:, 0], plain.params[:, 0]) / path_length(plain.params[:, 0])
     evidence = {
         "largest_path_change": float(np.max(change)),
         "eps_where_path_changes": float(grid[changed[0]]) if changed.size else 0.0,
