@@ -149,6 +149,37 @@ def _built_by_hand() -> list[Scene]:
             ),
             title="RMSProp's first step is lr/√(1−β), whatever the gradient",
         ),
+        Scene(
+            "eps-place",
+            surface_to_spec(Quadratic(condition=10.0, scale=0.01)),
+            (
+                _spec("rmsprop", 0.05, eps=0.001, eps_in_sqrt=True, label="RMSProp, eps inside the root"),
+                _spec("rmsprop", 0.05, eps=0.001, eps_in_sqrt=False, label="RMSProp, eps outside the root"),
+            ),
+            n_steps=150,
+            start=(1.5, 1.0),
+            caption=(
+                "Both runs use ε = 0.001 on a bowl whose gradients are small. Inside the root, √(v + ε) never falls "
+                "below √ε ≈ 0.032, so along x, where g² ≈ 2e-4 is below ε, the steps shrink with g as SGD's do (first"
+                " step 0.023 in x); outside, √v + ε ≈ √v, and the first step is near α/√(1−β) = 0.16 in both "
+                "coordinates (0.13 in x, 0.15 in y)."
+            ),
+            title="ε inside or outside the root: one RMSProp, two conventions",
+        ),
+        Scene(
+            "bias-correction",
+            surface_to_spec(Quadratic(condition=10.0)),
+            (_spec("adam", 0.05), _spec("adam", 0.05, bias_correction=False, label="Adam, no bias correction")),
+            n_steps=150,
+            start=(1.5, 1.0),
+            caption=(
+                "m and v both start at 0, but v forgets a hundred times more slowly (β₂ = 0.999 remembers about 1000 "
+                "steps, β₁ = 0.9 about 10), so without correction m/√v starts at (1−β₁)/√(1−β₂) ≈ 3.16 times the "
+                "gradient's sign: the first step is 3.16 α = 0.158 and grows to 0.24 by step 3. With bias correction "
+                "the first step is exactly α = 0.05."
+            ),
+            title="Adam with and without bias correction",
+        ),
     ]
 
 
@@ -324,3 +355,22 @@ def test_first_step_scene() -> None:
     np.testing.assert_allclose(steps["RMSProp, beta 0.99"], 10 * lr, rtol=1e-4)
     np.testing.assert_allclose(steps["RMSProp, beta 0.9"], lr / np.sqrt(0.1), rtol=1e-4)
     np.testing.assert_allclose(steps["Adam"], lr, rtol=1e-4)
+
+
+def test_the_variant_scenes_show_what_their_captions_say() -> None:
+    # eps inside the root: sqrt(v + eps) >= sqrt(eps), so where g^2 < eps the step is
+    # about lr * g / sqrt((1 - beta) g^2 + eps); outside, lr * g / (sqrt((1 - beta) g^2) + eps).
+    runs = scenes.get("eps-place").run()
+    inside, outside = (runs[label].updates[0, 0] for label in runs)
+    g = np.array([0.01 * 1.5, 0.01 * 10.0 * 1.0])  # the bowl's gradient at the start, by hand
+    np.testing.assert_allclose(np.abs(inside), 0.05 * g / np.sqrt(0.1 * g**2 + 0.001), rtol=1e-12)
+    np.testing.assert_allclose(np.abs(outside), 0.05 * g / (np.sqrt(0.1 * g**2) + 0.001), rtol=1e-12)
+    assert round(float(abs(inside[0])), 3) == 0.023
+    assert round(float(abs(outside[0])), 2) == 0.13
+    assert round(float(abs(outside[1])), 2) == 0.15
+    # Adam without bias correction: m / sqrt(v) = (1 - b1) g / sqrt((1 - b2) g^2) at step 1
+    runs = scenes.get("bias-correction").run()
+    corrected, raw = (runs[label] for label in runs)
+    np.testing.assert_allclose(np.abs(corrected.updates[0, 0]), 0.05, rtol=1e-6)
+    np.testing.assert_allclose(np.abs(raw.updates[0, 0]), 0.05 * 0.1 / np.sqrt(0.001), rtol=1e-6)
+    assert round(float(np.abs(raw.updates[2, 0]).max()), 2) == 0.24
