@@ -122,7 +122,7 @@ def default_decays(n: int = DEFAULT_SIZE[1]) -> FloatArray:
     [0.0, 0.9, 0.99, 0.999]
     """
     n = check_int("size[1] (decays)", n, low=2, high=MAX_SENSITIVITY_SIZE[1])
-    return np.array([1.0 - float(f"{v:.3g}") for v in 10.0 ** -np.linspace(0.0, 3.0, n)])
+    return np.array([float(f"{1.0 - float(f'{v:.3g}'):.6g}") for v in 10.0 ** -np.linspace(0.0, 3.0, n)])
 
 
 def _axis(name: str, values: Any, low: float, high: float, high_open: bool, most: int) -> FloatArray:
@@ -155,7 +155,7 @@ class SensitivityMap:
     n_steps: int  # steps per run
     floor: float  # the smallest gap told apart from 0 at this start (gaps below show as this)
     target: float  # f*, the loss at the minimum
-    surface: str  # the surface's name
+    surface: Surface  # the loss surface
     metric: str = METRIC
     units: str = METRIC_UNITS
 
@@ -212,7 +212,8 @@ class SensitivityMap:
         dead = int(self.diverged.sum())
         with np.errstate(invalid="ignore"):
             at_min = int(np.sum(self.values <= self.floor))
-        what = f"{self.label} on {self.surface}, {self.n_steps} steps: {dead} of {self.values.size} settings diverged"
+        what = f"{self.label} on {type(self.surface).__name__}, {self.n_steps} steps:"
+        what += f" {dead} of {self.values.size} settings diverged"
         what += f" (grey), {at_min} ended at the minimum (f − f* ≤ {format_number(self.floor)})"
         if self.best.index is None:
             return what + "; no setting has all its neighbours converging, so none is starred."
@@ -310,8 +311,7 @@ def sensitivity_map(
         best = one if one.index is None else BestCell((0, one.index[0]), one.value, one.rule)
     else:
         best = best_cell(values, diverged=dead)
-    name = str(getattr(surface, "name", type(surface).__name__))
-    return SensitivityMap(kind, decay, xs, ys, values, dead, best, fixed, n_steps, floor, found.target, name)
+    return SensitivityMap(kind, decay, xs, ys, values, dead, best, fixed, n_steps, floor, found.target, surface)
 
 
 def __dir__() -> list[str]:
