@@ -22,7 +22,9 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib import colors as mcolors
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
@@ -47,6 +49,7 @@ __all__ = [
     "draw_sensitivity",
     "draw_sensitivity_frame",
     "map_edges",
+    "sensitivity_figure",
     "sensitivity_norm",
 ]
 
@@ -128,12 +131,25 @@ def _edges(centres: FloatArray, log: bool) -> FloatArray:
 
 def sensitivity_norm(smap: SensitivityMap) -> mcolors.LogNorm:
     """The colour scale of ``smap``'s gaps: logarithmic, from the smallest to the largest
-    finite value (a decade either side when they are equal or there are none)."""
-    finite = smap.values[np.isfinite(smap.values)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (1.0, 1.0)
+    finite value rounded out to whole decades (so the scale, and with it a live canvas's
+    background, stays put while a slider moves the values within the same decades); a
+    decade either side of 1 when no cell converged.
+
+    >>> import numpy as np
+    >>> from rmsprop_viz.engine.sensitivity import SensitivityMap
+    >>> m = SensitivityMap("sgd", None, np.array([0.1, 0.2]), np.empty(0), np.array([[3e-5, 0.2]]),
+    ...                    np.array([[-1, -1]]), None, {}, 10, 1e-15, 0.0, None)
+    >>> norm = sensitivity_norm(m)
+    >>> float(norm.vmin), float(norm.vmax)
+    (1e-05, 1.0)
+    """
+    finite = smap.values[np.isfinite(smap.values) & (smap.values > 0)]
+    if not finite.size:
+        return mcolors.LogNorm(vmin=0.1, vmax=10.0)
+    low, high = np.floor(np.log10(finite.min())), np.ceil(np.log10(finite.max()))
     if not high > low:
-        low, high = low / 10, high * 10
-    return mcolors.LogNorm(vmin=low, vmax=high)
+        high = low + 1
+    return mcolors.LogNorm(vmin=float(10.0**low), vmax=float(10.0**high))
 
 
 def cell_colours(smap: SensitivityMap, norm: mcolors.Normalize | None = None) -> npt.NDArray[np.uint8]:
@@ -275,6 +291,38 @@ def draw_sensitivity(
         color = style_for(smap.kind).color if current_color is None else current_color
         (art.current,) = ax.plot([x], [y], markeredgecolor=color, zorder=5, **CURRENT)
     return art
+
+
+def sensitivity_figure(
+    smap: SensitivityMap,
+    *,
+    frame_only: bool = False,
+    current: tuple[float, float | None] | None = None,
+    current_color: str | None = None,
+    figsize: tuple[float, float] | None = None,
+    dpi: float = 100.0,
+) -> Figure:
+    """``smap`` as a figure with an Agg canvas: :func:`draw_sensitivity` (or, with
+    ``frame_only``, :func:`draw_sensitivity_frame`) on one axes, in a constrained layout.
+    ``figsize`` defaults to 9 x 6.5 inches, 9 x 3.5 for a map of one row.
+
+    >>> import rmsprop_viz as rv
+    >>> from rmsprop_viz.engine.sensitivity import sensitivity_map
+    >>> smap = sensitivity_map(rv.Quadratic(), "sgd", size=(6, 4), n_steps=50, backend="numpy")
+    >>> fig = sensitivity_figure(smap, frame_only=True)
+    >>> len(fig.axes), len(fig.axes[0].collections)   # the map and its colour bar; no cells
+    (2, 0)
+    """
+    if figsize is None:
+        figsize = (9.0, 3.5) if smap.decay is None else (9.0, 6.5)
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    if frame_only:
+        draw_sensitivity_frame(ax, smap, current_color=current_color)
+    else:
+        draw_sensitivity(ax, smap, current=current, current_color=current_color)
+    return fig
 
 
 def cell_point(smap: SensitivityMap, i: int, j: int) -> tuple[float, float]:
