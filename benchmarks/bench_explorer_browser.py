@@ -40,7 +40,7 @@ from typing import Any
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "tests"), str(HERE.parent / "tests" / "apps" / "explorer")]
 
-from browser import IPYMPL_CANVAS, LIVE_READY, Session, chromium, live_state, open_notebook  # noqa: E402
+from browser import IPYMPL_CANVAS, LIVE_READY, LIVE_ROOT, Session, chromium, live_state, open_notebook  # noqa: E402
 from chromium import MISSING  # noqa: E402
 
 TARGETS = {"latency_ms": 50.0, "drag_updates_per_s": 20.0, "play_fps": 30.0}
@@ -105,7 +105,9 @@ def latency(session: Session, live: bool, n: int) -> tuple[list[float], list[int
             seq = live_state(page)["seq"]
             page.keyboard.press(key)
             page.wait_for_function(
-                "s => Number(document.querySelector('.rv-live').dataset.seq) > s", arg=seq, polling="raf"
+                "([root, s]) => Number(document.querySelector(root).dataset.seq) > s",
+                arg=[LIVE_ROOT, seq],
+                polling="raf",
             )
             t0 = float(page.evaluate("window.__rv.keys.at(-1)"))
             samples.append(live_state(page)["drawn_at"] - t0)

@@ -41,8 +41,9 @@ from chromium import MISSING, launch
 #: Requests to any other host are aborted (and counted in :class:`Network`).
 NOT_LOOPBACK = re.compile(r"^(?!(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\])[:/])(?!(data|blob|about):)")
 
-#: The live canvas's root, once it has drawn its first data.
-LIVE_READY = ".rv-live[data-seq]"
+#: The explorer's live canvas (not a sensitivity map's): its root, and its drawing layer.
+LIVE_ROOT = ".rv-live:not(.rv-map)"
+LIVE_READY = f"{LIVE_ROOT} canvas.rv-layer"
 #: ipympl's canvas (the second canvas in that div is its rubber-band overlay).
 IPYMPL_CANVAS = ".jupyter-matplotlib-canvas-div canvas"
 
@@ -342,7 +343,7 @@ def canvas_hash(page: Any, selector: str) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def live_state(page: Any, root: str = ".rv-live") -> dict[str, float]:
+def live_state(page: Any, root: str = LIVE_ROOT) -> dict[str, float]:
     """The live canvas root's counters (DOM contract): seq, drawn_at, updates, frame,
     frames_drawn, playing (1 or 0); a missing attribute reads as -1."""
     return dict(
