@@ -131,9 +131,21 @@ def _axis(name: str, values: Any, low: float, high: float, high_open: bool, most
     )
     if array.ndim != 1 or array.size > most or (array.size > 1 and not (np.diff(array) > 0).all()):
         raise ValueError(
-            f"{name} must be a 1-D list of at most {most} numbers, strictly increasing, got {values!r:.80}"
+            f"{name} must be a 1-D list of at most {most} numbers, strictly increasing, got {_shown(array)}"
         )
     return array.astype(np.float64)
+
+
+def _shown(array: FloatArray) -> str:
+    """An array in an error's one line: its numbers when few, else its shape and ends.
+
+    >>> _shown(np.array([0.1, 0.01])), _shown(np.geomspace(1e-3, 1, 65))
+    ('[0.1, 0.01]', '65 values from 0.001 to 1')
+    """
+    if array.ndim == 1 and array.size <= 6:
+        return "[" + ", ".join(format_number(float(v), 6) for v in array) + "]"
+    flat = array.reshape(-1)
+    return f"{flat.size} values from {format_number(float(flat[0]))} to {format_number(float(flat[-1]))}"
 
 
 @dataclass(frozen=True)
