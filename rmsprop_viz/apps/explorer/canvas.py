@@ -1,6 +1,14 @@
-"""Where the explorer's figure is shown: an ipympl canvas, or a PNG in an image widget.
+"""Where the explorer's figure is shown: the live canvas drawn by the browser, an ipympl
+canvas, or a PNG in an image widget.
 
-:func:`ipympl_usable` says whether the live canvas can work here; :func:`make_canvas`
+``"live"`` (the default wherever anywidget is installed) shows a
+:class:`~rmsprop_viz.apps.explorer.live.LiveCanvas`: matplotlib draws the still picture of
+the race figure once per surface (:func:`rmsprop_viz.render.live.background`) and the
+browser draws the runs over it from their arrays (:func:`rmsprop_viz.render.live.race_payload`),
+so that Play, scrubbing and the start's drag need no kernel work per frame.
+:class:`LiveView` keeps that canvas in step with the race figure.
+
+``"ipympl"`` and ``"image"`` are the figures drawn in the kernel: :func:`make_canvas`
 attaches a matplotlib ``Figure`` to the chosen backend and returns the widget to lay out;
 :func:`show` sends the pixels the figure's canvas holds now. :class:`RaceView` keeps the
 race figure in its canvas: laid out once per surface, then only its artists change, and
@@ -30,16 +38,28 @@ from rmsprop_viz.render.frames import FrameRenderer
 
 __all__ = [
     "BACKENDS",
+    "LiveView",
     "RaceView",
     "check_drawable",
     "choose_backend",
+    "fix_limits",
     "ipympl_usable",
+    "live_usable",
     "make_canvas",
     "show",
 ]
 
 #: The canvas backends :func:`explore` takes.
-BACKENDS = ("auto", "ipympl", "image")
+BACKENDS = ("auto", "live", "ipympl", "image")
+
+
+def live_usable() -> bool:
+    """True where the live canvas can be made (anywidget is installed)."""
+    try:
+        import anywidget  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def ipympl_usable() -> bool:
@@ -57,19 +77,22 @@ def ipympl_usable() -> bool:
 
 
 def choose_backend(backend: str) -> str:
-    """``"ipympl"`` or ``"image"`` for ``backend`` (one of :data:`BACKENDS`).
+    """``"live"``, ``"ipympl"`` or ``"image"`` for ``backend`` (one of :data:`BACKENDS`):
+    ``"auto"`` is the live canvas where anywidget is installed, else the image.
 
     >>> choose_backend("image")
     'image'
     >>> choose_backend("qt")
     Traceback (most recent call last):
     ...
-    ValueError: backend must be 'auto', 'ipympl' or 'image', got 'qt'
+    ValueError: backend must be 'auto', 'live', 'ipympl' or 'image', got 'qt'
     """
     if backend not in BACKENDS:
-        raise ValueError(f"backend must be 'auto', 'ipympl' or 'image', got {backend!r}")
+        raise ValueError(f"backend must be 'auto', 'live', 'ipympl' or 'image', got {backend!r}")
     if backend == "auto":
-        return "ipympl" if ipympl_usable() else "image"
+        return "live" if live_usable() else "image"
+    if backend == "live" and not live_usable():
+        raise ValueError("backend 'live' needs anywidget: pip install anywidget (or use backend='image')")
     return backend
 
 
@@ -121,6 +144,21 @@ def check_drawable(surface: Surface) -> None:
     z = surface_grid(surface, 40)[2]
     if not np.isfinite(z).any():
         raise ValueError("its values are not finite anywhere in the window")
+
+
+def fix_limits(race: RaceFigure, surface: Surface, runs: list[Trajectory], n_steps: int) -> None:
+    """Fixed, generous ranges for the loss and step panels, so that a slider move changes
+    no tick label (and so no still pixel: the background stays valid)."""
+    start_gap = max(gap_scale([t.values[0, 0] for t in runs], race.floor), 1e-6)
+    if race.ax_loss is not None:
+        set_step_limits(race.ax_loss, n_steps)
+        race.ax_loss.set_ylim(1e-14, start_gap * 1e3)
+    (x0, x1), (y0, y1) = surface.bounds
+    for name in ("step_x", "step_y"):
+        ax = race.panel_axes.get(name)
+        if ax is not None:
+            set_step_limits(ax, n_steps)
+            ax.set_ylim(1e-8, max(x1 - x0, y1 - y0))
 
 
 class RaceView:
@@ -189,19 +227,10 @@ class RaceView:
         renderer.new_race()
 
     def fix_limits(self, surface: Surface, runs: list[Trajectory], n_steps: int) -> None:
-        """Fixed, generous ranges for the loss and step panels, so that a slider move
-        changes no tick label (and so no static pixel)."""
-        race = self.figure
-        if race is None:
+        """Fixed, generous ranges for the loss and step panels (:func:`fix_limits`)."""
+        if self.figure is None:
             raise RuntimeError("the race figure is not drawn yet")
-        start_gap = max(gap_scale([t.values[0, 0] for t in runs], race.floor), 1e-6)
-        if race.ax_loss is not None:
-            set_step_limits(race.ax_loss, n_steps)
-            race.ax_loss.set_ylim(1e-14, start_gap * 1e3)
-        if race.ax_steps is not None:
-            (x0, x1), (y0, y1) = surface.bounds
-            set_step_limits(race.ax_steps, n_steps)
-            race.ax_steps.set_ylim(1e-8, max(x1 - x0, y1 - y0))
+        fix_limits(self.figure, surface, runs, n_steps)
 
     def show_frame(self, step: int) -> None:
         """Show the race up to ``step`` and send the new pixels."""
@@ -212,3 +241,113 @@ class RaceView:
         """Draw what changed and send the pixels to the front end."""
         self._race()[1].render()
         show(self.fig, self.backend, self.widget)
+
+
+class LiveView:
+    """The race figure on a live canvas: matplotlib draws its still picture (once per
+    surface, and again when the legend or the axes' ranges change); every change of the
+    race sends the runs' arrays, which the browser draws, plays and scrubs by itself.
+
+    Same verbs as :class:`RaceView`, plus :meth:`set_overlays` (step-by-step mode).
+    ``keys`` name the runs on the canvas (the explorer's lanes).
+    """
+
+    backend = "live"
+
+    def __init__(self, fig: Figure, *, present: bool = False) -> None:
+        from rmsprop_viz.apps.explorer.live import LiveCanvas
+
+        self.fig = fig
+        FigureCanvasAgg(fig)  # drawn off screen: the browser shows the picture
+        self.present = present
+        self.widget = LiveCanvas(present=present)
+        self.widget.add_class("rv-race")
+        self.figure: RaceFigure | None = None
+        self.keys: list[str] = []
+
+    def _race(self) -> RaceFigure:
+        if self.figure is None:
+            raise RuntimeError("the race figure is not drawn yet")
+        return self.figure
+
+    def draw(
+        self,
+        surface: Surface,
+        runs: list[Trajectory],
+        names: list[str],
+        visible: list[bool],
+        *,
+        n_steps: int,
+        keys: list[str] | None = None,
+    ) -> RaceFigure:
+        """Lay the race figure out for ``surface`` and send its picture and runs."""
+        if self.figure is not None:
+            self.fig.clear()
+            self.fig.set_layout_engine("constrained")
+        options = {"present": True} if self.present else {}
+        race = RaceFigure(surface, runs, labels=names, figure=self.fig, **options)
+        self.figure = race
+        self.keys = list(keys) if keys is not None else list(names)
+        FigureCanvasAgg.draw(self.fig.canvas)  # type: ignore[no-untyped-call, arg-type]
+        self.fig.set_layout_engine("none")  # solved once: the panels' pixel boxes stay put
+        fix_limits(race, surface, runs, n_steps)
+        for i, on in enumerate(visible):
+            race.set_visible(i, on, legend=i == len(visible) - 1)
+        race.set_trajectories(runs, rescale=False)
+        self._send_background()
+        self._send_race(ghost=False)
+        return race
+
+    def _send_background(self) -> None:
+        from rmsprop_viz.render.live import background
+
+        self.widget.show_background(background(self._race()))
+
+    def _send_race(self, *, ghost: bool) -> None:
+        from rmsprop_viz.render.live import ghost_payload, race_payload
+
+        race = self._race()
+        runs, data = race_payload(race, self.keys)
+        for run, on in zip(runs, race.visible):
+            run["visible"] = bool(on)
+        self.widget.show_race(runs, data, ghost=ghost_payload(race) if ghost else None, frame=race.current)
+
+    def set_visible(self, visible: list[bool]) -> None:
+        """Show exactly the runs whose ``visible`` is true (the legend is in the picture)."""
+        race = self._race()
+        changed = [i for i, on in enumerate(visible) if race.visible[i] != on]
+        for i in changed:
+            race.set_visible(i, visible[i], legend=i == changed[-1])
+        if changed:
+            self._send_background()
+            self._send_race(ghost=False)
+
+    def set_race(
+        self, runs: list[Trajectory], *, ghost: bool, surface: Surface, n_steps: int, rescale: bool = False
+    ) -> None:
+        """Send a new race (the previous one as a ghost if ``ghost``); ``rescale`` when the
+        number of steps or the start changed (the picture is drawn again)."""
+        race = self._race()
+        race.set_trajectories(runs, ghost=ghost, step=n_steps, rescale=False)
+        if rescale:
+            fix_limits(race, surface, runs, n_steps)
+            self._send_background()
+        self._send_race(ghost=ghost)
+
+    def fix_limits(self, surface: Surface, runs: list[Trajectory], n_steps: int) -> None:
+        """See :func:`fix_limits`."""
+        fix_limits(self._race(), surface, runs, n_steps)
+
+    def show_frame(self, step: int) -> None:
+        """Show the race up to ``step`` (the browser draws it)."""
+        race = self._race()
+        race.show_frame(int(step))
+        if self.widget.frame != race.current:
+            self.widget.frame = race.current
+
+    def render(self) -> None:
+        """Nothing to do: the browser draws each change."""
+
+    def set_overlays(self, overlays: list[dict[str, Any]], *, revealed: bool | None = None) -> None:
+        """Draw step-by-step arrows and glyphs over the surface."""
+        self.widget.set_overlays(overlays, revealed=revealed)

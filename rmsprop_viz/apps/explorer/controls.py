@@ -19,6 +19,7 @@ from typing import Any
 import ipywidgets as W
 
 from rmsprop_viz.apps.explorer.settings import KEYS, MODES, Settings
+from rmsprop_viz.core.colors import readable_on
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.core.surfaces import names as surface_names
 from rmsprop_viz.scenes import names as scene_names
@@ -33,7 +34,6 @@ __all__ = [
     "ControlSpec",
     "build",
     "hold",
-    "layout",
     "make",
     "make_all",
     "play_step",
@@ -248,17 +248,30 @@ def hold(control: W.Widget, value: Any) -> None:
     control.value = int(value) if isinstance(control, W.IntSlider) else value
 
 
-def toggle_button(key: str, on: bool) -> W.ToggleButton:
-    """The button that turns the optimizer ``key`` on and off, in its colour."""
-    kind = KINDS[key]
-    color = kind.style.color
-    return W.ToggleButton(
+#: Backgrounds of a toggle button: white (the explorer's own style), and the greys that
+#: JupyterLab and Voila give a button that is off and on.
+TOGGLE_BACKGROUNDS = ("#FFFFFF", "#EEEEEE", "#E0E0E0", "#BDBDBD")
+
+
+def toggle_button(label: str, color: str, on: bool, *, present: bool = False) -> W.ToggleButton:
+    """The button that turns one run on and off: a border in the run's colour and its
+    name in that hue, darkened until it reads at WCAG AA (4.5:1) on the button whether
+    on or off (:func:`rmsprop_viz.core.colors.readable_on`); a check mark when on."""
+    button = W.ToggleButton(
         value=on,
-        description=kind.label,
-        tooltip=f"show {kind.label}",
-        layout=W.Layout(width="110px", border=f"3px solid {color}"),
-        style={"font_weight": "bold", "text_color": color},
+        description=label,
+        tooltip=f"show or hide {label}",
+        icon="check" if on else "",
+        layout=W.Layout(width="auto", min_width="120px", border=f"{4 if present else 3}px solid {color}"),
+        style={
+            "font_weight": "bold",
+            "text_color": readable_on(color, TOGGLE_BACKGROUNDS),
+            "font_size": "18px" if present else "14px",
+        },
     )
+    button.add_class("rv-toggle")
+    button.observe(lambda change: setattr(button, "icon", "check" if change["new"] else ""), names="value")
+    return button
 
 
 def play_step(n_steps: int) -> int:
@@ -270,31 +283,37 @@ def play_step(n_steps: int) -> int:
     return max(1, n_steps // 100)
 
 
-def build(settings: Settings) -> dict[str, W.Widget]:
+def build(settings: Settings, *, present: bool = False) -> dict[str, W.Widget]:
     """Every control of the explorer, by name, each holding its setting of ``settings``:
     the tables' rows (``alpha``, ``mode``, ``steps`` and :data:`HYPERPARAMETERS`), the
-    menus (``surface``, ``preset``, ``alpha_of``), the optimizers' ``toggles`` and the
-    surface parameters' controls (``surface_params``: surface name -> name -> control),
-    the start fields, the player (``play``, ``frame``, ``speed``, ``ghost``) and the
-    export's file name and button."""
+    menus (``preset``: the scenes, ``surface``, ``alpha_of``), the surface parameters'
+    controls (``surface_params``: surface name -> name -> control), the start fields, the
+    player (``play``, ``frame``, ``speed``, ``ghost``; the live canvas has its own), the
+    ``present_toggle``, the ``variants`` editor and the export's file name and button.
+    The optimizers' toggles are made by :func:`toggle_button` once their colours are known.
+
+    The sliders send their values while dragged (``continuous_update``): the widgets' front
+    end keeps one change in flight and sends only the latest of those that arrive meanwhile.
+    """
+    from rmsprop_viz.apps.explorer.variants import VariantsEditor
+
     s, style = settings, {"description_width": "initial"}
     n, step = s.n_steps, play_step(s.n_steps)
     made: dict[str, Any] = {
         "preset": W.Dropdown(
-            options=[("(pick a preset)", ""), *((name, name) for name in scene_names())],
+            options=[("(pick a scene)", ""), *((name, name) for name in scene_names())],
             value="",
-            description="preset",
-            tooltip="load one of the classroom scenes",
+            description="scene",
+            tooltip="load one of the classroom scenes, with its caption",
         ),
         "surface": W.Dropdown(options=surface_names(), value=s.surface["name"], description="surface"),
         "surface_params": {name: make_all(specs, None) for name, specs in SURFACE_CONTROLS.items()},
-        "toggles": {key: toggle_button(key, s.enabled[key]) for key in KEYS},
         "alpha": make(ALPHA, s.alpha("rmsprop")),
         "alpha_of": W.Dropdown(
-            options=[(KINDS[k].label, k) for k in KEYS],
+            options=[(s.label(k), k) for k in s.lanes()],
             value="rmsprop",
             description="alpha of",
-            layout=W.Layout(width="200px"),
+            layout=W.Layout(width="260px"),
         ),
         "mode": make(MODE, s.mode),
         **make_all(HYPERPARAMETERS, s),
@@ -305,38 +324,23 @@ def build(settings: Settings) -> dict[str, W.Widget]:
         "frame": W.IntSlider(value=n, min=0, max=n, description="step", style=style, layout=W.Layout(width="420px")),
         "speed": W.IntSlider(value=step, min=1, max=50, description="steps/frame", style=style),
         "ghost": W.Checkbox(value=True, description="ghost of the previous run", indent=False),
+        "present_toggle": W.ToggleButton(
+            value=present, description="present", icon="desktop", tooltip="presentation mode: large, full width"
+        ),
+        "variants": VariantsEditor(),
         "export_name": W.Text(value="race.gif", description="file", layout=W.Layout(width="260px")),
         "export_button": W.Button(description="Export", icon="download", button_style="primary"),
     }
     W.jslink((made["play"], "value"), (made["frame"], "value"))
+    for name, css in (
+        ("alpha", "rv-alpha"),
+        ("beta", "rv-beta"),
+        ("epsilon", "rv-epsilon"),
+        ("preset", "rv-scene"),
+        ("present_toggle", "rv-present-toggle"),
+    ):
+        made[name].add_class(css)
+    for name in ("alpha", *(spec.name for spec in HYPERPARAMETERS if spec.kind in _MAKERS)):
+        made[name].continuous_update = True
+    made["present_toggle"].style.font_size = "18px" if present else "14px"
     return made
-
-
-def layout(w: Any) -> list[W.Widget]:
-    """The explorer's rows, top to bottom, from the object ``w`` that holds the controls
-    (see :func:`build`) and the displays (``canvas_widget``, ``legend``, ``status``,
-    ``readout``, ``download``, ``export_log``, ``recipe``)."""
-    row = W.HBox
-    advanced = W.VBox(
-        [row([w.momentum, w.beta1, w.beta2]), row([w.rmsprop_momentum]), row([w.nesterov, w.centered, w.amsgrad])]
-    )
-    exports = W.VBox([row([w.export_name, w.export_button]), w.download, w.export_log, w.recipe])
-    return [
-        W.HTML(
-            "<b>Watch the optimizers race.</b> Change a control: the race is recomputed and "
-            "the faded lines show the previous run."
-        ),
-        row([w.preset, w.surface, w.surface_box]),
-        row([*w.toggles.values()]),
-        w.legend,
-        w.canvas_widget,
-        w.status,
-        row([w.play, w.frame, w.speed, w.ghost]),
-        row([w.alpha, w.alpha_of]),
-        row([w.beta, w.epsilon, w.eps_place]),
-        row([w.mode]),
-        W.Accordion(children=[advanced], titles=("advanced",)),
-        row([w.steps, w.start_x, w.start_y]),
-        w.readout,
-        W.Accordion(children=[exports], titles=("export and recipe",)),
-    ]

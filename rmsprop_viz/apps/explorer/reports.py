@@ -13,7 +13,7 @@ import base64
 import pathlib
 from collections.abc import Mapping, Sequence
 
-from rmsprop_viz.apps.explorer.settings import KEYS, Settings
+from rmsprop_viz.apps.explorer.settings import Settings
 from rmsprop_viz.core import surfaces
 from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.explain import race_summary as summarise_race
@@ -84,9 +84,9 @@ def status_html(text: str, *, error: bool = False) -> str:
 
 
 def labels(settings: Settings) -> dict[str, str]:
-    """Each optimizer with the hyperparameters it runs with, by kind."""
+    """Each run the explorer can race (by lane) with the hyperparameters it runs with."""
     out = {}
-    for key in KEYS:
+    for key in settings.lanes():
         spec = settings.spec(key)
         params = ", ".join(f"{k}={format_setting(v)}" for k, v in spec.params.items())
         best = " (its best alpha)" if settings.mode == "best" and key in settings.best_lr else ""
@@ -94,15 +94,22 @@ def labels(settings: Settings) -> dict[str, str]:
     return out
 
 
-def legend_html(settings: Settings, best_rule: str = "", best_missing: Sequence[str] = ()) -> str:
-    """The legend above the figure: each optimizer that is on, in its colour, with its
-    hyperparameters; in "each one's best alpha" mode, how the best alphas were chosen
-    (``best_rule``, the engine's sentence) and for which optimizers none qualified."""
+def legend_html(
+    settings: Settings,
+    best_rule: str = "",
+    best_missing: Sequence[str] = (),
+    colors: Mapping[str, str] | None = None,
+) -> str:
+    """The legend above the figure: each run that is on, in its colour (``colors`` by
+    lane; by default its kind's), with its hyperparameters; in "each one's best alpha"
+    mode, how the best alphas were chosen (``best_rule``, the engine's sentence) and for
+    which optimizers none qualified."""
+    color = _colors(settings, colors)
     items = [
-        f"<span style='white-space:nowrap; margin-right:18px'><span style='color:{KINDS[key].style.color}; "
+        f"<span style='white-space:nowrap; margin-right:18px'><span style='color:{color[key]}; "
         f"font-size:18px'>&#9632;</span> {escape(label)}</span>"
         for key, label in labels(settings).items()
-        if settings.enabled[key]
+        if settings.enabled.get(key)
     ]
     if not items:
         items.append("<i>every optimizer is off: turn one on with the buttons above</i>")
@@ -115,8 +122,14 @@ def legend_html(settings: Settings, best_rule: str = "", best_missing: Sequence[
     return f"<div style='font-size:14px; line-height:1.6'>{' '.join(items)}</div>{note}"
 
 
-def _table(key: str, report: StepReport) -> str:
-    head = f"<b style='color:{KINDS[key].style.color}'>{escape(report.label)}</b>"
+def _colors(settings: Settings, colors: Mapping[str, str] | None) -> dict[str, str]:
+    """Each lane's colour: from ``colors``, else its kind's."""
+    given = dict(colors or {})
+    return {key: given.get(key, KINDS[settings.kind(key)].style.color) for key in settings.lanes()}
+
+
+def _table(key: str, report: StepReport, color: str) -> str:
+    head = f"<b style='color:{color}'>{escape(report.label)}</b>"
     if report.step:
         head += f", step {report.step}"
     constants = f"<span class='rv-constants'>{escape(report.constants_text())}</span>"
@@ -137,10 +150,14 @@ def _table(key: str, report: StepReport) -> str:
     )
 
 
-def readout_html(reports: Mapping[str, StepReport], step: int) -> str:
-    """The readout under the figure: one table per optimizer (by kind), each row a
-    quantity of the step with its formula and its x and y values."""
-    tables = [_table(key, report) for key, report in reports.items()]
+def readout_html(reports: Mapping[str, StepReport], step: int, colors: Mapping[str, str] | None = None) -> str:
+    """The readout under the figure: one table per run (by lane, in its colour from
+    ``colors``, else its kind's), each row a quantity of the step with its formula and its
+    x and y values."""
+    given = dict(colors or {})
+    tables = [
+        _table(key, report, given.get(key) or KINDS[key.split(":")[0]].style.color) for key, report in reports.items()
+    ]
     if not tables:
         return "<div style='font-size:13px'>No optimizer is on.</div>"
     intro = (

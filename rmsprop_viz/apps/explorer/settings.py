@@ -28,14 +28,20 @@ from rmsprop_viz.scenes import get as get_scene
 
 __all__ = [
     "KEYS",
+    "MAX_VARIANTS",
     "MODES",
     "PARAMETERS",
+    "VARIANT_PARAMS",
     "Parameter",
     "Settings",
+    "Variant",
     "all_params",
     "apply_initial",
+    "contrasting",
+    "decay_field",
     "default_lrs",
-    "one_of_several",
+    "describe_own",
+    "figure_name",
     "resolve_scene",
     "settings_from_scene",
 ]
@@ -49,6 +55,58 @@ SHOWN_AS = {"nesterov": "momentum"}
 MODES = COMPARISON_MODES
 #: The order in which a loaded scene's epsilon becomes the one the shared controls show.
 _EPS_SHOWN = ("rmsprop", "adam", "adagrad")
+#: The most variants (second runs of a kind) the explorer races beside its five optimizers.
+MAX_VARIANTS = 6
+#: The factory parameters a variant of each kind may set for itself, in the order its
+#: editor shows them (the learning rate is set by the alpha slider, as for every run).
+VARIANT_PARAMS: dict[str, tuple[str, ...]] = {
+    "sgd": (),
+    "momentum": ("momentum", "nesterov"),
+    "adagrad": ("eps", "eps_in_sqrt"),
+    "rmsprop": ("beta", "eps", "eps_in_sqrt", "centered", "momentum"),
+    "adam": ("beta1", "beta2", "eps", "bias_correction", "amsgrad"),
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A second run of one kind, racing beside the kind's own run: the parameters in
+    ``own`` are its own (e.g. ``{"beta": 0.99}``); every other setting follows the shared
+    controls, as the kind's own run does.
+
+    >>> Variant("rmsprop:2", "rmsprop", {"beta": 0.99}).describe()
+    'β 0.99'
+    """
+
+    key: str  # the lane's key, e.g. "rmsprop:2"
+    kind: str  # one of KEYS
+    own: Mapping[str, Any]  # factory parameter -> value
+
+    def describe(self) -> str:
+        """Its own parameters, short, for legends and toggles."""
+        return describe_own(self.own)
+
+
+_SHORT = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "momentum": "μ", "lr": "α"}
+
+
+def describe_own(own: Mapping[str, Any]) -> str:
+    """Parameters as a short text: numbers by their symbols, switches by what they do.
+
+    >>> describe_own({"beta": 0.99, "eps_in_sqrt": False, "bias_correction": False})
+    'β 0.99, ε outside √, no bias correction'
+    """
+    words = []
+    for name, value in own.items():
+        if name == "eps_in_sqrt":
+            words.append("ε inside √" if value else "ε outside √")
+        elif name == "bias_correction":
+            words.append("bias correction" if value else "no bias correction")
+        elif isinstance(value, bool):
+            words.append(name if value else f"no {name}")
+        else:
+            words.append(f"{_SHORT.get(name, name)} {format_setting(value)}")
+    return ", ".join(words)
 
 
 class Parameter(NamedTuple):
@@ -131,6 +189,82 @@ class Settings:
     #: from the shared control's; the epsilon controls, once moved, set every optimizer's.
     eps_of: dict[str, float] = field(default_factory=dict)
     eps_in_sqrt_of: dict[str, bool] = field(default_factory=dict)
+    #: Second runs of a kind (beta 0.9 beside 0.99, epsilon inside beside outside the
+    #: root, ...), raced after the five optimizers; see :meth:`add_variant`.
+    variants: list[Variant] = field(default_factory=list)
+
+    def lanes(self) -> tuple[str, ...]:
+        """Every run the explorer can race, in race order: the five optimizers, then the
+        variants (keys like ``"rmsprop:2"``)."""
+        return (*KEYS, *(v.key for v in self.variants))
+
+    def variant(self, key: str) -> Variant | None:
+        """The variant of the lane ``key`` (None for one of the five optimizers)."""
+        return next((v for v in self.variants if v.key == key), None)
+
+    def kind(self, key: str) -> str:
+        """The kind of optimizer (one of KEYS) that the lane ``key`` runs."""
+        found = self.variant(key)
+        return found.kind if found is not None else key
+
+    def add_variant(self, kind: str, own: Mapping[str, Any], *, lr: float | None = None) -> str:
+        """Race a second run of ``kind`` with the parameters ``own`` of its own; returns
+        its lane's key. Raises ValueError for an unknown kind, a parameter the kind's
+        variants cannot set (:data:`VARIANT_PARAMS`), or more than :data:`MAX_VARIANTS`."""
+        if kind not in KEYS:
+            raise ValueError(f"kind must be one of {', '.join(KEYS)}, got {kind!r}")
+        if len(self.variants) >= MAX_VARIANTS:
+            raise ValueError(f"at most MAX_VARIANTS = {MAX_VARIANTS} variants race at once; remove one first")
+        allowed = VARIANT_PARAMS[kind]
+        unknown = [name for name in own if name not in allowed]
+        if unknown:
+            can = ", ".join(allowed) or "nothing but its learning rate"
+            raise ValueError(f"a variant of {KINDS[kind].label} can set {can}; got {', '.join(unknown)}")
+        number = 2
+        while f"{kind}:{number}" in self.lanes():
+            number += 1
+        key = f"{kind}:{number}"
+        self.variants.append(Variant(key, kind, dict(own)))
+        self.enabled[key] = True
+        self.lr[key] = self.lr[kind] if lr is None else float(lr)
+        return key
+
+    def set_own(self, key: str, name: str, value: Any) -> None:
+        """Set the variant ``key``'s own parameter ``name``."""
+        found = self.variant(key)
+        if found is None:
+            raise ValueError(f"{key!r} is not a variant; its parameters follow the shared controls")
+        if name not in VARIANT_PARAMS[found.kind]:
+            raise ValueError(f"a variant of {KINDS[found.kind].label} can set {', '.join(VARIANT_PARAMS[found.kind])}")
+        index = self.variants.index(found)
+        self.variants[index] = Variant(found.key, found.kind, {**found.own, name: value})
+
+    def remove_variant(self, key: str) -> None:
+        """Stop racing the variant ``key``."""
+        self.variants = [v for v in self.variants if v.key != key]
+        for table in (self.enabled, self.lr, self.best_lr):
+            table.pop(key, None)
+
+    def label(self, key: str) -> str:
+        """The lane's name in legends and toggles: the kind's label, and, where a kind
+        races more than once, what tells its runs apart.
+
+        >>> s = Settings({"name": "quadratic"}, (1.0, 1.0), 10, {k: True for k in KEYS}, {k: 0.01 for k in KEYS})
+        >>> s.label(s.add_variant("rmsprop", {"beta": 0.99})), s.label("rmsprop")
+        ('RMSProp (β 0.99)', 'RMSProp (β 0.9)')
+        """
+        kind = self.kind(key)
+        names = {name for v in self.variants if v.kind == kind for name in v.own}
+        if not names:
+            return KINDS[kind].label
+        found = self.variant(key)
+        if found is not None:
+            own = found.own
+        else:
+            params = all_params(OptimizerSpec(KINDS[kind].factory, self.params(key)))
+            own = {name: params.get(name) for name in sorted(names, key=list(VARIANT_PARAMS[kind]).index)}
+        text = describe_own(own)
+        return f"{KINDS[kind].label} ({text})" if text else KINDS[kind].label
 
     def alpha(self, key: str) -> float:
         """The learning rate ``key`` runs with in the current mode."""
@@ -138,7 +272,7 @@ class Settings:
             return self.shared_lr
         if self.mode == "best" and key in self.best_lr:
             return self.best_lr[key]
-        return self.lr[key]
+        return self.lr.get(key, self.lr[self.kind(key)])
 
     def value(self, key: str, name: str) -> Any:
         """The value of the setting ``name`` (a field) for the optimizer ``key``: its own
@@ -157,17 +291,26 @@ class Settings:
         self._own(name).clear()
 
     def spec(self, key: str, lr: float | None = None) -> OptimizerSpec:
-        """The optimizer ``key`` as data, at ``lr`` (default: :meth:`alpha`)."""
-        kind = KINDS[key]
+        """The optimizer of the lane ``key`` as data, at ``lr`` (default: :meth:`alpha`):
+        a variant runs its kind's settings with its own parameters put in."""
+        return OptimizerSpec(KINDS[self.kind(key)].factory, self.params(key, lr), label=self.label(key))
+
+    def params(self, key: str, lr: float | None = None) -> dict[str, Any]:
+        """The factory parameters the lane ``key`` runs with (see :meth:`spec`)."""
+        found = self.variant(key)
+        base = found.kind if found is not None else key
+        kind = KINDS[base]
         params: dict[str, Any] = {"lr": self.alpha(key) if lr is None else lr, **kind.fixed}
         for p in PARAMETERS:
-            if p.kind == key:
-                value = self.value(key, p.field)
+            if p.kind == base:
+                value = self.value(base, p.field)
                 if p.always or value:
                     params[p.name] = value
+        if found is not None:
+            params.update(found.own)
         if params.get("nesterov") and not params.get("momentum"):
             del params["nesterov"]  # Nesterov needs some momentum
-        return OptimizerSpec(kind.factory, params, label=kind.label)
+        return params
 
     def any_enabled(self) -> bool:
         """True when at least one optimizer is on."""
@@ -180,7 +323,7 @@ class Settings:
         """
         if not self.any_enabled():
             raise ValueError("every optimizer is off: turn one on to race, record or export")
-        specs = tuple(self.spec(k) for k in KEYS if self.enabled[k])
+        specs = tuple(self.spec(k) for k in self.lanes() if self.enabled.get(k))
         return Scene(
             name="explorer",
             surface=dict(self.surface),
@@ -240,12 +383,15 @@ def apply_initial(settings: Settings, key: str, value: Any) -> None:
 
 def settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
     """The explorer's settings for ``scene``, and one sentence for each thing of the scene
-    the explorer cannot show as it is (a second run of one optimizer, a hyperparameter
-    without a control, two optimizers with different epsilons), naming what runs instead.
+    the explorer cannot show as it is (a hyperparameter without a control, an optimizer
+    it does not race), naming what runs instead. A second run of one kind races as a
+    variant (:meth:`Settings.add_variant`) with the parameters that set it apart.
 
     >>> settings, notes = settings_from_scene(get_scene("first-step"))
-    >>> settings.beta, [k for k in KEYS if settings.enabled[k]]
-    (0.99, ['rmsprop', 'adam'])
+    >>> settings.beta, [k for k in settings.lanes() if settings.enabled[k]], notes
+    (0.99, ['rmsprop', 'adam', 'rmsprop:2'], [])
+    >>> settings.spec("rmsprop:2").label
+    'RMSProp (β 0.9)'
     """
     surface = scene.build_surface()
     lrs = default_lrs(surface)
@@ -269,7 +415,7 @@ def settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
             notes.append(f"{spec.label or kind} is not one of the explorer's optimizers; it is left out.")
             continue
         if key in shown:
-            others.setdefault(key, []).append(spec)  # the explorer shows one racer of each kind
+            others.setdefault(key, []).append(spec)  # raced as a variant of the first
             continue
         shown[key] = spec
         settings.enabled[key] = True
@@ -294,8 +440,18 @@ def settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
         shared = getattr(settings, name)
         for k in [k for k, v in values.items() if v == shared]:
             del values[k]
-    for key, spec in shown.items():
-        name = KINDS[key].label
+    lanes = dict(shown)
+    for key, extra in others.items():
+        first = all_params(settings.spec(key))
+        for spec in extra:
+            if len(settings.variants) >= MAX_VARIANTS:
+                notes.append(f"{spec.label or KINDS[key].label} is left out: at most {MAX_VARIANTS} variants race.")
+                continue
+            ran = all_params(spec)
+            own = {p: ran[p] for p in VARIANT_PARAMS[key] if p in ran and not _same(ran[p], first.get(p))}
+            lanes[settings.add_variant(key, own, lr=float(spec.params.get("lr", lrs[key])))] = spec
+    for key, spec in lanes.items():
+        name = spec.label or KINDS[settings.kind(key)].label
         ran, runs = all_params(spec), all_params(settings.spec(key))
         for param, value in ran.items():
             if not _same(value, runs.get(param)):
@@ -303,8 +459,6 @@ def settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
                     f"{name}'s {param} {format_setting(value)} has no place in the explorer: "
                     f"it runs with {param} {format_setting(runs.get(param))}."
                 )
-    for key, extra in others.items():
-        notes.append(one_of_several(KINDS[key].label, [shown[key], *extra]))
     return settings, notes
 
 
@@ -337,28 +491,6 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-_COUNTS = {2: "two", 3: "three", 4: "four"}
-
-
-def one_of_several(name: str, specs: list[OptimizerSpec]) -> str:
-    """The sentence for a scene that races several runs of one optimizer: which one shows.
-
-    >>> a, b = OptimizerSpec("rmsprop", {"beta": 0.99}), OptimizerSpec("rmsprop", {"beta": 0.9})
-    >>> one_of_several("RMSProp", [a, b])
-    'This scene races two RMSProp runs (beta 0.99 and beta 0.9); the explorer shows one: beta 0.99.'
-    """
-    params = [all_params(spec) for spec in specs]
-    differ = [p for p in params[0] if any(not _same(params[0][p], q.get(p)) for q in params[1:])]
-
-    def describe(p: dict[str, Any]) -> str:
-        return ", ".join(f"{k} {format_setting(p[k])}" for k in differ) or "the same settings"
-
-    runs = [describe(p) for p in params]
-    listed = ", ".join(runs[:-1]) + f" and {runs[-1]}"
-    count = _COUNTS.get(len(specs), str(len(specs)))
-    return f"This scene races {count} {name} runs ({listed}); the explorer shows one: {runs[0]}."
-
-
 def resolve_scene(scene: str | Scene | Mapping[str, Any] | None) -> Scene:
     """The scene that ``scene`` names: a preset name, a Scene, a recipe dict or a recipe
     file (``None``: the Rosenbrock race). A bad one is a ValueError naming it."""
@@ -378,3 +510,57 @@ def resolve_scene(scene: str | Scene | Mapping[str, Any] | None) -> Scene:
     if isinstance(scene, Mapping):
         return Scene.from_recipe(dict(scene))
     raise ValueError(f"scene must be a scene name, a Scene, a recipe dict or a recipe file; got {scene!r}")
+
+
+#: The Settings field that each kind's swept decay sets (for a click on the sensitivity map).
+_DECAY_FIELDS = {("rmsprop", "beta"): "beta", ("adam", "beta1"): "beta1", ("adam", "beta2"): "beta2"}
+
+
+def decay_field(kind: str, decay: str) -> str:
+    """The :class:`Settings` field that sets the factory parameter ``decay`` of ``kind``.
+
+    >>> decay_field("rmsprop", "beta"), decay_field("momentum", "momentum"), decay_field("adam", "beta2")
+    ('beta', 'momentum', 'beta2')
+    """
+    if kind == "momentum" and decay == "momentum":
+        return "momentum"
+    try:
+        return _DECAY_FIELDS[(kind, decay)]
+    except KeyError:
+        raise ValueError(f"{decay!r} is not a decay the explorer sets for {kind!r}") from None
+
+
+def contrasting(settings: Settings, kind: str) -> dict[str, Any]:
+    """What a new variant of ``kind`` sets for itself, to race against the kind's own run:
+    the other beta of 0.9 and 0.99 (RMSProp), no bias correction (Adam), epsilon on the
+    other side of the root (Adagrad), half the momentum (Momentum); nothing for SGD.
+
+    >>> s = settings_from_scene(get_scene("rosenbrock"))[0]
+    >>> contrasting(s, "rmsprop"), contrasting(s, "adam"), contrasting(s, "sgd")
+    ({'beta': 0.99}, {'bias_correction': False}, {})
+    """
+    params = all_params(settings.spec(kind))
+    if kind == "rmsprop":
+        return {"beta": 0.9 if params["beta"] == 0.99 else 0.99}
+    if kind == "adam":
+        return {"bias_correction": not params.get("bias_correction", True)}
+    if kind == "adagrad":
+        return {"eps_in_sqrt": not params.get("eps_in_sqrt", False)}
+    if kind == "momentum":
+        return {"momentum": round(float(params["momentum"]) / 2, 3)}
+    return {}
+
+
+def figure_name(settings: Settings, key: str) -> str:
+    """The lane's entry in the figure's legend: the kind's label, and for a variant what is
+    its own (the shared settings change with every slider move and are in the HTML legend).
+
+    >>> s = settings_from_scene(get_scene("first-step"))[0]
+    >>> figure_name(s, "rmsprop"), figure_name(s, "rmsprop:2")
+    ('RMSProp', 'RMSProp (β 0.9)')
+    """
+    found = settings.variant(key)
+    label = KINDS[settings.kind(key)].label
+    if found is None or not found.own:
+        return label
+    return f"{label} ({found.describe()})"

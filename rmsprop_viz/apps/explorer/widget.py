@@ -2,10 +2,15 @@
 
 Each change of a control updates :class:`~rmsprop_viz.apps.explorer.settings.Settings`,
 recomputes the race once (:func:`rmsprop_viz.race`) and changes the data of existing
-artists of a :class:`~rmsprop_viz.plotting.RaceFigure`; the contours are drawn again
-only when the surface changes. No callback raises into the notebook: a change that
-cannot be made is refused with one line in the status line, and the explorer keeps what
-it showed before.
+artists of a :class:`~rmsprop_viz.plotting.RaceFigure`; on the live canvas only the runs'
+arrays are sent, and the browser draws them. The still picture (contours, axes, legend)
+is drawn again only when the surface, the runs shown or the axes' ranges change.
+Sliders send their values while dragged: the widgets' front end keeps at most one
+change in flight and merges the ones that arrive meanwhile, so only the latest value is
+computed and none queue up.
+
+No callback raises into the notebook: a change that cannot be made is refused with one
+line in the status line, and the explorer keeps what it showed before.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from rmsprop_viz.apps.explorer import canvas, controls
+from rmsprop_viz.apps.explorer import canvas, controls, layout
 from rmsprop_viz.apps.explorer import reports as texts
 from rmsprop_viz.apps.explorer.controls import (
     HYPERPARAMETERS,
@@ -29,15 +34,16 @@ from rmsprop_viz.apps.explorer.controls import (
     read,
 )
 from rmsprop_viz.apps.explorer.settings import (
-    KEYS,
     MODES,
     apply_initial,
+    contrasting,
+    decay_field,
     default_lrs,
+    figure_name,
     resolve_scene,
     settings_from_scene,
 )
 from rmsprop_viz.core import surfaces
-from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.explain import best_lr_rule
 from rmsprop_viz.engine.formatting import format_setting
 from rmsprop_viz.engine.reports import StepReport, step_report
@@ -45,6 +51,7 @@ from rmsprop_viz.engine.run import Trajectory, race
 from rmsprop_viz.engine.sweeps import best_lr
 from rmsprop_viz.engine.trajectory import gap_scale, loss_floor
 from rmsprop_viz.plotting import RaceFigure
+from rmsprop_viz.plotting.style import styles_for
 from rmsprop_viz.scenes import Scene, surface_from_spec, surface_to_spec
 
 __all__ = ["Explorer", "explore"]
@@ -56,19 +63,22 @@ class Explorer(W.VBox):  # type: ignore[misc]
     """The explorer widget; see :func:`explore`.
 
     Attributes worth knowing for scripting and tests: ``settings`` (the current
-    :class:`Settings`), ``results`` (``{key: Trajectory}`` of the last race),
-    ``figure`` (the :class:`RaceFigure`), the controls ``alpha``, ``mode``, ``toggles``,
-    ``surface``, ``surface_params``, ``preset``, ``steps``, ``start_x``, ``start_y``,
-    ``play``, ``frame``, ``speed``, one per row of
+    :class:`Settings`), ``results`` (``{lane: Trajectory}`` of the last race: the five
+    optimizers by kind, variants as ``"rmsprop:2"``, ...), ``figure`` (the
+    :class:`RaceFigure`), ``view`` (its canvas), the controls ``alpha``, ``mode``,
+    ``toggles``, ``surface``, ``surface_params``, ``preset`` (the scene menu), ``steps``,
+    ``start_x``, ``start_y``, ``play``, ``frame``, ``speed``, ``ghost``, one per row of
     :data:`~rmsprop_viz.apps.explorer.controls.HYPERPARAMETERS` (``beta``, ``epsilon``,
     ``eps_place``, ``momentum``, ``beta1``, ``beta2``, ``rmsprop_momentum``,
-    ``nesterov``, ``centered``, ``amsgrad``; also in ``hyper``), and the displays
-    ``status``, ``legend``, ``readout`` and ``download``.
+    ``nesterov``, ``centered``, ``amsgrad``; also in ``hyper``), ``present_toggle``,
+    ``variants`` (the variants' editor), ``steps_mode`` (step by step), ``sensitivity``
+    (the map), and the displays ``caption``, ``status``, ``legend``, ``readout`` and
+    ``download``.
 
     A scene is shown as it runs: a slider whose range does not hold a loaded value is
-    widened to hold it, and what the explorer cannot show (a second run of one
-    optimizer, a hyperparameter without a control) is said in the status line when the
-    scene is loaded, with what runs instead.
+    widened to hold it, a second run of one optimizer races as a variant, and what the
+    explorer cannot show (a hyperparameter without a control) is said in the status line
+    when the scene is loaded, with what runs instead.
     """
 
     def __init__(
@@ -76,36 +86,57 @@ class Explorer(W.VBox):  # type: ignore[misc]
         scene: str | Scene | Mapping[str, Any] | None = None,
         *,
         backend: str = "auto",
-        figsize: tuple[float, float] = (11.0, 6.2),
-        dpi: float = 80,
+        present: bool = False,
+        hide: Any = (),
+        figsize: tuple[float, float] | None = None,
+        dpi: float | None = None,
         **values: Any,
     ) -> None:
         self.backend = canvas.choose_backend(backend)
+        hidden = layout.check_hide(hide)
+        self.present = bool(present)
         self.settings, notes = settings_from_scene(resolve_scene(scene))
+        self._scene_name = scene if isinstance(scene, str) and not scene.endswith(".json") else ""
         self._load_note = " ".join(notes)  # what of the scene the explorer cannot show, said once
         for key, value in values.items():
             apply_initial(self.settings, key, value)
         self.results: dict[str, Trajectory] = {}
+        self.colors: dict[str, str] = {}
         self.updates = 0  # recomputations so far, for tests and the status line
         self._busy = False
         self.best_rule = ""  # the rule behind "each one's best alpha", shown under the legend
         self._best_missing: list[str] = []  # optimizers for which no alpha qualified
-        for name, control in controls.build(self.settings).items():
+        for name, control in controls.build(self.settings, present=self.present).items():
             setattr(self, name, control)
         self.hyper = {spec.name: getattr(self, spec.name) for spec in HYPERPARAMETERS}
         self.surface_box = W.HBox()
+        self.toggle_box = W.HBox()
+        self.toggle_box.add_class("rv-toggles")
         self.readout, self.status, self.legend, self.download = W.HTML(), W.HTML(), W.HTML(), W.HTML()
+        self.caption = W.HTML()
+        self.caption.add_class("rv-caption")
         self.recipe = W.Textarea(layout=W.Layout(width="100%", height="120px"), description="recipe")
         self.export_log = W.Output()
+        live = self.backend == "live"
+        self.steps_mode = _step_mode(present=self.present) if live else None
+        self.sensitivity = _sensitivity(present=self.present) if live else None
         self._sync_controls()  # every control holds its setting (widened where the setting is outside)
         self._recompute_all()
-        self.view = canvas.RaceView(
-            Figure(figsize=figsize, dpi=dpi, layout="constrained"), self.backend, self._on_click
-        )
+        size, resolution = _figure_size(self.backend, self.present, figsize, dpi)
+        fig = Figure(figsize=size, dpi=resolution, layout="constrained")
+        if live:
+            self.view: Any = canvas.LiveView(fig, present=self.present)
+        else:
+            self.view = canvas.RaceView(fig, self.backend, self._on_click)
         self.canvas_widget = self.view.widget
         self._draw()
-        super().__init__(controls.layout(self))
+        super().__init__(layout.rows(self))
+        self.add_class("rv-explorer")
+        if self.present:
+            self.add_class("rv-present")
+        layout.apply_hide(self, hidden)
         self._wire()
+        self._show_caption()
         self._show_race_texts()
         self._show_frame(self.settings.n_steps)
         self._report()
@@ -119,12 +150,41 @@ class Explorer(W.VBox):  # type: ignore[misc]
     def _show_surface_controls(self) -> None:
         self.surface_box.children = tuple(self.surface_params.get(self.surface.value, {}).values())
 
+    def _lanes(self) -> tuple[str, ...]:
+        return self.settings.lanes()
+
     def _draw(self) -> None:
         """Draw the race figure for the current surface (the one step that draws contours)."""
         s = self.settings
-        runs, names = [self.results[k] for k in KEYS], [KINDS[k].label for k in KEYS]
-        on = [s.enabled[k] for k in KEYS]
-        self.figure = self.view.draw(self._surface(), runs, names, on, n_steps=s.n_steps)
+        lanes = self._lanes()
+        runs = [self.results[k] for k in lanes]
+        names = [figure_name(s, k) for k in lanes]
+        on = [bool(s.enabled.get(k)) for k in lanes]
+        self.colors = dict(zip(lanes, (style.color for style in styles_for([t.kind for t in runs]))))
+        if isinstance(self.view, canvas.LiveView):
+            self.figure = self.view.draw(self._surface(), runs, names, on, n_steps=s.n_steps, keys=list(lanes))
+            self.view.widget.set_start(s.start, draggable=True)
+        else:
+            self.figure = self.view.draw(self._surface(), runs, names, on, n_steps=s.n_steps)
+        self._build_toggles()
+
+    def _build_toggles(self) -> None:
+        """One button per lane, in its colour; the alpha menu and step mode list the lanes."""
+        s = self.settings
+        self.toggles = {
+            k: controls.toggle_button(s.label(k), self.colors[k], bool(s.enabled.get(k)), present=self.present)
+            for k in self._lanes()
+        }
+        for toggle in self.toggles.values():
+            toggle.observe(self._guarded(self._on_toggle), names="value")
+        self.toggle_box.children = (*self.toggles.values(),)
+        with self._quiet():
+            keep = self.alpha_of.value
+            self.alpha_of.options = [(s.label(k), k) for k in self._lanes()]
+            self.alpha_of.value = keep if keep in self._lanes() else "rmsprop"
+        if self.steps_mode is not None:
+            self.steps_mode.set_lanes({k: s.label(k) for k in self._lanes()})
+        self.variants.show(s, self.colors)
 
     def _wire(self) -> None:
         guard = self._guarded
@@ -133,8 +193,6 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.preset.observe(guard(self._on_preset, changes_race=False), names="value")  # load() says
         self.mode.observe(guard(self._on_mode), names="value")
         self.alpha_of.observe(guard(lambda _: self._sync_alpha(), changes_race=False), names="value")
-        for toggle in self.toggles.values():
-            toggle.observe(guard(self._on_toggle), names="value")
         self.surface.observe(guard(self._on_surface), names="value")
         for made in self.surface_params.values():
             for control in made.values():
@@ -147,6 +205,27 @@ class Explorer(W.VBox):  # type: ignore[misc]
             guard(lambda change: setattr(self.play, "step", int(change["new"])), changes_race=False), names="value"
         )
         self.export_button.on_click(guard(lambda _: self._export_clicked(), changes_race=False))
+        self.present_toggle.observe(guard(lambda _: self._on_present(), changes_race=False), names="value")
+        self.variants.wire(
+            add=guard(self._on_add_variant), change=guard(self._on_variant), remove=guard(self._on_remove)
+        )
+        if isinstance(self.view, canvas.LiveView):
+            live = self.view.widget
+            live.observe(guard(self._on_canvas_frame, changes_race=False), names="frame")
+            live.observe(guard(self._on_canvas_start), names="start")
+        if self.steps_mode is not None:
+            mode = self.steps_mode
+            mode.toggle.observe(guard(lambda _: self._on_step_mode(), changes_race=False), names="value")
+            mode.which.observe(guard(lambda _: self._show_step(), changes_race=False), names="value")
+            mode.predict.observe(guard(lambda _: self._show_step(), changes_race=False), names="value")
+            mode.next.on_click(guard(lambda _: self._move_step(+1), changes_race=False))
+            mode.prev.on_click(guard(lambda _: self._move_step(-1), changes_race=False))
+            mode.reveal.on_click(guard(lambda _: self._reveal(), changes_race=False))
+        if self.sensitivity is not None:
+            panel = self.sensitivity
+            panel.toggle.observe(guard(lambda _: self._on_map_toggle(), changes_race=False), names="value")
+            panel.canvas.observe(guard(self._on_map_click), names="clicked")
+            self.alpha_of.observe(guard(lambda _: self._show_map(), changes_race=False), names="value")
 
     def _guarded(self, handler: Callable[[Any], None], *, changes_race: bool = True) -> Callable[[Any], None]:
         """Run a callback so that no exception ever reaches the notebook: it goes to the
@@ -158,6 +237,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 return
             if changes_race:
                 self._load_note = ""
+                self._scene_changed()
             try:
                 handler(change)
             except Exception as error:
@@ -169,11 +249,12 @@ class Explorer(W.VBox):  # type: ignore[misc]
     @contextlib.contextmanager
     def _quiet(self) -> Iterator[None]:
         """Set controls from code without triggering their callbacks."""
+        busy = self._busy
         self._busy = True
         try:
             yield
         finally:
-            self._busy = False
+            self._busy = busy
 
     # -------------------------------------------------------------- callbacks
 
@@ -213,9 +294,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
         if change["new"]:
             self.update()  # its trajectory may be stale; update() shows it
             return
-        self.view.set_visible([self.settings.enabled[k] for k in KEYS])
+        self.view.set_visible(self._visible())
+        self._show_step()
         self._show_race_texts()
-        self.readout.value = texts.readout_html(self.reports(), self.figure.current)
+        self.readout.value = texts.readout_html(self.reports(), self.figure.current, self.colors)
         self._render()
         self._report()
 
@@ -285,15 +367,18 @@ class Explorer(W.VBox):  # type: ignore[misc]
             notes.append(f"Compare is set to '{MODES[settings.mode]}': the scene's own alphas are not used.")
         self.settings = settings
         self._load_note = " ".join(notes)
+        name_before = self._scene_name
+        self._scene_name = scene if isinstance(scene, str) and not scene.endswith(".json") else ""
         try:
             self._sync_controls()
             self._rebuild_surface()
         except Exception as error:
             log.exception("explorer: loading a scene failed")
-            self.settings, self._load_note = before, note_before
+            self.settings, self._load_note, self._scene_name = before, note_before, name_before
             self._sync_controls()
             self._rebuild_surface()
             self._say(f"Cannot show that scene: {texts.one_line(error)}", error=True)
+        self._show_caption()
 
     def _sync_controls(self) -> None:
         """Set every control from :attr:`settings`, without running callbacks."""
@@ -305,8 +390,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 if control is not None and isinstance(value, (int, float)):
                     hold(control, value)
             self._show_surface_controls()
-            for key, toggle in self.toggles.items():
-                toggle.value = s.enabled[key]
+            for key, toggle in getattr(self, "toggles", {}).items():
+                toggle.value = bool(s.enabled.get(key))
             self.mode.value = s.mode
             hold(self.alpha, self._alpha_value())
             for spec in HYPERPARAMETERS:
@@ -332,6 +417,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
             )
             return
         self.settings.start = (x, y)
+        if isinstance(self.view, canvas.LiveView):
+            self.view.widget.set_start(self.settings.start)
         self.update(rescale=True)
 
     def _on_click(self, event: Any) -> None:
@@ -359,7 +446,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
 
     def _show_race_texts(self) -> None:
         """The HTML legend and the recipe, for the current settings."""
-        self.legend.value = texts.legend_html(self.settings, self.best_rule, self._best_missing)
+        self.legend.value = texts.legend_html(self.settings, self.best_rule, self._best_missing, self.colors)
         with self._quiet():
             self.recipe.value = (
                 json.dumps(self.settings.scene().to_recipe(), indent=1)
@@ -378,18 +465,18 @@ class Explorer(W.VBox):  # type: ignore[misc]
             if found.lr is None:
                 s.best_lr.pop(key, None)
                 if s.enabled[key]:
-                    self._best_missing.append(KINDS[key].label)
+                    self._best_missing.append(s.label(key))
             else:
                 s.best_lr[key] = found.lr
 
     def _recompute_all(self, keys: list[str] | None = None) -> None:
         s = self.settings
-        keys = keys if keys is not None else [k for k in KEYS if s.enabled[k] or k not in self.results]
+        keys = keys if keys is not None else [k for k in s.lanes() if s.enabled.get(k) or k not in self.results]
         if not keys:
             return  # every optimizer is off: nothing to race
         if s.mode == "best":
             self._best_alphas(keys)
-        label = {k: KINDS[k].label for k in keys}
+        label = {k: s.label(k) for k in keys}
         runs = race(self._surface(), {label[k]: s.spec(k).build() for k in keys}, start=s.start, n_steps=s.n_steps)
         self.results.update({key: runs[label[key]] for key in keys})
         self.updates += 1
@@ -398,8 +485,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
         """Recompute the race from the current settings and redraw (artists only)."""
         self._recompute_all()
         s, steps = self.settings, self.settings.n_steps
-        self.view.set_visible([s.enabled[k] for k in KEYS])
-        runs = [self.results[k] for k in KEYS]
+        self.view.set_visible(self._visible())
+        runs = [self.results[k] for k in s.lanes()]
         self.view.set_race(runs, ghost=bool(self.ghost.value), surface=self._surface(), n_steps=steps, rescale=rescale)
         self._show_race_texts()
         with self._quiet():
@@ -408,19 +495,166 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self.play.value = self.frame.value = steps
         self._show_frame(steps)
         self._report()
+        self._show_step()
+        self._show_map()
+
+    def _visible(self) -> list[bool]:
+        return [bool(self.settings.enabled.get(k)) for k in self._lanes()]
 
     def _rebuild_surface(self) -> None:
         """A new surface: the one change that draws the contours again."""
-        self._recompute_all(list(KEYS))
+        self._recompute_all(list(self._lanes()))
         self._draw()
         self.update(rescale=True)
 
     def _show_frame(self, step: int) -> None:
         self.view.show_frame(int(step))
-        self.readout.value = texts.readout_html(self.reports(int(step)), int(step))
+        self.readout.value = texts.readout_html(self.reports(int(step)), int(step), self.colors)
 
     def _render(self) -> None:
         self.view.render()
+
+    # ------------------------------------------------- live canvas, modes, variants
+
+    def _on_canvas_frame(self, change: Any) -> None:
+        """The browser stopped Play or let go of the scrubber: the readout follows."""
+        step = int(change["new"])
+        self.figure.show_frame(step)
+        self.readout.value = texts.readout_html(self.reports(step), step, self.colors)
+        if self.steps_mode is not None and self.steps_mode.on and self.steps_mode.t != step:
+            self.steps_mode.t, self.steps_mode.revealed = step, False
+            self._show_step()
+
+    def _on_canvas_start(self, change: Any) -> None:
+        """The start was dragged on the surface: the race follows it."""
+        point = change["new"]
+        if len(point) != 2:
+            return
+        with self._quiet():
+            self.start_x.value, self.start_y.value = float(point[0]), float(point[1])
+        self._on_start({"owner": self.start_x})
+
+    def _on_present(self) -> None:
+        """Presentation mode on or off: larger fonts and lines, the canvas as wide as the page."""
+        self.present = bool(self.present_toggle.value)
+        for name in ("rv-present",):
+            (self.add_class if self.present else self.remove_class)(name)
+        if isinstance(self.view, canvas.LiveView):
+            self.view.present = self.present
+            self.view.widget.set_present(self.present)
+            size, resolution = _figure_size("live", self.present, None, None)
+            self.view.fig.set_size_inches(*size)
+            self.view.fig.set_dpi(resolution)
+        self._draw()
+        self.update(rescale=True)
+
+    def _scene_changed(self) -> None:
+        """The race is no longer the loaded scene's: the caption says so."""
+        if self._scene_name and not self.caption.value.endswith("</i>"):
+            self.caption.value += "<i style='color:#555'> (changed since: your own race now)</i>"
+
+    def _show_caption(self) -> None:
+        self.caption.value = layout.caption_html(self._scene_name, present=self.present)
+
+    def _on_add_variant(self, _: Any) -> None:
+        kind = str(self.variants.kind.value)
+        key = self.settings.add_variant(kind, contrasting(self.settings, kind))
+        self._recompute_all([key])
+        self._draw()
+        self.update(rescale=True)
+        self._say(f"Added {self.settings.label(key)}: set what is its own below; the rest follows the controls.")
+
+    def _on_variant(self, change: Any) -> None:
+        key, name, value = self.variants.read(change["owner"])
+        self.settings.set_own(key, name, value)
+        self._draw()  # its name in the legend changed
+        self.update()
+
+    def _on_remove(self, key: str) -> None:
+        self.settings.remove_variant(key)
+        self.results.pop(key, None)
+        self._draw()
+        self.update(rescale=True)
+
+    def _on_step_mode(self) -> None:
+        mode = self.steps_mode
+        if mode is None:
+            return
+        mode.box.layout.display = "flex" if mode.on else "none"
+        if mode.on:
+            self.view.widget.pause()
+            mode.t, mode.revealed = 0, False
+        self._show_step()
+
+    def _move_step(self, by: int) -> None:
+        mode = self.steps_mode
+        if mode is None:
+            return
+        mode.t, mode.revealed = max(mode.t + by, 0), False
+        self._show_step()
+
+    def _reveal(self) -> None:
+        if self.steps_mode is not None:
+            self.steps_mode.revealed = True
+            self._show_step()
+
+    def _show_step(self) -> None:
+        """Step mode: the canvas at the position, the next step's anatomy drawn and typeset."""
+        mode = self.steps_mode
+        if mode is None or not isinstance(self.view, canvas.LiveView):
+            return
+        if not mode.on:
+            self.view.set_overlays([], revealed=False)
+            return
+        s = self.settings
+        specs = {k: s.spec(k) for k in mode.chosen({k: bool(s.enabled.get(k)) for k in self._lanes()})}
+        overlays = mode.show(self.results, specs, self.colors, self._surface().bounds)
+        self._show_frame(mode.t)
+        self.view.set_overlays(overlays, revealed=mode.revealed or not mode.predict.value)
+
+    def _on_map_toggle(self) -> None:
+        panel = self.sensitivity
+        if panel is not None:
+            panel.box.layout.display = "flex" if panel.on else "none"
+            self._show_map()
+
+    def _show_map(self) -> None:
+        """The sensitivity map of the optimizer chosen beside alpha, if shown."""
+        panel, s = self.sensitivity, self.settings
+        if panel is None or not panel.on:
+            return
+        key = str(self.alpha_of.value)
+        panel.show(
+            self._surface(),
+            s.kind(key),
+            s.spec(key).params,
+            start=s.start,
+            n_steps=s.n_steps,
+            color=self.colors.get(key, "#000000"),
+        )
+
+    def _on_map_click(self, change: Any) -> None:
+        """A click on the map races that cell's setting."""
+        panel, s = self.sensitivity, self.settings
+        if panel is None or not change["new"]:
+            return
+        _, lr, decay, value = panel.setting(change["new"])
+        key = str(self.alpha_of.value)
+        if s.mode != "each":
+            s.mode = "each"
+        s.lr[key] = lr
+        if decay is not None and value is not None:
+            field = decay_field(s.kind(key), decay)
+            if s.variant(key) is not None:
+                s.set_own(key, decay, value)
+            else:
+                s.share(field, value)
+        self._sync_controls()
+        self.update()
+        self._say(
+            f"Racing the map's cell: {s.label(key)} at alpha {format_setting(lr)}"
+            + (f", {decay} {format_setting(value)}." if decay is not None else ".")
+        )
 
     # ---------------------------------------------------------------- reports
 
@@ -442,9 +676,9 @@ class Explorer(W.VBox):  # type: ignore[misc]
         row by row with formulas: what the readout shows."""
         step = self.figure.current if step is None else int(step)
         out = {}
-        for key in KEYS:
+        for key in self._lanes():
             traj = self.results.get(key)
-            if traj is not None and self.settings.enabled[key]:
+            if traj is not None and self.settings.enabled.get(key):
                 out[key] = step_report(self.settings.spec(key), traj, min(step, traj.n_steps))
         return out
 
@@ -484,18 +718,57 @@ class Explorer(W.VBox):  # type: ignore[misc]
         return written
 
 
-def explore(scene: str | Scene | Mapping[str, Any] | None = None, *, backend: str = "auto", **values: Any) -> Explorer:
-    """Open the explorer: four optimizers racing, with sliders for alpha, beta and epsilon.
+def _figure_size(
+    backend: str, present: bool, figsize: tuple[float, float] | None, dpi: float | None
+) -> tuple[tuple[float, float], float]:
+    """The race figure's size: 1280 x 720 pixels on the live canvas (1920 x 1080 in
+    presentation mode: the canvas fills a projector's width), 880 x 496 otherwise."""
+    default = ((12.8, 7.2), 150.0 if present else 100.0) if backend == "live" else ((11.0, 6.2), 80.0)
+    return (figsize or default[0]), float(dpi or default[1])
+
+
+def _step_mode(*, present: bool) -> Any:
+    from rmsprop_viz.apps.explorer.stepping import StepMode
+
+    return StepMode(present=present)
+
+
+def _sensitivity(*, present: bool) -> Any:
+    from rmsprop_viz.apps.explorer.maps import SensitivityPanel
+
+    return SensitivityPanel(present=present)
+
+
+def explore(
+    scene: str | Scene | Mapping[str, Any] | None = None,
+    *,
+    backend: str = "auto",
+    present: bool = False,
+    hide: Any = (),
+    **values: Any,
+) -> Explorer:
+    """Open the explorer: optimizers racing, with sliders for alpha, beta and epsilon.
 
     Parameters
     ----------
     scene : str, Scene, dict or path, optional
-        A preset name (``rv.scenes.names()``), a :class:`~rmsprop_viz.scenes.Scene`, a
+        A scene's name (``rv.scenes.names()``), a :class:`~rmsprop_viz.scenes.Scene`, a
         recipe dict or a recipe JSON file to start from; the Rosenbrock race by default.
-    backend : {"auto", "ipympl", "image"}
-        ``"ipympl"`` draws into a live canvas (``%matplotlib widget``); ``"image"`` into a
-        PNG image widget, which works wherever core ipywidgets do. ``"auto"`` picks ipympl
-        inside a Jupyter kernel where it can be imported.
+        A scene that races one optimizer twice (``"first-step"``: beta 0.99 and 0.9)
+        races both, the second as a variant with its own settings.
+    backend : {"auto", "live", "ipympl", "image"}
+        ``"live"``: a canvas the browser draws (anywidget): sliders redraw while dragged,
+        Play and scrubbing run in the browser, the start can be dragged, and step-by-step
+        mode and the sensitivity map are there. ``"image"``: a PNG image widget, for places
+        without a widget front end of their own. ``"ipympl"``: matplotlib's interactive
+        canvas (``%matplotlib widget``), the older path. ``"auto"`` is ``"live"`` where
+        anywidget is installed, else ``"image"``.
+    present : bool
+        Presentation mode, for a projector: large fonts and lines, the canvas as wide as
+        the page. The "present" button switches it too.
+    hide : list of str
+        Controls a teacher hides for a lesson, by group: any of
+        :data:`~rmsprop_viz.apps.explorer.layout.GROUPS` (e.g. ``["surface", "advanced", "export"]``).
     **values
         Initial settings: ``alpha``, ``beta`` (RMSProp's decay, as the command line's
         ``--beta``), ``epsilon``, ``eps_in_sqrt``, ``momentum`` (of Momentum),
@@ -509,4 +782,4 @@ def explore(scene: str | Scene | Mapping[str, Any] | None = None, *, backend: st
     Explorer
         An ipywidgets box; display it (or make it the cell's last expression).
     """
-    return Explorer(scene, backend=backend, **values)
+    return Explorer(scene, backend=backend, present=present, hide=hide, **values)
