@@ -19,12 +19,15 @@ from rmsprop_viz.engine.run import Trajectory
 from rmsprop_viz.plotting.style import FONT, LINE_WIDTH, MARKER_SIZE, TITLE_Y, set_title, styles_for, tidy
 
 __all__ = [
+    "STEP_TITLES",
     "CurveArtists",
     "draw_losses",
+    "draw_step_panels",
     "draw_step_sizes",
     "loss_gap",
     "set_log_limits",
     "set_step_limits",
+    "step_sizes",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -159,8 +162,63 @@ def draw_losses(ax: Axes, trajectories: Sequence[Trajectory], floor: float, *, r
     return curves
 
 
+def step_sizes(traj: Trajectory, coord: int, run: int = 0) -> tuple[FloatArray, FloatArray]:
+    """Steps ``1..n`` and the size of each in coordinate ``coord`` (0: x, 1: y),
+    ``|Δ_t| = |θ_t − θ_{t−1}|``, NaN where it is zero (nothing to draw on a log axis)."""
+    steps = np.arange(1, traj.n_steps + 1, dtype=np.float64)
+    size = np.abs(traj.updates[:, run, coord])
+    return steps, np.where(size > 0, size, np.nan)
+
+
+#: Titles of the two step-size panels of a race, by coordinate.
+STEP_TITLES = ("|Δx| per step", "|Δy| per step")
+
+
+def draw_step_panels(
+    ax_x: Axes,
+    ax_y: Axes,
+    trajectories: Sequence[Trajectory],
+    *,
+    run: int = 0,
+    line_width: float = LINE_WIDTH - 0.4,
+    fonts: dict[str, float] | None = None,
+) -> CurveArtists:
+    """The step sizes ``|Δx|`` on ``ax_x`` and ``|Δy|`` on ``ax_y``, one curve per
+    trajectory in its optimizer's own colour and line style (a line style names an
+    optimizer, never a coordinate), both panels on the same log range.
+
+    The curves' ``lines`` and ``data`` hold, per trajectory in order, its ``|Δx|`` curve then
+    its ``|Δy|`` curve (index ``2 i`` and ``2 i + 1``); the data are
+    :func:`step_sizes`.
+
+    This pair shows adaptivity: SGD's steps follow the gradient, RMSProp's stay near the
+    learning rate in every coordinate.
+    """
+    font = {**FONT, **(fonts or {})}
+    curves = CurveArtists()
+    for traj, style in zip(trajectories, styles_for([t.kind for t in trajectories])):
+        for coord, ax in ((0, ax_x), (1, ax_y)):
+            (line,) = ax.plot([], [], color=style.color, linewidth=line_width, linestyle=style.linestyle)
+            curves.lines.append(line)
+            curves.heads.append(None)
+            curves.data.append(step_sizes(traj, coord, run))
+    n_steps = max(t.n_steps for t in trajectories)
+    for coord, ax in ((0, ax_x), (1, ax_y)):
+        set_step_limits(ax, n_steps)
+        set_log_limits(ax, [d for _, d in curves.data])  # one range: |Δx| and |Δy| compare
+        set_title(ax, STEP_TITLES[coord], font["label"], y=TITLE_Y)
+        ax.grid(True, which="major", alpha=0.3)
+        tidy(ax)
+        ax.tick_params(labelsize=font["tick"])
+    ax_x.tick_params(labelbottom=False)  # the same steps as the panel under it
+    ax_y.set_xlabel("step", fontsize=font["label"])
+    curves.show(None)
+    return curves
+
+
 def draw_step_sizes(ax: Axes, trajectories: Sequence[Trajectory], *, run: int = 0) -> CurveArtists:
-    """Per-coordinate step size ``|Δx|`` (solid) and ``|Δy|`` (thin) over time.
+    """Per-coordinate step size ``|Δx|`` (solid) and ``|Δy|`` (thin, dotted) over time, in one
+    panel (a race shows them in two: :func:`draw_step_panels`).
 
     This is the panel that shows adaptivity: SGD's steps follow the gradient, RMSProp's
     stay near the learning rate in every coordinate.

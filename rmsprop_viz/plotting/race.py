@@ -23,10 +23,11 @@ from rmsprop_viz.engine.run import Trajectory
 from rmsprop_viz.plotting.curves import (
     CurveArtists,
     draw_losses,
-    draw_step_sizes,
+    draw_step_panels,
     loss_gap,
     set_log_limits,
     set_step_limits,
+    step_sizes,
 )
 from rmsprop_viz.plotting.paths import PathArtists, draw_paths, update_paths
 from rmsprop_viz.plotting.style import FONT, LINE_WIDTH, TITLE_Y, set_title
@@ -90,7 +91,8 @@ class RaceFigure:
     run : int
         Which run of each (batched) trajectory to show.
     panels : bool
-        Add the loss and step-size panels beside the surface.
+        Add the loss panel and, under it, the two step-size panels (``|Δx|`` and ``|Δy|``
+        per step) beside the surface. :attr:`panel_axes` names every panel's Axes.
     three_d : bool
         Draw the surface in 3-D, the paths riding on it.
     figsize, dpi : optional
@@ -150,8 +152,9 @@ class RaceFigure:
         self.three_d = three_d
 
         if panels:
-            grid = figure.add_gridspec(2, 2, width_ratios=(1.35, 1.0))
-            main_spec, loss_spec, step_spec = grid[:, 0], grid[0, 1], grid[1, 1]
+            # The surface on the left; on the right the loss over the two step-size panels.
+            grid = figure.add_gridspec(3, 2, width_ratios=(1.35, 1.0), height_ratios=(1.6, 1.0, 1.0))
+            main_spec, loss_spec, step_x_spec, step_y_spec = grid[:, 0], grid[0, 1], grid[1, 1], grid[2, 1]
         else:
             grid = figure.add_gridspec(1, 1)
             main_spec = grid[0, 0]
@@ -193,14 +196,25 @@ class RaceFigure:
         self.losses: CurveArtists | None = None
         self.steps: CurveArtists | None = None
         self.ax_loss: Axes | None = None
-        self.ax_steps: Axes | None = None
+        self.ax_step_x: Axes | None = None
+        self.ax_step_y: Axes | None = None
+        #: The panels by name: "surface", and with ``panels`` "loss", "step_x", "step_y".
+        self.panel_axes: dict[str, Axes] = {"surface": self.ax}
         self.floor = surface_floor(surface, surface_grid(surface, 60)[2])
         if panels:
             self.ax_loss = figure.add_subplot(loss_spec)
             self.losses = draw_losses(self.ax_loss, trajs, self.floor, run=run)
-            self.ax_steps = figure.add_subplot(step_spec)
-            self.steps = draw_step_sizes(self.ax_steps, trajs, run=run)
+            self.ax_step_x = figure.add_subplot(step_x_spec)
+            self.ax_step_y = figure.add_subplot(step_y_spec)
+            self.steps = draw_step_panels(self.ax_step_x, self.ax_step_y, trajs, run=run)
+            self.panel_axes.update(loss=self.ax_loss, step_x=self.ax_step_x, step_y=self.ax_step_y)
         self.show_frame(self.n_steps)
+
+    @property
+    def ax_steps(self) -> Axes | None:
+        """The ``|Δx|`` panel (read-only; the step sizes are in two panels now:
+        :attr:`ax_step_x` and :attr:`ax_step_y`)."""
+        return self.ax_step_x
 
     @property
     def moving(self) -> list[Artist]:
@@ -341,17 +355,13 @@ class RaceFigure:
             if rescale:
                 set_step_limits(self.ax_loss, self.n_steps)
                 set_log_limits(self.ax_loss, [gap for _, gap in self.losses.data])
-        if self.steps is not None and self.ax_steps is not None:
-            data = []
-            for t in trajs:
-                steps = np.arange(1, t.n_steps + 1, dtype=np.float64)
-                for coord in (0, 1):
-                    size = np.abs(t.updates[:, self.run, coord])
-                    data.append((steps, np.where(size > 0, size, np.nan)))
-            self.steps.data = data
+        if self.steps is not None and self.ax_step_x is not None and self.ax_step_y is not None:
+            # per trajectory, its |Δx| then its |Δy| (see draw_step_panels)
+            self.steps.data = [step_sizes(t, coord, self.run) for t in trajs for coord in (0, 1)]
             if rescale:
-                set_step_limits(self.ax_steps, self.n_steps)
-                set_log_limits(self.ax_steps, [d for _, d in data])
+                for ax in (self.ax_step_x, self.ax_step_y):
+                    set_step_limits(ax, self.n_steps)
+                    set_log_limits(ax, [d for _, d in self.steps.data])
         if labels is not None:
             self._update_legend()
         self.show_frame(self.n_steps if step is None else step)

@@ -263,6 +263,12 @@ class FrameRenderer:
         for artist in moving:
             artist.set_animated(True)  # excluded from a full draw
         try:
+            engine = fig.get_layout_engine()
+            if self._size is None and engine is not None:
+                # A constrained layout settles in its second pass (tick labels move a
+                # fraction of a pixel after the first): run one before the first capture,
+                # so that a full draw later finds the pixels of the background.
+                engine.execute(fig)
             FigureCanvasAgg.draw(fig.canvas)  # type: ignore[no-untyped-call, arg-type]  # Agg's own: tells no one
             self.background = fig.canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
             self._size = fig.canvas.get_width_height()

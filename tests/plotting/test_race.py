@@ -241,3 +241,30 @@ def test_the_legend_of_six_racers_lies_inside_the_figure(three_d: bool, figsize:
         fig.set_visible(1, False)
         fig.set_visible(1, True)
         assert fig.fig.legends == [fig.legend]
+
+
+def test_step_sizes_have_a_panel_per_coordinate_in_each_optimizers_style() -> None:
+    surface = rv.Quadratic(condition=20, angle=30)
+    race = four_racers(surface, 40)
+    fig = RaceFigure(surface, race)
+    assert set(fig.panel_axes) == {"surface", "loss", "step_x", "step_y"}
+    assert fig.panel_axes["surface"] is fig.ax
+    assert fig.panel_axes["loss"] is fig.ax_loss
+    ax_x, ax_y = fig.panel_axes["step_x"], fig.panel_axes["step_y"]
+    assert (ax_x.get_title(), ax_y.get_title()) == ("|Δx| per step", "|Δy| per step")
+    assert ax_x.get_yscale() == ax_y.get_yscale() == "log"
+    assert ax_x.get_ylim() == ax_y.get_ylim()  # one range: the coordinates compare
+    fig.show_frame(25)
+    for ax, coord in ((ax_x, 0), (ax_y, 1)):
+        assert len(ax.get_lines()) == len(race)
+        for line, path, traj in zip(ax.get_lines(), fig.paths, race.values()):
+            # |Δ| from the positions themselves, steps 1..25
+            expected = np.abs(np.diff(traj.params[:26, 0, coord]))
+            np.testing.assert_allclose(line.get_ydata(), np.where(expected > 0, expected, np.nan), rtol=1e-12)
+            np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 26))
+            # the optimizer's own colour and line style, as on the surface
+            assert line.get_color() == path.line.get_color()
+            assert line.get_linestyle() == path.line.get_linestyle()
+    only = RaceFigure(surface, race, panels=False)
+    assert list(only.panel_axes) == ["surface"]
+    assert only.panel_axes["surface"] is only.ax
