@@ -387,14 +387,23 @@ _TOKEN = re.compile(
     + "|".join(re.escape(n) for n in sorted([*LATEX_NAMES, *LATEX_CONSTANTS], key=len, reverse=True))
     + r")(?![A-Za-z_\u0302])"
 )
-_LATEX_OPS = (("·", r"\cdot "), ("−", "-"), ("²", "^2"), ("max(", r"\max("), ("\x01", r"\sqrt{"), ("\x02", "}"))
-_TEXT_OPS = (("\x01", "√("), ("\x02", ")"))
+_LATEX_OPS = (
+    ("·", r"\cdot "),
+    ("−", "-"),
+    ("²", "^2"),
+    ("max(", r"\max("),
+    ("\x01", r"\sqrt{"),
+    ("\x02", "}"),
+    ("\x03", r"\sqrt{"),
+    ("\x04", "}"),
+)
+_TEXT_OPS = (("\x01", "√("), ("\x02", ")"), ("\x03", "√"), ("\x04", ""))
 
 
 def _roots(formula: str) -> str:
-    """``√(a + b)`` and ``√a`` with the root's extent marked by \\x01 ... \\x02."""
+    """``√(a + b)`` marked \\x01 ... \\x02 and ``√a`` marked \\x03 ... \\x04 (the root's extent)."""
     formula = re.sub(r"√\(([^()]*)\)", "\x01\\1\x02", formula)
-    return re.sub(r"√(" + _TOKEN.pattern + ")", "\x01\\1\x02", formula)
+    return re.sub(r"√(" + _TOKEN.pattern + ")", "\x03\\1\x04", formula)
 
 
 def _fill(formula: str, token: Callable[[str], str], power: str, ops: Sequence[tuple[str, str]]) -> str:
@@ -472,12 +481,12 @@ def _lines(anatomy: Anatomy, digits: int, latex: bool) -> tuple[str, list[tuple[
         settings = ", ".join(f"{k} = {format_setting(v)}" for k, v in shown)
         head = f"{anatomy.label}, step t = {t}" + (f": {settings}" if settings else "")
     if anatomy.diverged:
-        said = f"{anatomy.label} diverged at step {anatomy.diverged_at}: the numbers of the step that left the window"
-        head = (
-            (rf"\text{{{_tex_text(said)}}}" + (rf":\quad {settings}" if settings else ""))
-            if latex
-            else (said + (f"; {settings}" if settings else ""))
-        )
+        said = f"{anatomy.label} diverged at step {anatomy.diverged_at}"
+        rest = "the numbers of the step that left the window"
+        if latex:
+            head = rf"\text{{{_tex_text(said)}}}" + (rf"\ ({settings})" if settings else "") + rf"\text{{: {rest}}}"
+        else:
+            head = said + (f" ({settings})" if settings else "") + f": {rest}"
     return head, lines
 
 
