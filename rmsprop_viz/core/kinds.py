@@ -43,6 +43,7 @@ __all__ = [
     "KINDS",
     "MOMENTUM",
     "OKABE_ITO",
+    "OLIVE",
     "SPARE_STYLES",
     "Kind",
     "OptimizerSpec",
@@ -63,6 +64,9 @@ OKABE_ITO = {
     "vermillion": "#D55E00",
     "reddish purple": "#CC79A7",
 }
+#: Nesterov's colour: a dark olive yellow, as far in hue from RMSProp's vermillion as from
+#: Adagrad's green (Okabe and Ito's yellow is too light to read as a line).
+OLIVE = "#8F8A00"
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ class Kind(NamedTuple):
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Kind("sgd", "SGD", "sgd", {}, None, None, Style(OKABE_ITO["blue"], "-", "o")),
+        Kind("sgd", "SGD", "sgd", {}, None, None, Style(OKABE_ITO["black"], "-", "o")),
         Kind(
             "momentum",
             "Momentum",
@@ -110,7 +114,7 @@ KINDS: dict[str, Kind] = {
             {"momentum": MOMENTUM},
             None,
             None,
-            Style(OKABE_ITO["sky blue"], (0, (6, 2)), "s"),
+            Style(OKABE_ITO["blue"], (0, (6, 2)), "s"),
         ),
         Kind(
             "nesterov",
@@ -119,19 +123,30 @@ KINDS: dict[str, Kind] = {
             {"momentum": MOMENTUM, "nesterov": True},
             None,
             None,
-            Style(OKABE_ITO["reddish purple"], (0, (6, 2, 1, 2)), "P"),
+            Style(OLIVE, (0, (6, 2, 1, 2)), "P"),
         ),
-        Kind("adagrad", "Adagrad", "adagrad", {}, None, "eps", Style(OKABE_ITO["bluish green"], (0, (2, 1.5)), "^")),
+        Kind("adagrad", "Adagrad", "adagrad", {}, None, "eps", Style(OKABE_ITO["bluish green"], (0, (1.5, 1.5)), "^")),
         Kind("rmsprop", "RMSProp", "rmsprop", {}, "beta", "eps", Style(OKABE_ITO["vermillion"], "-", "D")),
-        Kind("adam", "Adam", "adam", {}, None, "eps", Style(OKABE_ITO["orange"], (0, (4, 1.5)), "v")),
+        Kind("adam", "Adam", "adam", {}, None, "eps", Style(OKABE_ITO["reddish purple"], (0, (4, 1.5)), "v")),
     )
 }
 
 #: The kinds of the default race.
 DEFAULT_RACE = ("sgd", "adagrad", "rmsprop", "adam")
 
-#: Styles for a second optimizer of a kind already in a figure, and for optimizers of no kind.
-SPARE_STYLES = (Style(OKABE_ITO["black"], "-", "X"), Style(OKABE_ITO["yellow"], "-", "h"))
+#: Styles for a second optimizer of a kind already in a figure, and for optimizers of no
+#: kind, in order of preference: a sky blue, a grey, a violet, an orange, a wine and a leaf
+#: green, darkened where Okabe and Ito's are too light for thin lines on a light surface
+#: (contrast >= 3 against white). A figure takes the first whose hue is clear of every colour already in
+#: it (:func:`rmsprop_viz.plotting.style.styles_for`).
+SPARE_STYLES = (
+    Style("#2E9BD6", "-", "h"),
+    Style("#6E6E6E", "-", "X"),
+    Style("#6A3D9A", "-", "<"),
+    Style("#C98500", "-", ">"),
+    Style("#882255", "-", "p"),
+    Style("#3F9C00", "-", "d"),
+)
 
 
 def names() -> list[str]:

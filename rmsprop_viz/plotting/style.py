@@ -10,6 +10,7 @@ best cell), :func:`draw_start` (a white circle ringed in the run's colour) and
 
 from __future__ import annotations
 
+import colorsys
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,11 +24,15 @@ from rmsprop_viz.core.kinds import KINDS, SPARE_STYLES, Style
 __all__ = [
     "DIVERGENCE_CROSS",
     "FONT",
+    "GREY_GAP",
+    "GREY_SATURATION",
+    "HUE_GAP",
     "LINE_WIDTH",
     "MARKER_SIZE",
     "MINIMUM",
     "START",
     "TITLE_Y",
+    "colours_clash",
     "draw_divergence",
     "draw_minimum",
     "draw_start",
@@ -73,13 +78,51 @@ START: dict[str, Any] = {
 }
 
 
+#: Two colours of a figure must be at least this far apart in hue, in degrees...
+HUE_GAP = 30.0
+#: ... unless one is a grey (HLS saturation below this), which must differ from another grey
+#: by at least :data:`GREY_GAP` in HLS lightness, and differs from any hue.
+GREY_SATURATION = 0.2
+GREY_GAP = 0.25
+
+
+def _hls(color: str) -> tuple[float, float, float]:
+    """Hue (degrees), lightness and saturation of a ``#RRGGBB`` colour."""
+    red, green, blue = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    return hue * 360.0, lightness, saturation
+
+
+def colours_clash(a: str, b: str) -> bool:
+    """Whether two ``#RRGGBB`` colours could be taken for one another in a figure: two hues
+    less than :data:`HUE_GAP` degrees apart on the colour wheel, or two greys (saturation
+    below :data:`GREY_SATURATION`) less than :data:`GREY_GAP` apart in lightness.
+
+    >>> colours_clash("#D55E00", "#E69F00")  # vermillion and orange: "two oranges"
+    True
+    >>> colours_clash("#0072B2", "#56B4E9")  # blue and sky blue: "two blues"
+    True
+    >>> colours_clash("#D55E00", "#CC79A7"), colours_clash("#000000", "#6E6E6E"), colours_clash("#000000", "#0072B2")
+    (False, False, False)
+    """
+    (hue_a, light_a, sat_a), (hue_b, light_b, sat_b) = _hls(a), _hls(b)
+    grey_a, grey_b = sat_a < GREY_SATURATION, sat_b < GREY_SATURATION
+    if grey_a or grey_b:
+        return grey_a and grey_b and abs(light_a - light_b) < GREY_GAP
+    gap = abs(hue_a - hue_b) % 360.0
+    return min(gap, 360.0 - gap) < HUE_GAP
+
+
 def style_for(kind: str, taken: Sequence[Style] = ()) -> Style:
     """The style of a run of kind ``kind`` (a name of :data:`KINDS`, or ``""`` for an
     optimizer of the user's own), given the styles already ``taken`` in the figure.
 
     A kind gets its own style from :data:`KINDS`. A second run of a kind already in the
-    figure, and a run of no kind, gets a spare style (:data:`SPARE_STYLES`) first, so that it
-    is not mistaken for another kind; then any free one.
+    figure, and a run of no kind, gets the first spare style (:data:`SPARE_STYLES`) whose
+    colour clashes with no colour taken (:func:`colours_clash`: a hue at least
+    :data:`HUE_GAP` degrees from every other, a grey clearly lighter or darker than every
+    other grey), so that it is taken for no other run; failing that, the first spare or
+    kind's style not taken yet.
 
     >>> style_for("rmsprop").color
     '#D55E00'
@@ -87,6 +130,8 @@ def style_for(kind: str, taken: Sequence[Style] = ()) -> Style:
     's'
     >>> style_for("rmsprop", taken=[style_for("rmsprop")]) == SPARE_STYLES[0]
     True
+    >>> style_for("rmsprop", taken=[style_for("rmsprop"), style_for("momentum")]).color  # not a second blue
+    '#6E6E6E'
     >>> style_for("RMSProp")
     Traceback (most recent call last):
     ...
@@ -95,6 +140,9 @@ def style_for(kind: str, taken: Sequence[Style] = ()) -> Style:
     preferred = kinds.get(kind).style if kind else None
     if preferred is not None and preferred not in taken:
         return preferred
+    for candidate in SPARE_STYLES:
+        if candidate not in taken and not any(colours_clash(candidate.color, t.color) for t in taken):
+            return candidate
     for candidate in [*SPARE_STYLES, *(other.style for other in KINDS.values())]:
         if candidate not in taken:
             return candidate
@@ -102,14 +150,20 @@ def style_for(kind: str, taken: Sequence[Style] = ()) -> Style:
 
 
 def styles_for(run_kinds: Sequence[str]) -> list[Style]:
-    """One style per run of the figure, in order, from the runs' kinds (see :func:`style_for`).
+    """One style per run of the figure, in order, from the runs' kinds: the first run of
+    each kind gets its kind's style, every other run a spare style clear of all of those
+    and of the spares before it (see :func:`style_for`).
 
     >>> [s.marker for s in styles_for(["adam", "sgd", "adam", ""])]
-    ['v', 'o', 'X', 'h']
+    ['v', 'o', 'h', 'X']
+    >>> [s.color for s in styles_for(["", "momentum"])]  # the spare avoids Momentum's blue
+    ['#6E6E6E', '#0072B2']
     """
+    own = {kind: kinds.get(kind).style for kind in run_kinds if kind}
     chosen: list[Style] = []
     for kind in run_kinds:
-        chosen.append(style_for(kind, chosen))
+        first = kind and own[kind] not in chosen
+        chosen.append(own[kind] if first else style_for("", [*own.values(), *chosen]))
     return chosen
 
 

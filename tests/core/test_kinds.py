@@ -77,7 +77,15 @@ def test_styles_are_distinct_colour_blind_safe_and_complete():
     markers = [style.marker for style in styles]
     assert len(set(colours)) == len(colours)
     assert len(set(markers)) == len(markers)
-    assert set(colours) <= set(OKABE_ITO.values())
+    # Okabe and Ito's colours where they read as lines; darker shades of theirs otherwise
+    assert {s.color for s in (KINDS["momentum"].style, KINDS["adagrad"].style, KINDS["rmsprop"].style)} <= set(
+        OKABE_ITO.values()
+    )
+    for colour in colours:  # contrast against a white page (WCAG's formula): at least 3
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        assert 1.05 / (luminance + 0.05) >= 3.0, colour
     for style in styles:
         assert style.linestyle == "-" or (isinstance(style.linestyle, tuple) and len(style.linestyle) == 2)
 

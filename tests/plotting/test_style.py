@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ import rmsprop_viz as rv
 from rmsprop_viz import plotting
 from rmsprop_viz.core.kinds import KINDS, SPARE_STYLES
 from rmsprop_viz.engine.best import best_cell
-from rmsprop_viz.plotting import RaceFigure, style, style_for
+from rmsprop_viz.plotting import RaceFigure, style, style_for, styles_for
 
 
 def test_styles_are_fixed_per_optimizer_and_distinct_within_a_figure() -> None:
@@ -31,6 +32,56 @@ def test_styles_are_fixed_per_optimizer_and_distinct_within_a_figure() -> None:
     assert colors[0] != colors[1]
     legend = [t.get_text() for t in fig.ax.get_legend().get_texts()]
     assert "RMSProp, eps out" in legend
+
+
+def _hue_gap(a: str, b: str) -> float:
+    """Degrees between the hues of two colours, computed here with colorsys alone."""
+    hue = [colorsys.rgb_to_hsv(*(int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)))[0] * 360 for c in (a, b)]
+    gap = abs(hue[0] - hue[1])
+    return min(gap, 360 - gap)
+
+
+def _saturation(color: str) -> float:
+    red, green, blue = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.0 if max(red, green, blue) == min(red, green, blue) else 1.0
+
+
+@pytest.mark.parametrize(
+    "run_kinds",
+    [
+        ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+        ["rmsprop", "rmsprop", "adam"],  # the first-step scene: two RMSProps and Adam
+        ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "rmsprop", "adam", ""],
+        ["", "momentum", "rmsprop", "rmsprop", "momentum"],
+    ],
+)
+def test_no_two_runs_of_a_figure_share_a_hue(run_kinds: list[str]) -> None:
+    """One hue per run: two hues at least 30 degrees apart (no "two oranges", no "two
+    blues"); greys (black included) apart in lightness."""
+    chosen = styles_for(run_kinds)
+    # the first run of each kind keeps its kind's own style
+    firsts = {kind: chosen[run_kinds.index(kind)] for kind in run_kinds if kind}
+    assert all(firsts[kind] == KINDS[kind].style for kind in firsts)
+    assert len({s.marker for s in chosen}) == len(chosen)
+    colours = [s.color for s in chosen]
+    for i, a in enumerate(colours):
+        for b in colours[:i]:
+            if _saturation(a) and _saturation(b):
+                assert _hue_gap(a, b) >= 30, (a, b)
+            else:
+                assert a != b
+                lightness = [colorsys.rgb_to_hls(*(int(c[k : k + 2], 16) / 255 for k in (1, 3, 5)))[1] for c in (a, b)]
+                assert _saturation(a) != _saturation(b) or abs(lightness[0] - lightness[1]) >= 0.25, (a, b)
+
+
+def test_the_old_clashes_are_gone() -> None:
+    """RMSProp and Adam were "two oranges", SGD and Momentum "two blues"."""
+    assert _hue_gap(style_for("rmsprop").color, style_for("adam").color) >= 30
+    assert not _saturation(style_for("sgd").color)  # SGD black: no hue to share with Momentum's blue
+    # A second RMSProp takes the first spare, a sky blue, unless Momentum's blue is in the
+    # figure: then the next spare.
+    assert styles_for(["rmsprop", "rmsprop"])[1] == SPARE_STYLES[0]
+    assert styles_for(["momentum", "rmsprop", "rmsprop"])[2] == SPARE_STYLES[1]
 
 
 def _own_optimizer() -> rv.Optimizer:
@@ -51,8 +102,8 @@ def test_runs_are_styled_by_their_kind_never_by_their_label(three_d: bool) -> No
     expected = [
         KINDS["adam"].style,
         KINDS["momentum"].style,
-        SPARE_STYLES[0],  # an optimizer of the user's own: a spare style
-        SPARE_STYLES[1],  # a second Adam: the next spare, never another kind's style
+        SPARE_STYLES[1],  # an optimizer of the user's own: a spare (grey: the sky blue is Momentum's hue)
+        SPARE_STYLES[2],  # a second Adam: the next spare clear of every hue, never another kind's style
         KINDS["sgd"].style,
     ]
     assert [p.line.get_color() for p in paths] == [s.color for s in expected]

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 import rmsprop_viz as rv
+from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.engine.best import best_cell
 from rmsprop_viz.engine.sensitivity import SensitivityMap, memory_of, sensitivity_map
 from rmsprop_viz.plotting.sensitivity import sensitivity_figure
@@ -102,7 +103,7 @@ def test_marks_sit_on_the_best_cell_and_the_current_setting(smap: SensitivityMap
     assert star["size"] == pytest.approx(20 * 2)  # 20 points at 144 dpi
     ci, cj = smap.cell_of(0.0123, 0.93)
     assert (ring["x"], ring["y"]) == pytest.approx((smap.lrs[cj], memory_of(smap.decays[ci])))
-    assert ring["color"] == "#56B4E9"  # momentum's colour
+    assert ring["color"] == KINDS["momentum"].style.color  # momentum's colour
     assert ring["fill"] is False
     assert ring["label"] == "current setting"
 
