@@ -269,21 +269,43 @@ def select_kernel_if_asked(page: Any) -> None:
     dialog.first.wait_for(state="hidden", timeout=10_000)
 
 
-def run_all_cells(page: Any, ready: str, timeout_ms: float = 90_000) -> None:
+#: A cell's error output (a traceback), in JupyterLab and in Voila (an error is shown as
+#: stderr text, as warnings are: told apart by the name of an exception).
+CELL_ERROR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+EXCEPTION = re.compile(r"\w+(Error|Exception)\b|Traceback")
+
+
+def wait_for_output(page: Any, ready: str, timeout: float) -> bool:
+    """Wait until ``ready`` is visible: True; AssertionError with the traceback if a cell
+    failed; False if neither happened within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.locator(ready).first.is_visible():
+            return True
+        error = page.locator(CELL_ERROR, has_text=EXCEPTION)
+        if error.count():
+            raise AssertionError("a cell of the notebook failed:\n" + error.first.inner_text()[-3000:])
+        page.wait_for_timeout(250)
+    return False
+
+
+def run_all_cells(page: Any, ready: str, timeout: float = 120.0) -> None:
     """In JupyterLab: wait for the kernel, Run > Run All Cells, and wait until ``ready`` is
-    visible (the command is retried: now and then it does nothing)."""
+    visible; a cell's error fails at once. The command is retried when no cell started
+    within 15 s (now and then it does nothing)."""
     page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(state="attached", timeout=120_000)
+    started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[(\*|\d+)\]"))
     for attempt in range(3):
         select_kernel_if_asked(page)
         page.locator(".jp-Cell").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        try:
-            page.locator(ready).first.wait_for(state="visible", timeout=timeout_ms)
+        if wait_for_output(page, ready, 15.0):
             return
-        except Exception:
-            if attempt == 2:
-                raise
+        if started.count() or attempt == 2:
+            break
+    if not wait_for_output(page, ready, timeout):
+        raise AssertionError(f"{ready} did not appear within {timeout:.0f} s of Run All Cells")
 
 
 @contextlib.contextmanager
@@ -306,8 +328,8 @@ def open_page(
         page.goto(server.url(notebook), timeout=180_000)
         if server.kind == "lab":
             run_all_cells(page, ready)
-        else:
-            page.locator(ready).first.wait_for(state="visible", timeout=180_000)
+        elif not wait_for_output(page, ready, 180.0):
+            raise AssertionError(f"{ready} did not appear within 180 s in Voila")
         yield session
     finally:
         with contextlib.suppress(Exception):
