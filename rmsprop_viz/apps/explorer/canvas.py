@@ -284,7 +284,7 @@ class LiveView:
         if self.figure is not None:
             self.fig.clear()
             self.fig.set_layout_engine("constrained")
-        options = {"present": True} if self.present else {}
+        options: dict[str, Any] = {"present": True} if self.present else {}
         race = RaceFigure(surface, runs, labels=names, figure=self.fig, **options)
         self.figure = race
         self.keys = list(keys) if keys is not None else list(names)

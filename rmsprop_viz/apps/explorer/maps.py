@@ -38,7 +38,8 @@ class SensitivityPanel:
             value=False,
             description="sensitivity map",
             icon="th",
-            tooltip="final loss over learning rate x decay for the optimizer chosen beside alpha; click a cell to run it",
+            tooltip="final loss over learning rate x decay for the optimizer chosen beside alpha; "
+            "click a cell to race it",
         )
         self.toggle.add_class("rv-sensitivity-toggle")
         self.toggle.style.font_size = "18px" if present else "14px"

@@ -442,13 +442,13 @@ def settings_from_scene(scene: Scene) -> tuple[Settings, list[str]]:
             del values[k]
     lanes = dict(shown)
     for key, extra in others.items():
-        first = all_params(settings.spec(key))
+        base = all_params(settings.spec(key))
         for spec in extra:
             if len(settings.variants) >= MAX_VARIANTS:
                 notes.append(f"{spec.label or KINDS[key].label} is left out: at most {MAX_VARIANTS} variants race.")
                 continue
             ran = all_params(spec)
-            own = {p: ran[p] for p in VARIANT_PARAMS[key] if p in ran and not _same(ran[p], first.get(p))}
+            own = {p: ran[p] for p in VARIANT_PARAMS[key] if p in ran and not _same(ran[p], base.get(p))}
             lanes[settings.add_variant(key, own, lr=float(spec.params.get("lr", lrs[key])))] = spec
     for key, spec in lanes.items():
         name = spec.label or KINDS[settings.kind(key)].label

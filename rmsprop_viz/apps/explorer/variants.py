@@ -56,6 +56,7 @@ class VariantsEditor:
         self._owners: dict[int, tuple[str, str]] = {}  # id(control) -> (lane, parameter)
         self._on_change: Callable[[Any], None] | None = None
         self._on_remove: Callable[[str], None] | None = None
+        self._shown: tuple[str, ...] = ()
 
     def wire(self, *, add: Callable[[Any], None], change: Callable[[Any], None], remove: Callable[[Any], None]) -> None:
         """Call ``add`` when the add button is pressed, ``change`` with the change of a
@@ -64,17 +65,20 @@ class VariantsEditor:
         self._on_change, self._on_remove = change, remove
 
     def show(self, settings: Settings, colors: Mapping[str, str]) -> None:
-        """One row per variant of ``settings``, its name in its colour."""
+        """One row per variant of ``settings``, its name in its colour. Rows that are
+        there already keep their controls (a field being typed in keeps its focus); only
+        their names change."""
+        keys = tuple(v.key for v in settings.variants)
+        if keys == self._shown:
+            for row, variant in zip(self.rows.children, settings.variants):
+                row.children[0].value = self._name(settings, variant.key, colors)
+            return
+        self._shown = keys
         self._owners = {}
         rows = []
         for variant in settings.variants:
             params = all_params(settings.spec(variant.key))
-            color = colors.get(variant.key, "#000000")
-            name = W.HTML(
-                f"<span style='border-left:6px solid {color}; padding-left:6px; font-weight:bold'>"
-                f"{settings.label(variant.key)}</span>",
-                layout=W.Layout(width="240px"),
-            )
+            name = W.HTML(self._name(settings, variant.key, colors), layout=W.Layout(width="240px"))
             made: list[W.Widget] = [name]
             for param in VARIANT_PARAMS[variant.kind]:
                 value = params.get(param)
@@ -93,10 +97,18 @@ class VariantsEditor:
             remove = W.Button(description="remove", icon="times", layout=W.Layout(width="100px"))
             if self._on_remove is not None:
                 on_remove = self._on_remove
-                remove.on_click(lambda _, key=variant.key: on_remove(key))
+                remove.on_click(lambda _, key=variant.key, call=on_remove: call(key))
             made.append(remove)
             rows.append(W.HBox(made))
         self.rows.children = tuple(rows)
+
+    @staticmethod
+    def _name(settings: Settings, key: str, colors: Mapping[str, str]) -> str:
+        color = colors.get(key, "#000000")
+        return (
+            f"<span style='border-left:6px solid {color}; padding-left:6px; font-weight:bold'>"
+            f"{settings.label(key)}</span>"
+        )
 
     def read(self, control: W.Widget) -> tuple[str, str, Any]:
         """``(lane, parameter, value)`` of one of the rows' controls, the value checked:

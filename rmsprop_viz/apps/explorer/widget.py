@@ -26,18 +26,17 @@ from typing import Any
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from rmsprop_viz.apps.explorer import canvas, controls, layout
+from rmsprop_viz.apps.explorer import canvas, controls, exporting, layout
 from rmsprop_viz.apps.explorer import reports as texts
 from rmsprop_viz.apps.explorer.controls import (
     HYPERPARAMETERS,
     hold,
     read,
 )
+from rmsprop_viz.apps.explorer.modes import Lecture, figure_size
 from rmsprop_viz.apps.explorer.settings import (
     MODES,
     apply_initial,
-    contrasting,
-    decay_field,
     default_lrs,
     figure_name,
     resolve_scene,
@@ -50,7 +49,6 @@ from rmsprop_viz.engine.reports import StepReport, step_report
 from rmsprop_viz.engine.run import Trajectory, race
 from rmsprop_viz.engine.sweeps import best_lr
 from rmsprop_viz.engine.trajectory import gap_scale, loss_floor
-from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.plotting.style import styles_for
 from rmsprop_viz.scenes import Scene, surface_from_spec, surface_to_spec
 
@@ -62,23 +60,15 @@ log = logging.getLogger(__name__)
 class Explorer(W.VBox):  # type: ignore[misc]
     """The explorer widget; see :func:`explore`.
 
-    Attributes worth knowing for scripting and tests: ``settings`` (the current
-    :class:`Settings`), ``results`` (``{lane: Trajectory}`` of the last race: the five
-    optimizers by kind, variants as ``"rmsprop:2"``, ...), ``figure`` (the
-    :class:`RaceFigure`), ``view`` (its canvas), the controls ``alpha``, ``mode``,
-    ``toggles``, ``surface``, ``surface_params``, ``preset`` (the scene menu), ``steps``,
-    ``start_x``, ``start_y``, ``play``, ``frame``, ``speed``, ``ghost``, one per row of
-    :data:`~rmsprop_viz.apps.explorer.controls.HYPERPARAMETERS` (``beta``, ``epsilon``,
-    ``eps_place``, ``momentum``, ``beta1``, ``beta2``, ``rmsprop_momentum``,
-    ``nesterov``, ``centered``, ``amsgrad``; also in ``hyper``), ``present_toggle``,
-    ``variants`` (the variants' editor), ``steps_mode`` (step by step), ``sensitivity``
-    (the map), and the displays ``caption``, ``status``, ``legend``, ``readout`` and
-    ``download``.
-
-    A scene is shown as it runs: a slider whose range does not hold a loaded value is
-    widened to hold it, a second run of one optimizer races as a variant, and what the
-    explorer cannot show (a hyperparameter without a control) is said in the status line
-    when the scene is loaded, with what runs instead.
+    For scripting and tests: ``settings`` (the current :class:`Settings`), ``results``
+    (``{lane: Trajectory}`` of the last race: the optimizers by kind, variants as
+    ``"rmsprop:2"``), ``figure`` (the :class:`RaceFigure`), ``view`` (its canvas),
+    ``lecture`` (presentation, variants, step mode and map), every control by its name
+    (``alpha``, ``beta``, ``epsilon``, ``toggles``, ``preset``, ``surface``, ...; the
+    hyperparameters also in ``hyper``) and the displays (``caption``, ``status``,
+    ``legend``, ``readout``, ``download``). A scene is shown as it runs: a slider is
+    widened to hold a loaded value, a second run of one optimizer races as a variant, and
+    what cannot be shown (a hyperparameter without a control) is said in the status line.
     """
 
     def __init__(
@@ -118,16 +108,16 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.recipe = W.Textarea(layout=W.Layout(width="100%", height="120px"), description="recipe")
         self.export_log = W.Output()
         live = self.backend == "live"
-        self.steps_mode = _step_mode(present=self.present) if live else None
-        self.sensitivity = _sensitivity(present=self.present) if live else None
+        self.lecture = Lecture(self, live=live, present=self.present)
+        self.steps_mode, self.sensitivity = self.lecture.steps, self.lecture.map
         self._sync_controls()  # every control holds its setting (widened where the setting is outside)
         self._recompute_all()
-        size, resolution = _figure_size(self.backend, self.present, figsize, dpi)
+        size, resolution = figure_size(self.backend, self.present, figsize, dpi)
         fig = Figure(figsize=size, dpi=resolution, layout="constrained")
         if live:
             self.view: Any = canvas.LiveView(fig, present=self.present)
         else:
-            self.view = canvas.RaceView(fig, self.backend, self._on_click)
+            self.view = canvas.RaceView(fig, self.backend, self._guarded(self._on_click))
         self.canvas_widget = self.view.widget
         self._draw()
         super().__init__(layout.rows(self))
@@ -204,28 +194,12 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.speed.observe(
             guard(lambda change: setattr(self.play, "step", int(change["new"])), changes_race=False), names="value"
         )
-        self.export_button.on_click(guard(lambda _: self._export_clicked(), changes_race=False))
-        self.present_toggle.observe(guard(lambda _: self._on_present(), changes_race=False), names="value")
-        self.variants.wire(
-            add=guard(self._on_add_variant), change=guard(self._on_variant), remove=guard(self._on_remove)
-        )
+        self.export_button.on_click(guard(lambda _: exporting.export_clicked(self), changes_race=False))
         if isinstance(self.view, canvas.LiveView):
             live = self.view.widget
-            live.observe(guard(self._on_canvas_frame, changes_race=False), names="frame")
-            live.observe(guard(self._on_canvas_start), names="start")
-        if self.steps_mode is not None:
-            mode = self.steps_mode
-            mode.toggle.observe(guard(lambda _: self._on_step_mode(), changes_race=False), names="value")
-            mode.which.observe(guard(lambda _: self._show_step(), changes_race=False), names="value")
-            mode.predict.observe(guard(lambda _: self._show_step(), changes_race=False), names="value")
-            mode.next.on_click(guard(lambda _: self._move_step(+1), changes_race=False))
-            mode.prev.on_click(guard(lambda _: self._move_step(-1), changes_race=False))
-            mode.reveal.on_click(guard(lambda _: self._reveal(), changes_race=False))
-        if self.sensitivity is not None:
-            panel = self.sensitivity
-            panel.toggle.observe(guard(lambda _: self._on_map_toggle(), changes_race=False), names="value")
-            panel.canvas.observe(guard(self._on_map_click), names="clicked")
-            self.alpha_of.observe(guard(lambda _: self._show_map(), changes_race=False), names="value")
+            live.observe(guard(self.lecture.on_canvas_frame, changes_race=False), names="frame")
+            live.observe(guard(self.lecture.on_canvas_start), names="start")
+        self.lecture.wire(guard)
 
     def _guarded(self, handler: Callable[[Any], None], *, changes_race: bool = True) -> Callable[[Any], None]:
         """Run a callback so that no exception ever reaches the notebook: it goes to the
@@ -295,7 +269,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self.update()  # its trajectory may be stale; update() shows it
             return
         self.view.set_visible(self._visible())
-        self._show_step()
+        self.lecture.show_step()
         self._show_race_texts()
         self.readout.value = texts.readout_html(self.reports(), self.figure.current, self.colors)
         self._render()
@@ -422,17 +396,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.update(rescale=True)
 
     def _on_click(self, event: Any) -> None:
-        if event.inaxes is not self.figure.ax or event.xdata is None or event.button != 1:
-            return
-        try:
-            with self._quiet():
-                # + 0.0 turns a rounded -0.0 into 0.0, which the number fields show as "0"
-                self.start_x.value = round(float(event.xdata), 3) + 0.0
-                self.start_y.value = round(float(event.ydata), 3) + 0.0
-            self._on_start({"owner": self.start_x})
-        except Exception as error:
-            log.exception("explorer click failed")
-            self._say(f"Could not move the start: {texts.one_line(error)}", error=True)
+        """A press on the ipympl canvas's surface moves the start there (3 decimals; + 0.0
+        turns a rounded -0.0 into 0.0, which the number fields show as "0")."""
+        if event.inaxes is self.figure.ax and event.xdata is not None and event.button == 1:
+            self.move_start(round(float(event.xdata), 3) + 0.0, round(float(event.ydata), 3) + 0.0)
 
     # ---------------------------------------------------------------- actions
 
@@ -495,8 +462,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self.play.value = self.frame.value = steps
         self._show_frame(steps)
         self._report()
-        self._show_step()
-        self._show_map()
+        self.lecture.refresh()
 
     def _visible(self) -> list[bool]:
         return [bool(self.settings.enabled.get(k)) for k in self._lanes()]
@@ -516,38 +482,6 @@ class Explorer(W.VBox):  # type: ignore[misc]
 
     # ------------------------------------------------- live canvas, modes, variants
 
-    def _on_canvas_frame(self, change: Any) -> None:
-        """The browser stopped Play or let go of the scrubber: the readout follows."""
-        step = int(change["new"])
-        self.figure.show_frame(step)
-        self.readout.value = texts.readout_html(self.reports(step), step, self.colors)
-        if self.steps_mode is not None and self.steps_mode.on and self.steps_mode.t != step:
-            self.steps_mode.t, self.steps_mode.revealed = step, False
-            self._show_step()
-
-    def _on_canvas_start(self, change: Any) -> None:
-        """The start was dragged on the surface: the race follows it."""
-        point = change["new"]
-        if len(point) != 2:
-            return
-        with self._quiet():
-            self.start_x.value, self.start_y.value = float(point[0]), float(point[1])
-        self._on_start({"owner": self.start_x})
-
-    def _on_present(self) -> None:
-        """Presentation mode on or off: larger fonts and lines, the canvas as wide as the page."""
-        self.present = bool(self.present_toggle.value)
-        for name in ("rv-present",):
-            (self.add_class if self.present else self.remove_class)(name)
-        if isinstance(self.view, canvas.LiveView):
-            self.view.present = self.present
-            self.view.widget.set_present(self.present)
-            size, resolution = _figure_size("live", self.present, None, None)
-            self.view.fig.set_size_inches(*size)
-            self.view.fig.set_dpi(resolution)
-        self._draw()
-        self.update(rescale=True)
-
     def _scene_changed(self) -> None:
         """The race is no longer the loaded scene's: the caption says so."""
         if self._scene_name and not self.caption.value.endswith("</i>"):
@@ -556,105 +490,36 @@ class Explorer(W.VBox):  # type: ignore[misc]
     def _show_caption(self) -> None:
         self.caption.value = layout.caption_html(self._scene_name, present=self.present)
 
-    def _on_add_variant(self, _: Any) -> None:
-        kind = str(self.variants.kind.value)
-        key = self.settings.add_variant(kind, contrasting(self.settings, kind))
-        self._recompute_all([key])
+    def move_start(self, x: float, y: float) -> None:
+        """Start the race at ``(x, y)``, as the start fields would (a point outside the
+        window is refused in the status line)."""
+        with self._quiet():
+            self.start_x.value, self.start_y.value = float(x), float(y)
+        self._on_start({"owner": self.start_x})
+
+    def surface_now(self) -> surfaces.Surface:
+        """The surface the race runs on now."""
+        return self._surface()
+
+    def redraw_figure(self) -> None:
+        """Lay the figure out again (its runs, their names or its size changed)."""
         self._draw()
-        self.update(rescale=True)
-        self._say(f"Added {self.settings.label(key)}: set what is its own below; the rest follows the controls.")
 
-    def _on_variant(self, change: Any) -> None:
-        key, name, value = self.variants.read(change["owner"])
-        self.settings.set_own(key, name, value)
-        self._draw()  # its name in the legend changed
-        self.update()
+    def recompute(self, keys: list[str]) -> None:
+        """Race the lanes ``keys`` again (the others keep their runs)."""
+        self._recompute_all(keys)
 
-    def _on_remove(self, key: str) -> None:
-        self.settings.remove_variant(key)
-        self.results.pop(key, None)
-        self._draw()
-        self.update(rescale=True)
-
-    def _on_step_mode(self) -> None:
-        mode = self.steps_mode
-        if mode is None:
-            return
-        mode.box.layout.display = "flex" if mode.on else "none"
-        if mode.on:
-            self.view.widget.pause()
-            mode.t, mode.revealed = 0, False
-        self._show_step()
-
-    def _move_step(self, by: int) -> None:
-        mode = self.steps_mode
-        if mode is None:
-            return
-        mode.t, mode.revealed = max(mode.t + by, 0), False
-        self._show_step()
-
-    def _reveal(self) -> None:
-        if self.steps_mode is not None:
-            self.steps_mode.revealed = True
-            self._show_step()
-
-    def _show_step(self) -> None:
-        """Step mode: the canvas at the position, the next step's anatomy drawn and typeset."""
-        mode = self.steps_mode
-        if mode is None or not isinstance(self.view, canvas.LiveView):
-            return
-        if not mode.on:
-            self.view.set_overlays([], revealed=False)
-            return
-        s = self.settings
-        specs = {k: s.spec(k) for k in mode.chosen({k: bool(s.enabled.get(k)) for k in self._lanes()})}
-        overlays = mode.show(self.results, specs, self.colors, self._surface().bounds)
-        self._show_frame(mode.t)
-        self.view.set_overlays(overlays, revealed=mode.revealed or not mode.predict.value)
-
-    def _on_map_toggle(self) -> None:
-        panel = self.sensitivity
-        if panel is not None:
-            panel.box.layout.display = "flex" if panel.on else "none"
-            self._show_map()
-
-    def _show_map(self) -> None:
-        """The sensitivity map of the optimizer chosen beside alpha, if shown."""
-        panel, s = self.sensitivity, self.settings
-        if panel is None or not panel.on:
-            return
-        key = str(self.alpha_of.value)
-        panel.show(
-            self._surface(),
-            s.kind(key),
-            s.spec(key).params,
-            start=s.start,
-            n_steps=s.n_steps,
-            color=self.colors.get(key, "#000000"),
-        )
-
-    def _on_map_click(self, change: Any) -> None:
-        """A click on the map races that cell's setting."""
-        panel, s = self.sensitivity, self.settings
-        if panel is None or not change["new"]:
-            return
-        _, lr, decay, value = panel.setting(change["new"])
-        key = str(self.alpha_of.value)
-        if s.mode != "each":
-            s.mode = "each"
-        s.lr[key] = lr
-        if decay is not None and value is not None:
-            field = decay_field(s.kind(key), decay)
-            if s.variant(key) is not None:
-                s.set_own(key, decay, value)
-            else:
-                s.share(field, value)
+    def sync_controls(self) -> None:
+        """Set every control from :attr:`settings` (after the settings changed in code)."""
         self._sync_controls()
-        self.update()
-        self._say(
-            f"Racing the map's cell: {s.label(key)} at alpha {format_setting(lr)}"
-            + (f", {decay} {format_setting(value)}." if decay is not None else ".")
-        )
+
+    def show_frame(self, step: int) -> None:
+        """Show the race at ``step``."""
+        self._show_frame(step)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Put ``text`` in the status line."""
+        self._say(text, error=error)
 
     # ---------------------------------------------------------------- reports
 
@@ -684,59 +549,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
 
     # ----------------------------------------------------------------- export
 
-    def _export_clicked(self) -> None:
-        try:
-            self.export(self.export_name.value)
-        except Exception as error:
-            if not isinstance(error, (ValueError, OSError)):
-                log.exception("explorer: export failed")
-            self.download.value = ""
-            self._say(f"Could not export {self.export_name.value!r}: {texts.one_line(error)}", error=True)
-
     def export(self, path: str, *, fps: float = 30.0, frames: int = 150, overwrite: bool = True) -> pathlib.Path:
         """Write the current race as an animation (by suffix: .gif .mp4 .html .png) and its
-        recipe beside it; progress shows under the button, and a link offers both files
-        to the browser (the way to get them from a server, e.g. under Voila).
-
-        Raises ValueError (an ``ExportError``) with a one-line reason when the export
-        cannot be done: every optimizer off, an unknown suffix, a missing folder, ...
-        """
-        from rmsprop_viz.export import save
-
-        scene = self.settings.scene()
-        results = scene.run()
-        figure = RaceFigure(scene.build_surface(), results, labels=scene.legend_labels())
-        self.export_log.clear_output()
-        self.download.value = ""
-        with self.export_log:
-            written = save(
-                figure, path, fps=fps, frames=frames, progress=True, overwrite=overwrite, recipe=scene.to_recipe()
-            )
-        recipe = written.with_suffix(".json")
-        self.download.value = " ".join(texts.download_link(p) for p in (written, recipe) if p.exists())
-        self._say(f"Exported {written} (and its recipe {recipe.name}).")
-        return written
-
-
-def _figure_size(
-    backend: str, present: bool, figsize: tuple[float, float] | None, dpi: float | None
-) -> tuple[tuple[float, float], float]:
-    """The race figure's size: 1280 x 720 pixels on the live canvas (1920 x 1080 in
-    presentation mode: the canvas fills a projector's width), 880 x 496 otherwise."""
-    default = ((12.8, 7.2), 150.0 if present else 100.0) if backend == "live" else ((11.0, 6.2), 80.0)
-    return (figsize or default[0]), float(dpi or default[1])
-
-
-def _step_mode(*, present: bool) -> Any:
-    from rmsprop_viz.apps.explorer.stepping import StepMode
-
-    return StepMode(present=present)
-
-
-def _sensitivity(*, present: bool) -> Any:
-    from rmsprop_viz.apps.explorer.maps import SensitivityPanel
-
-    return SensitivityPanel(present=present)
+        recipe beside it (:func:`rmsprop_viz.apps.explorer.exporting.export`)."""
+        return exporting.export(self, path, fps=fps, frames=frames, overwrite=overwrite)
 
 
 def explore(

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-BACKENDS = ["image", "ipympl"]
+BACKENDS = ["live", "image", "ipympl"]
 
 
 @pytest.fixture(params=BACKENDS)

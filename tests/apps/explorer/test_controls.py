@@ -145,10 +145,31 @@ def test_hold_widens_a_slider_to_the_value_instead_of_clamping() -> None:
     assert (beta.value, beta.min) == (-0.5, -0.5)
 
 
-def test_each_toggle_shows_its_kind_in_the_kinds_colour() -> None:
+def test_each_toggle_shows_its_run_in_its_colour_and_reads_at_wcag_aa() -> None:
+    # Every toggle's text reads at >= 4.5:1 on the white, light-grey (off) and darker-grey
+    # (on) buttons of JupyterLab and Voila: contrast computed here by the WCAG formula.
+    def luminance(color: str) -> float:
+        channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    def contrast(a: str, b: str) -> float:
+        hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
     for key in KEYS:
-        button = toggle_button(key, True)
-        assert button.description == KINDS[key].label
-        assert KINDS[key].style.color in button.layout.border
-        assert button.style.text_color == KINDS[key].style.color
-    assert toggle_button("rmsprop", False).style.text_color == "#D55E00"  # Okabe-Ito vermillion
+        color = KINDS[key].style.color
+        for on in (True, False):
+            button = toggle_button(KINDS[key].label, color, on)
+            assert button.description == KINDS[key].label
+            assert color in button.layout.border
+            assert button.icon == ("check" if on else "")
+            text = button.style.text_color
+            assert min(contrast(text, bg) for bg in ("#FFFFFF", "#EEEEEE", "#BDBDBD")) >= 4.5, (key, text)
+    button = toggle_button("RMSProp", KINDS["rmsprop"].style.color, True)
+    button.value = False
+    assert button.icon == ""
+    # the hue is kept: the darker text is the colour scaled towards black
+    r, g, b = (int(KINDS["rmsprop"].style.color[i : i + 2], 16) for i in (1, 3, 5))
+    tr, tg, tb = (int(button.style.text_color[i : i + 2], 16) for i in (1, 3, 5))
+    assert abs(tr * g - tg * r) <= 255 * 2 and abs(tr * b - tb * r) <= 255 * 2

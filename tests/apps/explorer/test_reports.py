@@ -19,6 +19,7 @@ from _explorer_helpers import (
 )
 
 import rmsprop_viz as rv
+from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.apps import explorer as ex
 from rmsprop_viz.apps.explorer import reports as texts
 from rmsprop_viz.apps.explorer.settings import settings_from_scene
@@ -130,8 +131,9 @@ def test_the_legend_colours_each_optimizer_by_its_kind_not_its_label() -> None:
     s.enabled = {k: True for k in ex.KEYS}
     html = texts.legend_html(s)
     shown = re.findall(r"color:(#[0-9A-F]{6}); font-size:18px'>&#9632;</span> ([A-Za-z]+):", html)
-    okabe_ito = {"SGD": "#0072B2", "Momentum": "#56B4E9", "Adagrad": "#009E73", "RMSProp": "#D55E00", "Adam": "#E69F00"}
-    assert [(label, colour) for colour, label in shown] == list(okabe_ito.items())
+    by_kind = [(KINDS[k].label, KINDS[k].style.color) for k in ex.KEYS]
+    assert [(label, colour) for colour, label in shown] == by_kind
+    assert len({colour for _, colour in by_kind}) == len(by_kind)
     s.enabled = {k: False for k in ex.KEYS}
     assert "every optimizer is off" in texts.legend_html(s)
 

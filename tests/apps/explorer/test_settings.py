@@ -18,23 +18,57 @@ from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.scenes import OptimizerSpec, Scene, surface_to_spec
 
 
-def test_a_preset_with_two_rmsprops_says_which_one_the_explorer_shows() -> None:
-    e = rv.explore("first-step", backend="image")
-    status = plain_text(e.status.value)
-    assert "two RMSProp runs (beta 0.99 and beta 0.9)" in status
-    assert "the explorer shows one: beta 0.99" in status
-    # what it says runs is what runs, and what the legend says
-    expected = rv.run(rv.Quadratic(), rv.rmsprop(0.05, beta=0.99), start=e.settings.start, n_steps=e.settings.n_steps)
-    np.testing.assert_array_equal(e.results["rmsprop"].params, expected.params)
-    assert "RMSProp: lr=0.05, beta=0.99," in plain_text(e.legend.value)
-    # the same through the preset menu, from another scene
-    other = rv.explore("rosenbrock", backend="image", n_steps=30)
-    assert "RMSProp runs" not in other.status.value
-    other.preset.value = "first-step"
-    assert "the explorer shows one: beta 0.99" in plain_text(other.status.value)
-    # once the race is no longer the scene's, the note goes
-    other.beta.value = 0.5
-    assert "RMSProp runs" not in other.status.value
+@pytest.mark.parametrize("backend", ["live", "image"])
+def test_a_scene_with_two_runs_of_one_optimizer_races_both(backend: str) -> None:
+    e = rv.explore("first-step", backend=backend)
+    scene = rv.scenes.get("first-step")
+    runs = scene.run()
+    lanes = [k for k in e.settings.lanes() if e.settings.enabled[k]]
+    assert lanes == ["rmsprop", "adam", "rmsprop:2"]
+    # each lane runs what the scene runs: beta 0.99 first, then the variant with beta 0.9
+    for key, label in (("rmsprop", "RMSProp, beta 0.99"), ("rmsprop:2", "RMSProp, beta 0.9"), ("adam", "Adam")):
+        np.testing.assert_array_equal(e.results[key].params, runs[label].params, err_msg=key)
+    assert e.settings.spec("rmsprop:2").params["beta"] == 0.9
+    assert e.settings.spec("rmsprop").params["beta"] == 0.99
+    # named apart in the legends and drawn in two different colours
+    legend = plain_text(e.legend.value)
+    assert "RMSProp (β 0.99): lr=0.05, beta=0.99" in legend
+    assert "RMSProp (β 0.9): lr=0.05, beta=0.9" in legend
+    assert e.colors["rmsprop"] != e.colors["rmsprop:2"]
+    assert "RMSProp runs" not in plain_text(e.status.value)
+    # the shared beta slider moves the kind's own run; the variant keeps its own beta
+    e.beta.value = 0.5
+    assert e.settings.spec("rmsprop").params["beta"] == 0.5
+    assert e.settings.spec("rmsprop:2").params["beta"] == 0.9
+    expected = rv.run(rv.Quadratic(), rv.rmsprop(0.05, beta=0.9), start=e.settings.start, n_steps=e.settings.n_steps)
+    np.testing.assert_array_equal(e.results["rmsprop:2"].params, expected.params)
+    # and the epsilon slider moves both
+    e.epsilon.value = 1e-3
+    assert e.settings.spec("rmsprop:2").params["eps"] == e.settings.spec("rmsprop").params["eps"] == 1e-3
+
+
+def test_variants_are_added_set_and_removed() -> None:
+    e = rv.explore("rosenbrock", backend="live", n_steps=40)
+    e.variants.kind.value = "adam"
+    e.variants.add.click()
+    assert "adam:2" in e.settings.lanes()
+    assert e.settings.spec("adam:2").params["bias_correction"] is False
+    expected = rv.run(rv.Rosenbrock(), rv.adam(0.03, bias_correction=False), start=e.settings.start, n_steps=40)
+    np.testing.assert_array_equal(e.results["adam:2"].params, expected.params)
+    assert "adam:2" in e.toggles and len(e.figure.paths) == 6
+    # its own epsilon, set in its row
+    row = e.variants.rows.children[0]
+    eps = next(c for c in row.children if getattr(c, "description", "") == "ε")
+    eps.value = 0.1
+    assert e.settings.spec("adam:2").params["eps"] == 0.1
+    assert e.settings.spec("adam").params["eps"] == 1e-8
+    eps.value = 5.0  # out of range: refused in one line, nothing raised
+    assert "ε must be a number in (0, 1]" in plain_text(e.status.value)
+    assert e.settings.spec("adam:2").params["eps"] == 0.1
+    # removed
+    remove = row.children[-1]
+    remove.click()
+    assert "adam:2" not in e.settings.lanes() and len(e.figure.paths) == 5
 
 
 def test_a_hyperparameter_without_a_control_is_named_with_what_runs_instead(tmp_path: pathlib.Path) -> None:
