@@ -19,10 +19,10 @@ from _explorer_helpers import (
 )
 
 import rmsprop_viz as rv
-from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.apps import explorer as ex
 from rmsprop_viz.apps.explorer import reports as texts
 from rmsprop_viz.apps.explorer.settings import settings_from_scene
+from rmsprop_viz.core.kinds import KINDS
 from rmsprop_viz.scenes import OptimizerSpec, Scene, surface_to_spec
 
 

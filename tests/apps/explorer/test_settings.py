@@ -55,7 +55,8 @@ def test_variants_are_added_set_and_removed() -> None:
     assert e.settings.spec("adam:2").params["bias_correction"] is False
     expected = rv.run(rv.Rosenbrock(), rv.adam(0.03, bias_correction=False), start=e.settings.start, n_steps=40)
     np.testing.assert_array_equal(e.results["adam:2"].params, expected.params)
-    assert "adam:2" in e.toggles and len(e.figure.paths) == 6
+    assert "adam:2" in e.toggles
+    assert len(e.figure.paths) == 6
     # its own epsilon, set in its row
     row = e.variants.rows.children[0]
     eps = next(c for c in row.children if getattr(c, "description", "") == "ε")
@@ -68,7 +69,8 @@ def test_variants_are_added_set_and_removed() -> None:
     # removed
     remove = row.children[-1]
     remove.click()
-    assert "adam:2" not in e.settings.lanes() and len(e.figure.paths) == 5
+    assert "adam:2" not in e.settings.lanes()
+    assert len(e.figure.paths) == 5
 
 
 def test_a_hyperparameter_without_a_control_is_named_with_what_runs_instead(tmp_path: pathlib.Path) -> None:
