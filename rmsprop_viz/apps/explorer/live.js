@@ -263,7 +263,7 @@ function render({ model, el }) {
     const [w, h] = model.get("size") || [0, 0];
     const present = model.get("present");
     root.classList.toggle("rv-present", !!present);
-    stage.style.maxWidth = present || !w ? "none" : `${w}px`;
+    root.style.maxWidth = present || !w ? "none" : `${w}px`; // (the transport bar as wide as the figure)
     stage.style.aspectRatio = w && h ? `${w} / ${h}` : "auto";
     const n = Math.max(model.get("n_frames") - 1, 0);
     scrub.max = String(n);
@@ -502,7 +502,7 @@ function render({ model, el }) {
 
   /** What each arrow and rectangle stands for, in the surface's top-left corner. */
   function drawOverlayLegend(ctx, map, items) {
-    const size = 14;
+    const size = Math.max((state.runs[0] && state.runs[0].font_px) || 15, 14); // the notes' size
     ctx.font = `${size}px ${FONT}`;
     const width = Math.max(...items.map((o) => ctx.measureText(o.label).width)) + 44;
     const left = map.box[0] + 8, top = map.box[1] + 8;
