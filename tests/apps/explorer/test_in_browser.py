@@ -37,6 +37,13 @@ def _legend_text(page: Page) -> str:
     return page.locator(".widget-html", has_text="RMSProp:").first.inner_text()
 
 
+def _legend_lr(page: Page, label: str) -> float:
+    """The learning rate the legend gives ``label`` (the log slider snaps a typed value to
+    its nearest step, within 1%)."""
+    found = re.search(rf"{label}: lr=([-+.e\d]+),", _legend_text(page))
+    return float(found.group(1)) if found else float("nan")
+
+
 def _optimizers_on(page: Page) -> list[str]:
     """The optimizer toggles that are pressed, in order."""
     pressed = [b.inner_text().strip() for b in page.locator(".widget-toggle-button.mod-active").all()]
@@ -103,7 +110,7 @@ def _exercise_explorer(page: Page, shots: pathlib.Path, name: str) -> None:
     # 1. type an alpha into the readout (the alpha slider acts on RMSProp at first)
     before = canvas_hash(page, IPYMPL_CANVAS)
     _type_into_slider(page, "alpha", "5.00e-02")
-    poll(lambda: "RMSProp: lr=0.05," in _legend_text(page), what="the kernel to take alpha = 0.05")
+    poll(lambda: abs(_legend_lr(page, "RMSProp") / 0.05 - 1) < 0.02, what="the kernel to take alpha = 0.05")
     poll(lambda: canvas_hash(page, IPYMPL_CANVAS) != before, what="the canvas to change after typing alpha")
     page.screenshot(path=str(shots / f"{name}-typed.png"))
 
