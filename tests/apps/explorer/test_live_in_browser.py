@@ -243,7 +243,7 @@ def test_the_canvas_draws_the_race_where_the_export_does(
     assert page.errors == []
     masks = [(coloured(canvas, still, r["color"]), coloured(expected, still, r["color"])) for r in state["runs"]]
     for i, (run, (ours, theirs)) in enumerate(zip(state["runs"], masks)):
-        assert theirs.sum() > 200, run["key"]  # the export draws it
+        assert theirs.sum() > 50, run["key"]  # the export draws it
         assert ours.sum() > 0.8 * theirs.sum(), run["key"]
         # Where another run's line passes within 3 pixels, which dash shows on top is a
         # matter of the dashes' phase: compare the rest.
@@ -276,8 +276,15 @@ def test_a_diverged_run_ends_in_a_cross_with_its_note(browser: Any, server: Any)
     Image.fromarray(expected.astype(np.uint8)).save(SHOTS / "diverged_export.png")
     sgd = state["runs"][0]
     ours, theirs = coloured(canvas, still, sgd["color"]), coloured(expected, still, sgd["color"])
-    assert near(ours, theirs) >= 0.9
-    assert near(theirs, ours) >= 0.9
+    # the path and the cross, away from the notes (whose text the browser sets in its own font)
+    white = np.array([255, 255, 255])
+    notes = np.zeros_like(ours)
+    for picture in (canvas, expected):
+        notes |= (np.abs(picture - still).max(axis=-1) > 40) & (np.abs(picture - white).max(axis=-1) < 30)
+    away = ~grow(notes, 4)
+    assert theirs[away].sum() > 200
+    assert near(ours & away, theirs) >= 0.95
+    assert near(theirs & away, ours) >= 0.95
     # the note's text: dark pixels on white where the export writes it
     box = state["panels"]["surface"]["box"]
     x0, y0, x1, y1 = (int(v) for v in box)
