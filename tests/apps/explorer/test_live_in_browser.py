@@ -319,6 +319,38 @@ def test_play_runs_in_the_browser_and_reports_once_when_it_stops(
     assert page.errors == []
 
 
+def test_new_data_is_drawn_and_counted_and_the_scrub_reports_on_release(
+    browser: Any, server: Any, scene_race: RaceFigure
+) -> None:
+    """The root's data-* attributes (the DOM contract) count each new seq drawn once, with
+    the time of its first frame; the scrub moves the frame in the browser and tells Python
+    only when it is released."""
+    state = race_state(scene_race, 100)
+    page = open_page(browser, server, state, "counters")
+    root = page.locator(".rv-live")
+    assert root.get_attribute("data-seq") == "1"
+    assert root.get_attribute("data-updates") == "1"
+    first = float(root.get_attribute("data-drawn-at"))
+    before = shot(page)
+    page.evaluate("(p) => window.fromPython(p)", wire({"runs": state["runs"][:2], "seq": 2}))
+    page.wait_for_function("() => document.querySelector('.rv-live').dataset.seq === '2'")
+    assert root.get_attribute("data-updates") == "2"
+    assert float(root.get_attribute("data-drawn-at")) > first
+    fewer = shot(page)
+    gone = coloured(before, fewer, state["runs"][3]["color"])  # Adam's pixels left the picture
+    assert gone.sum() > 100
+    page.evaluate(
+        "() => { const s = document.querySelector('.rv-scrub'); s.value = '40'; s.dispatchEvent(new Event('input')); }"
+    )
+    page.wait_for_function("() => document.querySelector('.rv-live').dataset.frame === '40'")
+    assert page.evaluate("() => window.saves") == []
+    assert root.get_attribute("data-updates") == "2"  # a frame is not new data
+    page.dispatch_event("input.rv-scrub", "change")
+    assert page.evaluate("() => window.saves") == [{"frame": 40}]
+    assert page.inner_text("span.rv-step") == f"step 40 / {scene_race.n_steps}"
+    assert page.errors == []
+
+
 def pixel_of(panel: dict[str, Any], x: float, y: float) -> tuple[float, float]:
     """Where a linear panel draws (x, y), in figure pixels from the top-left."""
     x0, y0, x1, y1 = panel["box"]
