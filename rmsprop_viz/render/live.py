@@ -195,6 +195,8 @@ def _hex(color: Any) -> str:
 
 
 def _check_sizes(race: RaceFigure) -> None:
+    if race.three_d:
+        raise ValueError("race must be a 2-D RaceFigure (three_d=False) for the live canvas")
     if len(race.trajectories) > MAX_LIVE_RUNS:
         raise ValueError(f"race must hold at most MAX_LIVE_RUNS = {MAX_LIVE_RUNS} runs, got {len(race.trajectories)}")
     longest = max(t.n_steps for t in race.trajectories) + 1
@@ -306,6 +308,7 @@ def ghost_payload(race: RaceFigure, *, dpi: float | None = None) -> tuple[list[d
     """The faded paths of the previous race that ``race`` shows
     (:meth:`RaceFigure.set_trajectories` with ``ghost=True``): a dict per ghost with data
     and float32 bytes, ``n`` x then ``n`` y each; ghosts with no points are left out."""
+    _check_sizes(race)
     px = _pixels(race.fig, dpi)
     styles = styles_for([t.kind for t in race.trajectories])
     ghosts: list[dict[str, Any]] = []

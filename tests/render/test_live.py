@@ -220,3 +220,22 @@ def test_caps_give_one_line_errors(race: RaceFigure, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(live, "MAX_LIVE_POINTS", 20_001)
     with pytest.raises(ValueError, match=r"^keys must have one entry per run \(3\), got 1$"):
         race_payload(race, keys=["x"])
+
+
+def test_a_figure_without_panels_has_only_its_surface(trajs: dict[str, rv.Trajectory]) -> None:
+    race = RaceFigure(rv.Rosenbrock(), trajs, panels=False, dpi=DPI)
+    assert set(background(race).panels) == {"surface"}
+    runs, data = race_payload(race)
+    values = np.frombuffer(data, dtype="<f4")
+    n = runs[1]["n_steps"]
+    at = runs[1]["offset"]
+    np.testing.assert_array_equal(values[at : at + n + 1], trajs["RMSProp"].params[:, 0, 0].astype("f4"))
+    assert np.isnan(values[at + 2 * (n + 1) : at + 3 * (n + 1) + 2 * n]).all()  # no curves to draw
+    assert "loss_width" not in runs[1]
+
+
+def test_a_3d_figure_is_refused(trajs: dict[str, rv.Trajectory]) -> None:
+    race = RaceFigure(rv.Rosenbrock(), trajs, three_d=True, panels=False, dpi=20)
+    for call in (background, race_payload, ghost_payload):
+        with pytest.raises(ValueError, match=r"^race must be a 2-D RaceFigure \(three_d=False\) for the live canvas$"):
+            call(race)
