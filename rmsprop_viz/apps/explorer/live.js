@@ -478,9 +478,8 @@ function render({ model, el }) {
     const legend = [];
     for (const o of model.get("overlays") || []) {
       const map = maps[o.panel];
-      if (!map) continue;
+      if (!map || (o.hidden && !revealed)) continue; // (hidden: drawn once revealed)
       if (o.type === "arrow") {
-        if (o.hidden && !revealed) continue;
         drawArrow(ctx, map.x(o.x0), map.y(o.y0), map.x(o.x1), map.y(o.y1), o.color, o.width ?? 2, o.dash);
         if (o.label) legend.push(o);
       } else if (o.type === "rect") {
