@@ -19,6 +19,7 @@ from rmsprop_viz.engine.run import Trajectory
 from rmsprop_viz.plotting.style import FONT, LINE_WIDTH, MARKER_SIZE, TITLE_Y, set_title, styles_for, tidy
 
 __all__ = [
+    "STEP_TICKS",
     "STEP_TITLES",
     "CurveArtists",
     "draw_losses",
@@ -71,11 +72,12 @@ class CurveArtists:
 MAX_LOG_DECADES = 24
 
 
-def set_log_limits(ax: Axes, arrays: Sequence[FloatArray]) -> None:
+def set_log_limits(ax: Axes, arrays: Sequence[FloatArray], numticks: int = 7) -> None:
     """A log y axis on ``ax`` spanning the positive finite values of ``arrays`` (a factor of
     2 of room either side, and at most :data:`MAX_LOG_DECADES` decades down from the
     largest: smaller values run off the bottom), ticked on decades with plain labels and
-    no minor ticks."""
+    no minor ticks: at most about ``numticks`` of them (every other decade, or every third,
+    on a long range)."""
     finite = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in arrays] or [np.array([1.0])])
     if finite.size == 0:
         finite = np.array([1e-3, 1.0])
@@ -87,7 +89,7 @@ def set_log_limits(ax: Axes, arrays: Sequence[FloatArray]) -> None:
     ax.set_yscale("log")
     ax.set_ylim(low / 2, high * 2)
     # Plain labels: mathtext labels ("$10^{-3}$") cost most of a draw.
-    ax.yaxis.set_major_locator(_LogTicks(numticks=7))
+    ax.yaxis.set_major_locator(_LogTicks(numticks=numticks))
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(_log_label))
     ax.yaxis.set_minor_locator(mticker.NullLocator())  # a hundred minor ticks are a hundred lines to draw
 
@@ -170,6 +172,8 @@ def step_sizes(traj: Trajectory, coord: int, run: int = 0) -> tuple[FloatArray, 
     return steps, np.where(size > 0, size, np.nan)
 
 
+#: Tick labels on the y axis of a (short) step-size panel, at most about.
+STEP_TICKS = 4
 #: Titles of the two step-size panels of a race, by coordinate.
 STEP_TITLES = ("|Δx| per step", "|Δy| per step")
 
@@ -205,7 +209,7 @@ def draw_step_panels(
     n_steps = max(t.n_steps for t in trajectories)
     for coord, ax in ((0, ax_x), (1, ax_y)):
         set_step_limits(ax, n_steps)
-        set_log_limits(ax, [d for _, d in curves.data])  # one range: |Δx| and |Δy| compare
+        set_log_limits(ax, [d for _, d in curves.data], STEP_TICKS)  # one range: |Δx| and |Δy| compare
         set_title(ax, STEP_TITLES[coord], font["label"], y=TITLE_Y)
         ax.grid(True, which="major", alpha=0.3)
         tidy(ax)

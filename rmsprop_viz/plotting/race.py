@@ -16,11 +16,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from rmsprop_viz.core.checks import check_number
 from rmsprop_viz.core.surfaces import Surface
 from rmsprop_viz.engine.run import Trajectory
 from rmsprop_viz.plotting.curves import (
+    STEP_TICKS,
     CurveArtists,
     draw_losses,
     draw_step_panels,
@@ -30,7 +32,17 @@ from rmsprop_viz.plotting.curves import (
     step_sizes,
 )
 from rmsprop_viz.plotting.paths import PathArtists, draw_paths, update_paths
-from rmsprop_viz.plotting.style import FONT, LINE_WIDTH, TITLE_Y, set_title
+from rmsprop_viz.plotting.style import (
+    FONT,
+    LINE_WIDTH,
+    PRESENT,
+    START,
+    TITLE_Y,
+    enlarge,
+    legend_handle,
+    set_title,
+    wrap_to_width,
+)
 from rmsprop_viz.plotting.surface import draw_surface, surface_floor, surface_grid
 from rmsprop_viz.plotting.three_d import Path3DArtists, draw_paths_3d, draw_surface_3d, start_3d, update_paths_3d
 
@@ -103,6 +115,16 @@ class RaceFigure:
         Draw into this figure (e.g. an interactive one) instead of a new one.
     title : str, optional
         Figure title (default: the surface and its formula).
+    legend : bool
+        Add the legend: each run's line with its marker, the minimum's star and the start's
+        circle.
+    present : bool
+        For a projector: fonts :data:`~rmsprop_viz.plotting.style.PRESENT` times larger
+        (1.4), lines 1.5 times thicker, markers 1.4 times larger.
+    caption : str, optional
+        A sentence or two across the top of the figure, over the panels' titles (a scene's
+        caption: what to notice), wrapped to the figure's width at the label size, on as
+        many lines as it takes (the layout makes room).
 
     Examples
     --------
@@ -128,6 +150,8 @@ class RaceFigure:
         figure: Figure | None = None,
         title: str | None = None,
         legend: bool = True,
+        present: bool = False,
+        caption: str | None = None,
     ) -> None:
         trajs = list(trajectories.values()) if isinstance(trajectories, Mapping) else list(trajectories)
         if not trajs:
@@ -150,6 +174,9 @@ class RaceFigure:
             FigureCanvasAgg(figure)
         self.fig = figure
         self.three_d = three_d
+        self.present = bool(present)
+        #: How much larger than :data:`~rmsprop_viz.plotting.style.FONT` the texts are.
+        self.font_scale = PRESENT["font"] if self.present else 1.0
 
         if panels:
             # The surface on the left; on the right the loss over the two step-size panels.
@@ -208,6 +235,17 @@ class RaceFigure:
             self.ax_step_y = figure.add_subplot(step_y_spec)
             self.steps = draw_step_panels(self.ax_step_x, self.ax_step_y, trajs, run=run)
             self.panel_axes.update(loss=self.ax_loss, step_x=self.ax_step_x, step_y=self.ax_step_y)
+            # The three panels share their steps: the bottom one names them.
+            self.ax_loss.tick_params(labelbottom=False)
+            self.ax_loss.set_xlabel("")
+        if self.present:
+            enlarge(figure)
+            self._update_legend()  # made again at its own size, from the enlarged lines
+        self.caption: Text | None = None
+        if caption:
+            caption_size = FONT["label"] * self.font_scale
+            text = wrap_to_width(caption, caption_size, figure.bbox.width * 0.96, figure)
+            self.caption = figure.suptitle(text, fontsize=caption_size, fontstyle="italic", color="#222222")
         self.show_frame(self.n_steps)
 
     @property
@@ -256,32 +294,49 @@ class RaceFigure:
 
     @property
     def legend(self) -> Legend | None:
-        """The legend: under the surface's window in 2-D, under the 3-D panel in 3-D."""
-        return self._figure_legend if self.three_d else self.ax.get_legend()
+        """The legend: under the surface's window in 2-D, across the figure's foot in 3-D and
+        in presentation mode."""
+        return self._figure_legend if self.three_d or self.present else self.ax.get_legend()
 
     def _update_legend(self) -> None:
         if not self._legend:
             return
-        handles = [self.surface_artists.minima] if not self.three_d and self.surface_artists.minima else []
-        lines = [p.line for p in self.paths] if self.paths else [p.line for p in self.paths_3d]
-        shown = [(line, label) for line, label, on in zip(lines, self.labels, self.visible) if on]
+        scale = self.font_scale
+        marks: list[tuple[Line2D, str]] = []
+        if not self.three_d and self.surface_artists.minima:
+            marks.append((self.surface_artists.minima, "minimum"))
+        if self.paths or self.paths_3d:
+            start = {**START, "markersize": START["markersize"] * scale, "markeredgecolor": "#333333"}
+            marks.append((Line2D([], [], **start), "start"))
+        path_arts: list[Any] = list(self.paths) if self.paths else list(self.paths_3d)
+        handles = [legend_handle(p.line, p.head.get_marker(), p.head.get_markersize()) for p in path_arts]
+        shown = [(handle, label) for handle, label, on in zip(handles, self.labels, self.visible) if on]
         # Below the surface, outside it: the paths stay in view. Long labels (with their
         # hyperparameters) get a column of their own on a narrow figure.
-        texts = [*(["minimum"] if handles else []), *(label for _, label in shown)]
-        narrow = max(map(len, texts), default=0) * FONT["legend"] * 1.1 > self.fig.get_figwidth() * 72 * 0.55
+        texts = [*(text for _, text in marks), *(label for _, label in shown)]
+        narrow = max(map(len, texts), default=0) * FONT["legend"] * scale * 1.1 > self.fig.get_figwidth() * 72 * 0.55
         style: dict[str, Any] = {
             "ncol": 1 if narrow else 2,
-            "fontsize": FONT["legend"] - (2 if narrow else 0),
+            "fontsize": (FONT["legend"] - (2 if narrow else 0)) * scale,
             "frameon": False,
         }
-        artists = [*handles, *(line for line, _ in shown)]
-        if self.three_d:
-            # Under the figure's bottom-left corner, where the layout keeps room for it: the
-            # 3-D box shrinks to its aspect inside the place the layout gives it, and a legend
-            # hung from the box would cover its tick labels or fall below the figure.
+        handles = [*(mark for mark, _ in marks)]
+        artists = [*handles, *(handle for handle, _ in shown)]
+        if self.present or self.three_d:
+            # Across the figure's foot, in as few rows as fit its width: under the surface
+            # alone, large fonts would take a column of rows, squeezing every panel; and the
+            # 3-D box shrinks to its aspect inside the place the layout gives it, so that a
+            # legend hung from the box would cover its tick labels or fall below the figure.
             if self._figure_legend is not None:
                 self._figure_legend.remove()
-            self._figure_legend = self.fig.legend(artists, texts, loc="outside lower left", **style)
+            style["loc"] = "outside lower center" if self.present else "outside lower left"
+            renderer = self.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            for ncol in range(len(texts), 0, -1):
+                style["ncol"] = ncol
+                self._figure_legend = self.fig.legend(artists, texts, **style)
+                if ncol == 1 or self._figure_legend.get_window_extent(renderer).width <= self.fig.bbox.width:
+                    return
+                self._figure_legend.remove()
             return
         self.ax.legend(
             artists,
@@ -291,7 +346,7 @@ class RaceFigure:
             # in points, so the layout engine finds it where it left it.
             bbox_to_anchor=(0.5, 0.0),
             bbox_transform=self.ax.transAxes
-            + mtransforms.ScaledTranslation(0, -LEGEND_DROP / 72, self.fig.dpi_scale_trans),
+            + mtransforms.ScaledTranslation(0, -LEGEND_DROP * scale / 72, self.fig.dpi_scale_trans),
             **style,
         )
 
@@ -361,7 +416,7 @@ class RaceFigure:
             if rescale:
                 for ax in (self.ax_step_x, self.ax_step_y):
                     set_step_limits(ax, self.n_steps)
-                    set_log_limits(ax, [d for _, d in self.steps.data])
+                    set_log_limits(ax, [d for _, d in self.steps.data], STEP_TICKS)
         if labels is not None:
             self._update_legend()
         self.show_frame(self.n_steps if step is None else step)

@@ -16,6 +16,7 @@ from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.spines import Spine
 from matplotlib.text import Text
 
 from rmsprop_viz.core import kinds
@@ -30,16 +31,20 @@ __all__ = [
     "LINE_WIDTH",
     "MARKER_SIZE",
     "MINIMUM",
+    "PRESENT",
     "START",
     "TITLE_Y",
     "colours_clash",
     "draw_divergence",
     "draw_minimum",
     "draw_start",
+    "enlarge",
+    "legend_handle",
     "set_title",
     "style_for",
     "styles_for",
     "tidy",
+    "wrap_to_width",
 ]
 
 # Sizes for a lecture hall.
@@ -201,6 +206,61 @@ def draw_divergence(ax: Any, x: Any = (), y: Any = (), z: Any = None, *, color: 
     return cross
 
 
+def legend_handle(line: Line2D, marker: str, markersize: float = MARKER_SIZE) -> Line2D:
+    """A legend entry for a run drawn as ``line`` with heads ``marker``: its colour, line
+    style and width, and its marker in the middle (so the shape on the surface can be looked
+    up too)."""
+    return Line2D(
+        [],
+        [],
+        color=line.get_color(),
+        linestyle=line.get_linestyle(),
+        linewidth=line.get_linewidth(),
+        marker=marker,
+        markersize=markersize,
+        markeredgecolor="black",
+        markeredgewidth=1.0,
+    )
+
+
+#: How presentation mode (for a projector) enlarges a figure: fonts, line widths, marker sizes.
+PRESENT = {"font": 1.4, "line": 1.5, "marker": 1.4}
+
+
+def enlarge(
+    figure: Any, font: float = PRESENT["font"], line: float = PRESENT["line"], marker: float = PRESENT["marker"]
+) -> None:
+    """Scale every text of ``figure`` by ``font``, every line's width (spines and ticks
+    included) by ``line`` and every marker by ``marker``: a figure for a projector. Titles
+    are fitted again (:func:`set_title`) at their new size.
+
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> ax = fig.add_subplot()
+    >>> (curve,) = ax.plot([0, 1], [0, 1], linewidth=2.0, marker="o", markersize=10.0)
+    >>> _ = set_title(ax, "a title", 10.0)
+    >>> enlarge(fig)
+    >>> curve.get_linewidth(), curve.get_markersize(), ax.title.get_fontsize()
+    (3.0, 14.0, 14.0)
+    """
+    titles = [(ax, ax.title.get_text(), ax.title.get_fontsize(), ax.title.get_position()[1]) for ax in figure.axes]
+    for text in figure.findobj(Text):
+        text.set_fontsize(text.get_fontsize() * font)
+    for artist in figure.findobj(Line2D):
+        artist.set_linewidth(artist.get_linewidth() * line)
+        artist.set_markersize(artist.get_markersize() * marker)
+        artist.set_markeredgewidth(artist.get_markeredgewidth() * line)
+    for spine in figure.findobj(Spine):
+        spine.set_linewidth(spine.get_linewidth() * line)
+    for ax, text, size, y in titles:
+        for axis in (ax.xaxis, ax.yaxis):
+            ticks = axis.get_major_ticks()
+            if ticks:  # ticks made at a draw take their looks from here
+                axis.set_tick_params(labelsize=ticks[0].label1.get_fontsize(), width=0.8 * line, length=3.5 * marker)
+        if text:
+            set_title(ax, text.replace("\n", " "), size * font, y=y)
+
+
 # ----------------------------------------------------------------------------- titles
 
 #: Title layouts to try, in order, until one fits: (font size below the panel's own, lines).
@@ -292,6 +352,29 @@ def set_title(ax: Axes, text: str, fontsize: float = FONT["title"], **kwargs: An
             if len(lines) <= most and title.get_window_extent(renderer).width <= room:
                 return title
     return title
+
+
+def wrap_to_width(text: str, fontsize: float, room: float, figure: Any) -> str:
+    """``text`` broken at spaces into lines no wider than ``room`` pixels of ``figure`` at
+    ``fontsize`` points (a word longer than that stays whole): never a smaller font, as many
+    lines as it takes.
+
+    >>> from matplotlib.figure import Figure
+    >>> print(wrap_to_width("one two three four", 12, 100, Figure(dpi=100)))
+    one two
+    three four
+    """
+    probe = Text(0, 0, text, fontsize=fontsize, figure=figure)
+    renderer = _renderer_of(figure)
+    lines: list[str] = []
+    for word in text.split():
+        if lines:
+            probe.set_text(f"{lines[-1]} {word}")
+            if probe.get_window_extent(renderer).width <= room:
+                lines[-1] = f"{lines[-1]} {word}"
+                continue
+        lines.append(word)
+    return "\n".join(lines)
 
 
 def tidy(ax: Axes) -> None:

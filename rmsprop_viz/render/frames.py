@@ -134,18 +134,19 @@ class StepCounter:
     def _make(race: RaceFigure) -> Text:
         ax: Any = race.ax
         text: Text
+        scale = race.font_scale  # larger in presentation mode, with the tick labels above it
         if race.three_d:
             # (top left: the 3-D box's tick labels reach into the corners below)
-            text = ax.text2D(0.02, 0.98, "", transform=ax.transAxes, fontsize=FONT["label"], va="top")
+            text = ax.text2D(0.02, 0.98, "", transform=ax.transAxes, fontsize=FONT["label"] * scale, va="top")
             return text
-        drop = mtransforms.ScaledTranslation(0, -COUNTER_DROP / 72, race.fig.dpi_scale_trans)
+        drop = mtransforms.ScaledTranslation(0, -COUNTER_DROP * scale / 72, race.fig.dpi_scale_trans)
         text = ax.text(
             0.0,
             0.0,
             "",
             transform=ax.transAxes + drop,
             va="top",
-            fontsize=FONT["label"],
+            fontsize=FONT["label"] * scale,
             bbox={"boxstyle": "round,pad=0.3", "fc": "white", "alpha": 0.85},
             zorder=COUNTER_ZORDER,
         )

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from _plotting_helpers import crowded_race, four_racers
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 import rmsprop_viz as rv
 from rmsprop_viz import plotting
@@ -94,7 +95,7 @@ def test_set_trajectories_swaps_the_data_and_keeps_a_ghost() -> None:
     assert fig.n_steps == 80
     assert fig.ax_loss is not None
     assert fig.ax_loss.get_xlim() == pytest.approx((-1.6, 81.6))  # steps 0 to 80, and 2% either side
-    assert [t.get_text() for t in fig.ax.get_legend().get_texts()] == ["minimum", "a", "b", "c", "d"]
+    assert [t.get_text() for t in fig.ax.get_legend().get_texts()] == ["minimum", "start", "a", "b", "c", "d"]
     with pytest.raises(ValueError, match="expected 4 trajectories"):
         fig.set_trajectories(list(second.values())[:2])
 
@@ -268,3 +269,67 @@ def test_step_sizes_have_a_panel_per_coordinate_in_each_optimizers_style() -> No
     only = RaceFigure(surface, race, panels=False)
     assert list(only.panel_axes) == ["surface"]
     assert only.panel_axes["surface"] is only.ax
+
+
+def test_legend_shows_each_runs_marker_and_the_start() -> None:
+    surface = rv.Rosenbrock()
+    race = four_racers(surface, 20)
+    fig = RaceFigure(surface, race)
+    legend = fig.legend
+    assert legend is not None
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[:2] == ["minimum", "start"]
+    handles = legend.legend_handles
+    start = handles[1]
+    assert isinstance(start, Line2D)
+    assert start.get_marker() == "o"
+    assert start.get_markerfacecolor() == "white"
+    for handle, path in zip(handles[2:], fig.paths):
+        assert isinstance(handle, Line2D)
+        assert handle.get_marker() == path.head.get_marker() != "None"
+        assert handle.get_color() == path.line.get_color()
+        assert handle.get_linestyle() == path.line.get_linestyle()
+
+
+def test_presentation_mode_enlarges_fonts_lines_and_markers() -> None:
+    surface = rv.Rosenbrock()
+    race = four_racers(surface, 20)
+    normal, present = RaceFigure(surface, race), RaceFigure(surface, race, present=True)
+    for a, b in zip(normal.paths, present.paths):
+        assert b.line.get_linewidth() == pytest.approx(1.5 * a.line.get_linewidth())
+        assert b.head.get_markersize() == pytest.approx(1.4 * a.head.get_markersize())
+    assert normal.ax_loss is not None
+    assert present.ax_loss is not None
+    for ax_a, ax_b in ((normal.ax, present.ax), (normal.ax_loss, present.ax_loss)):
+        assert ax_b.title.get_fontsize() == pytest.approx(1.4 * ax_a.title.get_fontsize())
+        assert ax_b.yaxis.label.get_fontsize() == pytest.approx(1.4 * ax_a.yaxis.label.get_fontsize())
+    present.fig.canvas.draw()
+    tick = present.ax.xaxis.get_major_ticks()[0].label1
+    assert tick.get_fontsize() == pytest.approx(1.4 * normal.ax.xaxis.get_major_ticks()[0].label1.get_fontsize())
+    legend = present.legend
+    assert legend is not None
+    assert legend.get_texts()[0].get_fontsize() >= 1.4 * 11 - 1e-9
+    # the legend lies inside the figure and covers no panel
+    box = legend.get_window_extent()
+    assert box.x0 >= 0
+    assert box.y0 >= 0
+    for ax in present.panel_axes.values():
+        assert not box.overlaps(ax.get_window_extent())
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_caption_is_wrapped_to_the_figure_and_covers_nothing(present: bool) -> None:
+    surface = rv.Rosenbrock()
+    caption = " ".join(["a long caption that says what to notice in this race"] * 5)
+    fig = RaceFigure(surface, four_racers(surface, 20), caption=caption, present=present)
+    assert fig.caption is not None
+    assert fig.caption.get_text().split() == caption.split()  # every word, in order
+    assert 2 <= fig.caption.get_text().count("\n") + 1 <= 4
+    assert fig.caption.get_fontsize() == pytest.approx(13 * (1.4 if present else 1.0))  # never shrunk
+    fig.fig.canvas.draw()
+    box = fig.caption.get_window_extent()
+    assert 0 <= box.x0 < box.x1 <= fig.fig.bbox.width
+    assert box.y1 <= fig.fig.bbox.height
+    for ax in fig.panel_axes.values():
+        assert not box.overlaps(ax.title.get_window_extent())
+        assert not box.overlaps(ax.get_window_extent())

@@ -156,3 +156,20 @@ def test_frame_renderer_draws_what_a_full_draw_draws(three_d: bool) -> None:
         # here and there), never more than 8, and over 2 at no more than 0.05% of the pixels
         assert off.max() <= 8, step
         assert np.count_nonzero(off > 2) <= 0.0005 * off.size, step
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_step_counter_covers_no_tick_label_nor_the_x_label(present: bool) -> None:
+    surface = rv.Rosenbrock()
+    fig = RaceFigure(surface, _race(surface, 1200), present=present)
+    counter = add_counter(fig)
+    counter.show(600)
+    fig.fig.canvas.draw()
+    box = counter.text.get_window_extent()
+    assert not box.overlaps(fig.ax.xaxis.label.get_window_extent())
+    for tick in fig.ax.xaxis.get_major_ticks():
+        if tick.label1.get_visible() and tick.label1.get_text():
+            assert not box.overlaps(tick.label1.get_window_extent()), tick.label1.get_text()
+    legend = fig.legend
+    assert legend is not None
+    assert not box.overlaps(legend.get_window_extent())
