@@ -215,12 +215,22 @@ class RaceView:
             renderer.background = None  # the legend is part of the static picture
 
     def set_race(
-        self, runs: list[Trajectory], *, ghost: bool, surface: Surface, n_steps: int, rescale: bool = False
+        self,
+        runs: list[Trajectory],
+        *,
+        ghost: bool,
+        surface: Surface,
+        n_steps: int,
+        rescale: bool = False,
+        names: list[str] | None = None,
     ) -> None:
         """Show a new race (the previous one as a ghost if ``ghost``); ``rescale`` when the
-        number of steps or the start changed."""
+        number of steps or the start changed; ``names`` for the legend, when they changed."""
         race, renderer = self._race()
-        race.set_trajectories(runs, ghost=ghost, step=n_steps, rescale=False)
+        relabel = names is not None and list(names) != race.labels
+        race.set_trajectories(runs, ghost=ghost, step=n_steps, rescale=False, labels=names if relabel else None)
+        if relabel:
+            renderer.background = None  # the legend is part of the static picture
         if rescale:
             self.fix_limits(surface, runs, n_steps)
             renderer.background = None  # axis ranges changed: capture again
@@ -323,14 +333,24 @@ class LiveView:
             self._send_race(ghost=False)
 
     def set_race(
-        self, runs: list[Trajectory], *, ghost: bool, surface: Surface, n_steps: int, rescale: bool = False
+        self,
+        runs: list[Trajectory],
+        *,
+        ghost: bool,
+        surface: Surface,
+        n_steps: int,
+        rescale: bool = False,
+        names: list[str] | None = None,
     ) -> None:
         """Send a new race (the previous one as a ghost if ``ghost``); ``rescale`` when the
-        number of steps or the start changed (the picture is drawn again)."""
+        number of steps or the start changed, ``names`` when the legend's names changed
+        (the picture is drawn again for either)."""
         race = self._race()
-        race.set_trajectories(runs, ghost=ghost, step=n_steps, rescale=False)
+        relabel = names is not None and list(names) != race.labels
+        race.set_trajectories(runs, ghost=ghost, step=n_steps, rescale=False, labels=names if relabel else None)
         if rescale:
             fix_limits(race, surface, runs, n_steps)
+        if rescale or relabel:
             self._send_background()
         self._send_race(ghost=ghost)
 

@@ -39,6 +39,7 @@ __all__ = [
     "play_step",
     "read",
     "toggle_button",
+    "within_step",
 ]
 
 _STYLE = {"description_width": "initial"}
@@ -251,6 +252,28 @@ def hold(control: W.Widget, value: Any) -> None:
 #: Backgrounds of a toggle button: white (the explorer's own style), and the greys that
 #: JupyterLab and Voila give a button that is off and on.
 TOGGLE_BACKGROUNDS = ("#FFFFFF", "#EEEEEE", "#E0E0E0", "#BDBDBD")
+
+
+def within_step(control: W.Widget, setting: Any, value: Any) -> bool:
+    """True when ``value`` differs from ``setting`` by less than half of the slider
+    ``control``'s step (in exponents for a log slider): the slider's rounding of the
+    setting, not a move. Other controls: only an equal value.
+
+    >>> alpha = make(ALPHA, 0.05)
+    >>> within_step(alpha, 0.05, 0.0501), within_step(alpha, 0.05, 0.0562)
+    (True, False)
+    """
+    try:
+        old, new = float(setting), float(value)
+    except (TypeError, ValueError):
+        return False
+    if isinstance(control, W.FloatLogSlider):
+        if old <= 0 or new <= 0 or not (math.isfinite(old) and math.isfinite(new)):
+            return False
+        return abs(math.log10(new) - math.log10(old)) < 0.5 * float(control.step) - 1e-12
+    if isinstance(control, (W.FloatSlider, W.IntSlider)):
+        return abs(new - old) < 0.5 * float(control.step) - 1e-12
+    return old == new
 
 
 def toggle_button(label: str, color: str, on: bool, *, present: bool = False) -> W.ToggleButton:

@@ -267,6 +267,8 @@ function render({ model, el }) {
     stage.style.aspectRatio = w && h ? `${w} / ${h}` : "auto";
     const n = Math.max(model.get("n_frames") - 1, 0);
     scrub.max = String(n);
+    // A canvas without runs (a sensitivity map) has nothing to play.
+    bar.style.display = (model.get("runs") || []).length ? "" : "none";
     resize();
   }
 
@@ -493,7 +495,10 @@ function render({ model, el }) {
         ctx.stroke();
         if (o.label) legend.push(o);
       } else if (o.type === "mark") {
-        drawMarker(ctx, o.marker || "o", map.x(o.x), map.y(o.y), o.size ?? 12, o.color, "#000000", 1);
+        // "fill": false draws a ring (the map's current setting); "edge" colours the outline.
+        const ring = o.fill === false;
+        drawMarker(ctx, o.marker || "o", map.x(o.x), map.y(o.y), o.size ?? 12, ring ? "rgba(0, 0, 0, 0)" : o.color,
+          o.edge ?? (ring ? o.color : "#000000"), ring ? Math.max(2, (o.size ?? 12) / 5) : 1);
       }
     }
     if (legend.length && maps.surface) drawOverlayLegend(ctx, maps.surface, legend);

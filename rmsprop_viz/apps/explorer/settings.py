@@ -552,15 +552,12 @@ def contrasting(settings: Settings, kind: str) -> dict[str, Any]:
 
 
 def figure_name(settings: Settings, key: str) -> str:
-    """The lane's entry in the figure's legend: the kind's label, and for a variant what is
-    its own (the shared settings change with every slider move and are in the HTML legend).
+    """The lane's entry in the figure's legend: the kind's label, and where a kind races
+    more than once, what tells its runs apart (:meth:`Settings.label`; the other settings
+    change with every slider move and are in the HTML legend above the figure).
 
     >>> s = settings_from_scene(get_scene("first-step"))[0]
-    >>> figure_name(s, "rmsprop"), figure_name(s, "rmsprop:2")
-    ('RMSProp', 'RMSProp (β 0.9)')
+    >>> figure_name(s, "rmsprop"), figure_name(s, "rmsprop:2"), figure_name(s, "adam")
+    ('RMSProp (β 0.99)', 'RMSProp (β 0.9)', 'Adam')
     """
-    found = settings.variant(key)
-    label = KINDS[settings.kind(key)].label
-    if found is None or not found.own:
-        return label
-    return f"{label} ({found.describe()})"
+    return settings.label(key)

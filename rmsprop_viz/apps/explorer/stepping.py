@@ -113,8 +113,7 @@ class StepMode:
             if self.predict.value and not self.revealed:
                 text = _hide_step(text)
             captions.append(
-                f"<div class='rv-step-one' style='border-left:5px solid {colors[key]}; padding-left:10px'>"
-                f"<b>{_escape(anatomy.label)}</b>, step {self.t + 1} (from θ<sub>{self.t}</sub>)<br>{text}</div>"
+                f"<div class='rv-step-one' style='border-left:5px solid {colors[key]}; padding-left:10px'>{text}</div>"
             )
         intro = (
             "<div class='rv-step-intro'>Arrows on the surface (all drawn at one scale, named in their labels): "
@@ -127,10 +126,6 @@ class StepMode:
             intro + "<div style='display:flex; flex-wrap:wrap; gap:8px 30px'>" + "".join(captions) + "</div>"
         )
         return overlays
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _hide_step(latex: str) -> str:

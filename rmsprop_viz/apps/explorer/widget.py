@@ -207,7 +207,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         status line said about the loaded scene (the race is no longer that scene's)."""
 
         def run(change: Any) -> None:
-            if self._busy:
+            if self._busy or self._snapped(change):
                 return
             if changes_race:
                 self._load_note = ""
@@ -219,6 +219,17 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 self._say(f"Could not apply that change: {texts.one_line(error)}", error=True)
 
         return run
+
+    def _snapped(self, change: Any) -> bool:
+        """True when a slider only rounded the setting it holds to its own step (a front
+        end sends that rounded value back when it first shows the slider): not a change."""
+        owner = change.get("owner") if isinstance(change, dict) else None
+        if owner is self.alpha:
+            return controls.within_step(owner, self._alpha_value(), change["new"])
+        for spec in HYPERPARAMETERS:
+            if owner is self.hyper[spec.name] and spec.field:
+                return controls.within_step(owner, getattr(self.settings, spec.field), change["new"])
+        return False
 
     @contextlib.contextmanager
     def _quiet(self) -> Iterator[None]:
@@ -454,7 +465,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
         s, steps = self.settings, self.settings.n_steps
         self.view.set_visible(self._visible())
         runs = [self.results[k] for k in s.lanes()]
-        self.view.set_race(runs, ghost=bool(self.ghost.value), surface=self._surface(), n_steps=steps, rescale=rescale)
+        names = [figure_name(s, k) for k in s.lanes()]
+        self.view.set_race(
+            runs, ghost=bool(self.ghost.value), surface=self._surface(), n_steps=steps, rescale=rescale, names=names
+        )
         self._show_race_texts()
         with self._quiet():
             self.play.max = self.frame.max = steps

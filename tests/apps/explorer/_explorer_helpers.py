@@ -127,7 +127,7 @@ def numbers(html: str) -> list[str]:
 
 def figure_legend(e: ex.Explorer) -> list[str]:
     legend = e.figure.ax.get_legend()
-    return [t.get_text() for t in legend.get_texts() if t.get_text() != "minimum"]
+    return [t.get_text() for t in legend.get_texts() if t.get_text() not in ("minimum", "start")]
 
 
 def html_legend(e: ex.Explorer) -> list[str]:
