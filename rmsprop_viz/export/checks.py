@@ -2,8 +2,9 @@
 
 Every bad setting is refused with one :class:`ExportError` line naming the parameter and
 its limit: ``fps`` in :data:`FPS_RANGE`, ``frames`` up to :data:`MAX_FRAMES`, ``dpi`` in
-:data:`DPI_RANGE`, frames of at most :data:`MAX_PIXELS` pixels, and GIF or HTML exports
-that keep at most :data:`MAX_KEPT_BYTES` of frames in memory.
+:data:`DPI_RANGE`, ``hold`` in :data:`HOLD_RANGE`, ``duration`` in :data:`DURATION_RANGE`,
+frames of at most :data:`MAX_PIXELS` pixels, and GIF or HTML exports that keep at most
+:data:`MAX_KEPT_BYTES` of frames in memory.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from rmsprop_viz.scenes import DPI_RANGE, FPS_RANGE, MAX_FRAMES, recipe_json
 
 __all__ = [
     "DPI_RANGE",
+    "DURATION_RANGE",
     "FPS_RANGE",
+    "HOLD_RANGE",
     "KEPT_BYTES_PER_PIXEL",
     "MAX_FRAMES",
     "MAX_KEPT_BYTES",
@@ -32,10 +35,12 @@ __all__ = [
     "ExportError",
     "ExportTypeError",
     "check_dpi",
+    "check_duration",
     "check_figure",
     "check_flag",
     "check_fps",
     "check_frames",
+    "check_hold",
     "check_path",
     "check_pixels",
     "check_size",
@@ -59,6 +64,12 @@ MAX_KEPT_BYTES = 4 * 2**30
 KEPT_BYTES_PER_PIXEL = 2
 
 
+#: Seconds an animation may hold its last frame: (least, most).
+HOLD_RANGE = (0.0, 10.0)
+#: Seconds an animation may last, from its first frame to its last: (least, most).
+DURATION_RANGE = (0.1, 600.0)
+
+
 class ExportError(ValueError):
     """A file could not be exported: bad settings, a path that cannot be written, or a
     missing tool. The message says which and what to do."""
@@ -75,6 +86,26 @@ def check_fps(fps: Any) -> float:
         return float(check_number("fps", fps, low=low, high=high, allow_array=False))
     except ValueError as error:
         raise ExportError(f"{error} (the limits are FPS_RANGE = ({low:g}, {high:g}))") from None
+
+
+def check_hold(hold: Any) -> float:
+    low, high = HOLD_RANGE
+    try:
+        return float(check_number("hold", hold, low=low, high=high, allow_array=False))
+    except ValueError as error:
+        raise ExportError(f"{error} seconds (the limits are HOLD_RANGE = ({low:g}, {high:g}))") from None
+
+
+def check_duration(duration: Any) -> float | None:
+    if duration is None:
+        return None
+    low, high = DURATION_RANGE
+    try:
+        return float(check_number("duration", duration, low=low, high=high, allow_array=False))
+    except ValueError as error:
+        raise ExportError(
+            f"{error} seconds (or None: fps sets it; the limits are DURATION_RANGE = ({low:g}, {high:g}))"
+        ) from None
 
 
 def check_frames(frames: Any) -> int | None:

@@ -19,7 +19,7 @@ from rmsprop_viz.export.job import RGBA, Job
 from rmsprop_viz.plotting import RaceFigure
 from rmsprop_viz.render.public import Changed, Frames
 
-__all__ = ["GIF_COLOURS", "GifWriter", "Palette", "drawn_colours", "palette_of", "rgb"]
+__all__ = ["GIF_COLOURS", "GifWriter", "Palette", "drawn_colours", "frame_times", "palette_of", "rgb"]
 
 #: Colours in the GIF palette (GIF allows 256); fewer make smaller files.
 GIF_COLOURS = 128
@@ -130,6 +130,22 @@ def palette_of(figure: RaceFigure, render: Frames, steps: list[int]) -> Palette:
     return Palette(samples, drawn_colours(figure))
 
 
+def frame_times(count: int, fps: float, hold: float = 0.0) -> list[int]:
+    """Milliseconds each of ``count`` frames shows at ``fps`` frames a second, the last
+    ``hold`` seconds longer: whole hundredths of a second, as a GIF stores them, rounded so
+    that the times add up (frame ``i`` ends at ``round(100 (i + 1) / fps)`` hundredths),
+    and 2 hundredths at least (browsers play shorter frames slower).
+
+    >>> frame_times(4, 30.0), frame_times(3, 25.0, hold=1.5)
+    ([30, 40, 30, 30], [40, 40, 1540])
+    """
+    ends = [round(100 * (i + 1) / fps) for i in range(count)]
+    times = [10 * max(2, end - start) for start, end in zip([0, *ends], ends)]
+    if times:
+        times[-1] += round(100 * hold) * 10
+    return times
+
+
 class GifWriter:
     """A looping GIF: the frames on one :class:`Palette`, kept until :meth:`finish`."""
 
@@ -159,6 +175,7 @@ class GifWriter:
         assert job is not None
         assert palette is not None
         images = self._images
+        count = len(images)
         images.reverse()  # popped from the end, each frame is let go once Pillow holds its copy
         first = images.pop()
         others = (images.pop() for _ in range(len(images)))
@@ -173,7 +190,7 @@ class GifWriter:
                 palette=palette.colours,
                 optimize=True,
                 loop=0,
-                duration=10 * max(2, round(100 / job.fps)),  # GIF counts in hundredths; browsers play 2 at least
+                duration=frame_times(count, job.fps, job.hold),
             )
         self._images = []
 

@@ -73,6 +73,7 @@ class HtmlWriter:
             self._video_path = job.staging.scratch(job.dest.with_name(job.name))
             self._video = Mp4Writer()
             self._video.start(self._video_path, job.fps, job.ffmpeg, job.frames.background.shape[:2])
+            self._video.hold_frames = job.hold_frames
         else:
             self._palette = palette_of(job.figure, job.frames, job.steps)
             self._background = job.frames.background.copy()
@@ -129,6 +130,7 @@ class HtmlWriter:
             f"const frames = [\n{layers}\n];\n"
             f"const interval = {1000.0 / self._fps():.6g};\n"
             f"const repeat = {'true' if self.repeat else 'false'};\n"
+            f"const hold = {1000.0 * self._job.hold if self._job is not None else 0.0:.6g};\n"
             "</script>\n"
             f"<script>\n{player_script()}</script>"
         )

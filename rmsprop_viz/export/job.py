@@ -27,7 +27,8 @@ RGBA = npt.NDArray[np.uint8]
 @dataclass(frozen=True)
 class Job:
     """One export: the ``figure`` at ``steps`` into the staged file ``dest`` (its target
-    is ``name``), ``fps`` frames a second, ``dpi`` (None: the figure's own).
+    is ``name``), ``fps`` frames a second, ``dpi`` (None: the figure's own), the last frame
+    shown ``hold`` seconds more before the animation ends or starts again.
 
     ``frames`` renders the figure at a step (None for a writer that draws no frames); it is
     also there to sample frames before the first is given (a GIF's palette). ``ffmpeg`` is
@@ -43,6 +44,16 @@ class Job:
     dpi: float | None
     ffmpeg: str | None
     frames: Frames | None
+    hold: float = 0.0
+
+    @property
+    def hold_frames(self) -> int:
+        """Frames that show the last one again for :attr:`hold` seconds (a video's way).
+
+        >>> Job(None, None, "", None, 30.0, [0], None, None, None, hold=1.5).hold_frames  # type: ignore[arg-type]
+        45
+        """
+        return round(self.hold * self.fps)
 
 
 class Writer(Protocol):

@@ -152,11 +152,14 @@ class Mp4Writer:
         self._first = True
         self._broken = False  # ffmpeg stopped reading: its exit status and log say why
         self.size = (0, 0)
+        #: Times :meth:`finish` gives the last frame again (a hold on it).
+        self.hold_frames = 0
 
     def setup(self, job: Job) -> None:
         assert job.ffmpeg is not None
         assert job.frames is not None
         self.start(job.dest, job.fps, job.ffmpeg, job.frames.background.shape[:2])
+        self.hold_frames = job.hold_frames
 
     def start(self, dest: Path, fps: float, exe: str, shape: tuple[int, ...]) -> None:
         """Start ffmpeg writing ``dest`` from frames of ``shape`` (height, width)."""
@@ -203,6 +206,14 @@ class Mp4Writer:
         assert process is not None
         assert process.stdin is not None
         assert log is not None
+        if self._video is not None and not self._first:
+            for _ in range(self.hold_frames):  # the last frame again: a hold
+                if self._broken:
+                    break
+                try:
+                    process.stdin.write(self._video.data.data)
+                except BrokenPipeError:
+                    self._broken = True
         with suppress(BrokenPipeError):
             process.stdin.close()
         process.wait()

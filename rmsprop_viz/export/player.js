@@ -2,8 +2,9 @@
 // The page defines, in a script before this one:
 //   background: a data URL of the still picture (PNG),
 //   frames: per frame, a data URL of a PNG of what differs from it, transparent elsewhere,
-//   interval: milliseconds between frames, repeat: whether to start again after the last.
-/* global background, frames, interval, repeat */
+//   interval: milliseconds between frames, repeat: whether to start again after the last,
+//   hold: milliseconds the last frame stays before that (0 if the page leaves it out).
+/* global background, frames, interval, repeat, hold */
 "use strict";
 
 const canvas = document.getElementById("frame");
@@ -13,6 +14,8 @@ const label = document.getElementById("label");
 const button = document.getElementById("play");
 let current = 0;
 let timer = null;
+let held = 0; // milliseconds the last frame has been held so far
+const holdFor = typeof hold === "number" ? hold : 0;
 
 function load(data) {
   const image = new Image();
@@ -34,6 +37,7 @@ function draw() {
 
 function show(i) {
   current = i;
+  held = 0;
   slider.value = i;
   label.textContent = "frame " + (i + 1) + " / " + frames.length;
   draw();
@@ -42,6 +46,8 @@ function show(i) {
 function tick() {
   if (current + 1 < frames.length) {
     show(current + 1);
+  } else if (held < holdFor) {
+    held += interval; // the last frame stays a while
   } else if (repeat) {
     show(0);
   } else {

@@ -25,10 +25,12 @@ from rmsprop_viz.export import mp4
 from rmsprop_viz.export.checks import (
     ExportError,
     check_dpi,
+    check_duration,
     check_figure,
     check_flag,
     check_fps,
     check_frames,
+    check_hold,
     check_path,
     check_size,
     check_target_of,
@@ -42,7 +44,7 @@ from rmsprop_viz.render import fast
 from rmsprop_viz.render.frames import add_counter, animated_artists, frame_steps
 from rmsprop_viz.render.public import show
 
-__all__ = ["animate", "check_save", "save"]
+__all__ = ["animate", "check_save", "save", "timing"]
 
 
 def animate(figure: RaceFigure, *, frames: int | None = None, fps: float = 30.0, repeat: bool = True) -> FuncAnimation:
@@ -95,9 +97,12 @@ def check_save(
     fps: float = 30.0,
     frames: int | None = 200,
     dpi: float | None = None,
+    hold: float = 1.5,
+    duration: float | None = None,
 ) -> None:
     """Refuse, before anything is drawn, an export :func:`save` would refuse for its
-    settings or size (:data:`MAX_FRAMES`, :data:`MAX_PIXELS`, :data:`MAX_KEPT_BYTES`).
+    settings or size (:data:`MAX_FRAMES`, :data:`MAX_PIXELS`, :data:`MAX_KEPT_BYTES`,
+    :data:`HOLD_RANGE`, :data:`DURATION_RANGE`).
 
     Raises
     ------
@@ -105,6 +110,30 @@ def check_save(
         One line naming the setting and its limit.
     """
     _checked(figure, path, fps, frames, dpi)
+    check_hold(hold)
+    check_duration(duration)
+
+
+def timing(n_steps: int, frames: int | None, fps: float, duration: float | None) -> tuple[list[int], float]:
+    """The steps the frames show and their rate: ``frames`` evenly spaced frames
+    (:func:`~rmsprop_viz.render.frames.frame_steps`) at ``fps``; with a ``duration``, as
+    many of them as play in ``duration`` seconds at ``fps`` at most, at the rate that makes
+    them last ``duration`` (from the first frame's start to the last's end): slower than
+    ``fps`` (slow motion) when the run has fewer steps.
+
+    >>> steps, rate = timing(1200, 200, 30.0, 4.0)  # 200 frames would take 6.7 s: 120 of them
+    >>> len(steps), rate
+    (120, 30.0)
+    >>> steps, rate = timing(20, 200, 30.0, 4.0)  # 21 steps in 4 seconds
+    >>> len(steps), rate
+    (21, 5.25)
+    """
+    steps = frame_steps(n_steps, frames)
+    if duration is None:
+        return steps, fps
+    if len(steps) > fps * duration:
+        steps = frame_steps(n_steps, max(2, round(fps * duration)))
+    return steps, len(steps) / duration
 
 
 def _checked(
@@ -139,6 +168,9 @@ def save(
     progress: bool = True,
     overwrite: bool = False,
     recipe: Mapping[str, Any] | None = None,
+    hold: float = 1.5,
+    duration: float | None = None,
+    caption: str | None = None,
 ) -> Path:
     """Write the race in ``figure`` to ``path``; the suffix picks the format.
 
@@ -165,6 +197,18 @@ def save(
     recipe : mapping, optional
         Settings that made this race (surface, optimizers, steps...), written as JSON beside
         the export with the same stem: ``race.mp4`` gets ``race.json``.
+    hold : float
+        Seconds the last frame stays before the animation ends or starts again, in
+        :data:`HOLD_RANGE` (0 to 10): time to read where each run ended. A GIF stores it
+        as the last frame's time, a video as that frame repeated, a page's player as a
+        pause (its slider still counts the frames drawn).
+    duration : float, optional
+        Seconds from the first frame to the last (the hold comes after), in
+        :data:`DURATION_RANGE`: the frames play at the rate that fills it, ``fps`` at most,
+        so that fewer frames are drawn when ``frames`` would not fit, and a short run plays
+        in slow motion (see :func:`timing`). None: ``frames`` at ``fps``.
+    caption : str, optional
+        A caption for the figure (:meth:`RaceFigure.set_caption`), e.g. a scene's.
 
     Returns
     -------
@@ -190,6 +234,10 @@ def save(
     race.gif True
     """
     figure, target, writer_class, rate, count, resolution = _checked(figure, path, fps, frames, dpi)
+    held = check_hold(hold)
+    steps, rate = timing(figure.n_steps, count, rate, check_duration(duration))
+    if caption is not None and not isinstance(caption, str):
+        raise ExportError(f"caption must be a string or None, got {type(caption).__name__}")
     check_flag("progress", progress)
     overwriting = check_flag("overwrite", overwrite)
     text = recipe_text(recipe) if recipe is not None else None
@@ -211,7 +259,9 @@ def save(
             dest = staging.output(target)
             if text is not None:
                 staging.write_text(recipe_target, text, what="recipe")
-        job = Job(figure, dest, target.name, staging, rate, frame_steps(figure.n_steps, count), resolution, exe, None)
+        if caption is not None:
+            figure.set_caption(caption)
+        job = Job(figure, dest, target.name, staging, rate, steps, resolution, exe, None, held)
         with _collector_paused(), naming(target):  # e.g. a full disk names the file
             _write(writer_class(), job, bool(progress))
         with file_errors():

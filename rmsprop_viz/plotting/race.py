@@ -242,11 +242,22 @@ class RaceFigure:
             enlarge(figure)
             self._update_legend()  # made again at its own size, from the enlarged lines
         self.caption: Text | None = None
-        if caption:
-            caption_size = FONT["label"] * self.font_scale
-            text = wrap_to_width(caption, caption_size, figure.bbox.width * 0.96, figure)
-            self.caption = figure.suptitle(text, fontsize=caption_size, fontstyle="italic", color="#222222")
+        self.set_caption(caption)
         self.show_frame(self.n_steps)
+
+    def set_caption(self, caption: str | None) -> None:
+        """Put ``caption`` across the top of the figure, over the panels' titles, wrapped to
+        the figure's width at the label size (as many lines as it takes: the layout makes
+        room); None or "" takes it away."""
+        if self.caption is not None:
+            self.caption.set_text("")
+            self.caption.set_visible(False)
+            self.caption = None
+        if caption:
+            size = FONT["label"] * self.font_scale
+            text = wrap_to_width(str(caption), size, self.fig.bbox.width * 0.96, self.fig)
+            self.caption = self.fig.suptitle(text, fontsize=size, fontstyle="italic", color="#222222")
+            self.caption.set_visible(True)
 
     @property
     def ax_steps(self) -> Axes | None:

@@ -38,6 +38,37 @@ def test_gif_has_the_frames_size_and_timing(figure: RaceFigure, tmp_path: Path) 
     assert names(tmp_path) == ["race.gif"]
 
 
+def _durations(path: Path) -> list[int]:
+    with Image.open(path) as image:
+        times = []
+        for i in range(image.n_frames):
+            image.seek(i)
+            times.append(int(image.info["duration"]))
+    return times
+
+
+def test_gif_holds_its_last_frame(figure: RaceFigure, tmp_path: Path) -> None:
+    out = save(figure, tmp_path / "race.gif", frames=FRAMES, fps=20, hold=1.5, progress=False)
+    times = _durations(out)
+    assert len(times) == FRAMES
+    assert times[:-1] == [50] * (FRAMES - 1)  # 20 fps
+    assert times[-1] == 50 + 1500  # the last frame, and 1.5 s more
+    assert _durations(save(figure, tmp_path / "still.gif", frames=FRAMES, fps=20, hold=0, progress=False))[-1] == 50
+
+
+@pytest.mark.parametrize(("frames", "duration", "expected_frames"), [(None, 2.0, N_STEPS + 1), (FRAMES, 0.2, 6)])
+def test_gif_lasts_its_duration(
+    figure: RaceFigure, tmp_path: Path, frames: int | None, duration: float, expected_frames: int
+) -> None:
+    """duration: the frames fill it (slow motion for a short run); more frames than 30 a
+    second would show are cut down to that many."""
+    out = save(figure, tmp_path / "race.gif", frames=frames, fps=30, duration=duration, hold=0.5, progress=False)
+    times = _durations(out)
+    assert len(times) == expected_frames
+    assert sum(times) == pytest.approx(1000 * duration + 500, abs=10)  # GIFs count in hundredths
+    assert max(times[:-1]) - min(times[:-1]) <= 10  # evenly spaced, to a hundredth
+
+
 def test_gif_uses_one_small_palette(figure: RaceFigure, tmp_path: Path) -> None:
     out = save(figure, tmp_path / "race.GIF", frames=FRAMES, progress=False)  # the suffix in any case
     with Image.open(out) as gif:

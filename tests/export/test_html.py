@@ -27,7 +27,7 @@ from rmsprop_viz.plotting import RaceFigure
 
 
 def test_html_with_ffmpeg_embeds_a_playable_video(figure: RaceFigure, tmp_path: Path) -> None:
-    out = save(figure, tmp_path / "race.html", frames=FRAMES, progress=False)
+    out = save(figure, tmp_path / "race.html", frames=FRAMES, hold=0, progress=False)
     page = out.read_text(encoding="utf-8")
     assert "http://" not in page
     assert "https://" not in page
@@ -39,6 +39,24 @@ def test_html_with_ffmpeg_embeds_a_playable_video(figure: RaceFigure, tmp_path: 
     assert len(frames) == FRAMES
     assert meta["size"] == SIZE
     assert sorted(names(tmp_path)) == ["embedded.mp4", "race.html"]  # the intermediate video is gone
+
+
+def test_html_holds_its_last_frame(make_figure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """With ffmpeg, the video repeats the last frame; without, the player waits on it."""
+    out = save(make_figure(), tmp_path / "race.html", frames=FRAMES, fps=20, hold=1.5, progress=False)
+    match = re.search(r'src="data:video/mp4;base64,([A-Za-z0-9+/=]+)"', out.read_text(encoding="utf-8"))
+    assert match is not None
+    video = tmp_path / "embedded.mp4"
+    video.write_bytes(base64.b64decode(match.group(1)))
+    _, frames = mp4_frames(video)
+    assert len(frames) == FRAMES + 30
+    monkeypatch.setattr(mp4, "ffmpeg_path", lambda: None)
+    page = save(make_figure(), tmp_path / "player.html", frames=FRAMES, fps=20, hold=1.5, progress=False).read_text(
+        encoding="utf-8"
+    )
+    assert re.search(r"^const hold = 1500;$", page, flags=re.MULTILINE)
+    assert re.search(r"^const interval = 50;$", page, flags=re.MULTILINE)
+    assert len(re.findall(r'^"data:image/png;base64,', page, flags=re.MULTILINE)) == FRAMES  # no frame drawn twice
 
 
 def test_html_without_ffmpeg_embeds_every_frame(make_figure, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

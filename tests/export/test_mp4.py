@@ -30,7 +30,7 @@ from rmsprop_viz.render.fast import fast_frames
 
 
 def test_mp4_has_the_frames_size_and_rate(figure: RaceFigure, tmp_path: Path) -> None:
-    out = save(figure, tmp_path / "race.mp4", frames=FRAMES, fps=25, progress=False)
+    out = save(figure, tmp_path / "race.mp4", frames=FRAMES, fps=25, hold=0, progress=False)
     meta, frames = mp4_frames(out)
     assert meta["size"] == SIZE
     assert meta["fps"] == pytest.approx(25)
@@ -42,9 +42,31 @@ def test_mp4_has_the_frames_size_and_rate(figure: RaceFigure, tmp_path: Path) ->
     assert "yuv420p(tv, smpte170m" in info.stderr
 
 
+def test_mp4_holds_its_last_frame(figure: RaceFigure, tmp_path: Path) -> None:
+    """hold: the last frame repeated for that many seconds, at the video's rate."""
+    out = save(figure, tmp_path / "race.mp4", frames=FRAMES, fps=20, hold=1.5, progress=False)
+    meta, frames = mp4_frames(out)
+    assert meta["fps"] == pytest.approx(20)
+    assert len(frames) == FRAMES + 30  # 1.5 s at 20 fps
+    assert meta["duration"] == pytest.approx((FRAMES + 30) / 20, abs=0.06)
+    last = frames[FRAMES - 1].astype(int)
+    for held in frames[FRAMES:]:  # the same picture, to within the codec (no pixel 32 levels off)...
+        assert (np.abs(held.astype(int) - last).max(axis=-1) > 32).sum() == 0
+    assert (np.abs(frames[FRAMES - 2].astype(int) - last).max(axis=-1) > 32).sum() > 20  # ...unlike the one before
+
+
+def test_mp4_duration_sets_the_rate(figure: RaceFigure, tmp_path: Path) -> None:
+    """duration: a run of N_STEPS + 1 frames, at most 30 a second, lasts that long."""
+    out = save(figure, tmp_path / "race.mp4", frames=None, fps=30, duration=4.0, hold=0, progress=False)
+    meta, frames = mp4_frames(out)
+    assert len(frames) == N_STEPS + 1  # 31 frames fit in 4 s at 30 fps: every step
+    assert meta["fps"] == pytest.approx((N_STEPS + 1) / 4.0, rel=1e-3)  # slow motion: 7.75 fps
+    assert meta["duration"] == pytest.approx(4.0, abs=0.15)
+
+
 def test_mp4_of_odd_size_is_cropped_to_even(figure: RaceFigure, tmp_path: Path) -> None:
     # 6.4 x 4.8 inches at 25.5 dpi is 163 x 122 pixels; H.264 in yuv420p needs even sides.
-    meta, frames = mp4_frames(save(figure, tmp_path / "race.mp4", frames=FRAMES, dpi=25.5, progress=False))
+    meta, frames = mp4_frames(save(figure, tmp_path / "race.mp4", frames=FRAMES, dpi=25.5, hold=0, progress=False))
     assert meta["size"] == (162, 122)
     assert len(frames) == FRAMES
 

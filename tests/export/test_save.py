@@ -252,3 +252,29 @@ def test_a_hidpi_canvas_exports_at_the_figure_own_size(make_figure, tmp_path: Pa
     with Image.open(out) as gif:
         assert gif.size == SIZE
     assert figure.fig.dpi == 50  # and left as it was
+
+
+def test_caption_goes_on_the_figure_of_the_export(make_figure, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    figure = make_figure()
+    words = "the steep walls cap SGD's rate; RMSProp keeps steps of about lr"
+    save(figure, tmp_path / "race.png", caption=words, progress=False)
+    assert figure.caption is not None
+    assert figure.caption.get_text().split() == words.split()
+    assert figure.fig.get_suptitle() == figure.caption.get_text()
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"hold": -0.5}, r"^hold must be .*HOLD_RANGE = \(0, 10\)\)$"),
+        ({"hold": 11}, r"^hold must be .*HOLD_RANGE"),
+        ({"duration": 0}, r"^duration must be .*DURATION_RANGE = \(0\.1, 600\)\)$"),
+        ({"duration": float("nan")}, r"^duration must be"),
+        ({"caption": 3}, r"^caption must be a string or None, got int$"),
+    ],
+)
+def test_bad_hold_duration_or_caption_is_one_line(make_figure, tmp_path: Path, setting, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ExportError, match=message) as info:
+        save(make_figure(), tmp_path / "race.gif", progress=False, **setting)
+    assert "\n" not in str(info.value)
+    assert names(tmp_path) == []

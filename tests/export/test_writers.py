@@ -110,7 +110,7 @@ def test_both_renderers_write_the_same_file(  # type: ignore[no-untyped-def]
     pictures = {}
     for renderer in ("fast", "public"):
         monkeypatch.setenv(RENDERER_VARIABLE, renderer)
-        out = save(export_cases(race)[case], tmp_path / f"{renderer}{suffix}", frames=FRAMES, progress=False)
+        out = save(export_cases(race)[case], tmp_path / f"{renderer}{suffix}", frames=FRAMES, hold=0, progress=False)
         pictures[renderer] = decoded(out)
     assert len(pictures["fast"]) == len(pictures["public"]) == FRAMES
     for step, (ours, theirs) in enumerate(zip(pictures["fast"], pictures["public"])):

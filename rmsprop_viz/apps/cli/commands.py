@@ -27,6 +27,7 @@ from rmsprop_viz.apps.cli.values import (
     DEFAULT_BETA_RANGE,
     DEFAULT_FPS,
     DEFAULT_FRAMES,
+    DEFAULT_HOLD,
     DEFAULT_LR_RANGE,
     FIGURE_SUFFIXES,
     REPORT_SUFFIXES,
@@ -80,10 +81,12 @@ def race_command(args: argparse.Namespace) -> int:
     frames = int(setting(extras, "export", "frames", args.frames, DEFAULT_FRAMES))
     dpi = setting(extras, "export", "dpi", args.dpi, None)
     three_d = bool(setting(extras, "export", "three_d", args.three_d, False))
-    recipe = {
-        **scene.to_recipe(),
-        "export": {"command": "race", "fps": fps, "frames": frames, "dpi": dpi, "three_d": three_d},
-    }
+    hold = float(setting(extras, "export", "hold", args.hold, DEFAULT_HOLD))
+    duration = setting(extras, "export", "duration", args.duration, None)
+    caption = bool(setting(extras, "export", "caption", args.caption, False))
+    export = {"command": "race", "fps": fps, "frames": frames, "dpi": dpi, "three_d": three_d}
+    export.update(hold=hold, duration=duration, caption=caption)
+    recipe = {**scene.to_recipe(), "export": export}
     out, recipe_note = None, ""
     if args.out is not None:
         out = outputs.check_out(args.out, ANIMATION_SUFFIXES, args.force, {".json": recipe_json(recipe)})
@@ -103,8 +106,17 @@ def race_command(args: argparse.Namespace) -> int:
             three_d=three_d,
             dpi=None if dpi is None else float(dpi),
             title=scene.title or None,
+            caption=scene.caption if caption else None,
         )
-        check_save(figure, out, fps=fps, frames=frames, dpi=None if dpi is None else float(dpi))
+        check_save(
+            figure,
+            out,
+            fps=fps,
+            frames=frames,
+            dpi=None if dpi is None else float(dpi),
+            hold=hold,
+            duration=None if duration is None else float(duration),
+        )
     target = loss_floor(surface, scene.n_steps)
     scale = gap_scale([t.values[0, 0] for t in results.values()], target)
     rows = []
@@ -146,6 +158,8 @@ def race_command(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         overwrite=args.force,
         recipe=recipe,
+        hold=hold,
+        duration=None if duration is None else float(duration),
     )
     print()
     print(f"wrote {written}")

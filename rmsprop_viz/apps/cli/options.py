@@ -173,7 +173,7 @@ def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     known = {
-        "export": ("command", "fps", "frames", "dpi", "three_d"),
+        "export": ("command", "fps", "frames", "dpi", "three_d", "hold", "duration", "caption"),
         "sweep": ("optimizer", "lr_range", "beta_param", "beta_range", "metric", "tol"),
     }
     for name, keys in known.items():
@@ -198,7 +198,9 @@ def _recipe_sections(recipe: Mapping[str, Any], where: str) -> dict[str, Any]:
                 _number_in(field, value, 2, MAX_FRAMES, "the limit is MAX_FRAMES", whole=True)
             elif key == "dpi":
                 _number_in(field, value, *DPI_RANGE, "DPI_RANGE")
-            elif key == "three_d":
+            elif key in ("hold", "duration"):  # (their ranges: the export's, checked before it starts)
+                _number_in(field, value, 0, math.inf, "seconds")
+            elif key in ("three_d", "caption"):
                 if not isinstance(value, bool):
                     raise ValueError(f"{field} must be true or false, got {describe_value(value)}")
             elif key == "optimizer":

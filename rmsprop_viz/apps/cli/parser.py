@@ -15,6 +15,7 @@ from rmsprop_viz.apps.cli.values import (
     DEFAULT_BETA_RANGE,
     DEFAULT_FPS,
     DEFAULT_FRAMES,
+    DEFAULT_HOLD,
     DEFAULT_LR_RANGE,
     FIGURE_SUFFIXES,
     REPORT_SUFFIXES,
@@ -28,6 +29,7 @@ from rmsprop_viz.apps.cli.values import (
     override,
     point,
     positive_float,
+    seconds,
     step_count,
     value_range,
 )
@@ -210,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
               rmsprop-viz race --scene saddle --optimizers sgd,momentum,rmsprop --steps 300
               rmsprop-viz race --scene ill-conditioned --lr rmsprop=0.02 --beta 0.99
               rmsprop-viz race --scene rosenbrock --out valley.gif --frames 120 --dpi 60
+              rmsprop-viz race --scene first-step --out first.mp4 --duration 8 --hold 2 --caption
               rmsprop-viz race --recipe valley.json --3d --out valley3d.mp4"""
         ),
     )
@@ -236,6 +239,28 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"number of frames, at most {MAX_FRAMES}, spread evenly over the steps (default: {DEFAULT_FRAMES}, "
         "or one per step "
         "when there are fewer steps)",
+    )
+    animation.add_argument(
+        "--hold",
+        type=seconds,
+        default=None,
+        metavar="SECONDS",
+        help=f"seconds the last frame stays before the animation ends or starts again, from 0 to 10 "
+        f"(default: {DEFAULT_HOLD:g})",
+    )
+    animation.add_argument(
+        "--duration",
+        type=seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds from the first frame to the last, from 0.1 to 600: the frames fill them, at most FPS a "
+        "second, a short race in slow motion (default: the frames at FPS)",
+    )
+    animation.add_argument(
+        "--caption",
+        action="store_true",
+        default=None,
+        help="write the scene's caption (what to notice) across the top of the animation (default: none)",
     )
     animation.add_argument(
         "--3d", dest="three_d", action="store_true", default=None, help="draw the surface in 3-D (default: 2-D)"

@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_BETA_RANGE",
     "DEFAULT_FPS",
     "DEFAULT_FRAMES",
+    "DEFAULT_HOLD",
     "DEFAULT_LR_RANGE",
     "EXIT_IO",
     "EXIT_USAGE",
@@ -40,6 +41,7 @@ __all__ = [
     "override",
     "point",
     "positive_float",
+    "seconds",
     "step_count",
     "value_range",
     "whole_number",
@@ -55,6 +57,8 @@ REPORT_SUFFIXES = (".md",)
 
 DEFAULT_FPS = 30.0
 DEFAULT_FRAMES = 200
+#: Seconds an animation holds its last frame (the export checks the range: HOLD_RANGE).
+DEFAULT_HOLD = 1.5
 DEFAULT_LR_RANGE = (1e-4, 1.0, 40)
 DEFAULT_BETA_RANGE = (0.0, 0.999, 40)
 #: Lowest and highest learning rate of a sweep's grid.
@@ -150,6 +154,17 @@ def positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r:.40}") from None
     if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r:.40}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds >= 0 (the export checks its range)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r:.40}") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a finite number of seconds >= 0, got {text!r:.40}")
     return value
 
 

@@ -242,8 +242,65 @@ def test_race_writes_a_gif_with_the_frames_asked_for(tmp_path: Path, capsys: pyt
         assert image.n_frames == 8
         assert image.size == (512, 288)
     recipe = _recipe(tmp_path / "x.json")
-    assert recipe["export"] == {"command": "race", "fps": 30.0, "frames": 8, "dpi": 40.0, "three_d": False}
+    assert recipe["export"] == {
+        "command": "race",
+        "fps": 30.0,
+        "frames": 8,
+        "dpi": 40.0,
+        "three_d": False,
+        "hold": 1.5,
+        "duration": None,
+        "caption": False,
+    }
     assert rv.scenes.Scene.from_recipe(recipe) == rv.scenes.get("rotated").with_changes(n_steps=30, caption="")
+    with Image.open(out) as image:  # 8 frames at 30 fps (270 ms, in hundredths), the last one held 1.5 s by default
+        times = []
+        for i in range(image.n_frames):
+            image.seek(i)
+            times.append(image.info["duration"])
+    assert sum(times) == 270 + 1500
+    assert times[-1] >= 1500
+
+
+def test_race_holds_lasts_and_captions_as_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rmsprop_viz import export
+
+    captions: list[str | None] = []
+    real = export.save
+
+    def spy(figure, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(figure, *args, **kwargs)
+        captions.append(None if figure.caption is None else figure.caption.get_text())
+        return result
+
+    monkeypatch.setattr(export, "save", spy)
+    out = tmp_path / "first.gif"
+    argv = ["race", "--scene", "first-step", "--dpi", "20", "--no-progress", "--out", str(out)]
+    assert cli.main([*argv, "--hold", "0.5", "--duration", "2", "--caption"]) == 0
+    scene = rv.scenes.get("first-step")
+    assert captions[0] is not None
+    assert captions[0].split() == scene.caption.split()
+    with Image.open(out) as image:
+        assert image.n_frames == scene.n_steps + 1  # every step fits in 2 s at 30 fps
+        times = []
+        for i in range(image.n_frames):
+            image.seek(i)
+            times.append(image.info["duration"])
+    assert sum(times) == pytest.approx(2000 + 500, abs=10)
+    assert times[-1] >= 500
+    recipe = _recipe(tmp_path / "first.json")
+    assert (recipe["export"]["hold"], recipe["export"]["duration"], recipe["export"]["caption"]) == (0.5, 2.0, True)
+    # the recipe replays the same export
+    assert (
+        cli.main(["race", "--recipe", str(tmp_path / "first.json"), "--no-progress", "--out", str(tmp_path / "b.gif")])
+        == 0
+    )
+    assert captions[1] == captions[0]
+    capsys.readouterr()
+    assert cli.main([*argv[:-1], str(tmp_path / "c.gif"), "--hold", "11"]) == 2
+    assert "hold must be" in capsys.readouterr().err
 
 
 def test_force_overwrites(tmp_path: Path) -> None:
