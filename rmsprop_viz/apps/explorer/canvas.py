@@ -294,8 +294,7 @@ class LiveView:
         if self.figure is not None:
             self.fig.clear()
             self.fig.set_layout_engine("constrained")
-        options: dict[str, Any] = {"present": True} if self.present else {}
-        race = RaceFigure(surface, runs, labels=names, figure=self.fig, **options)
+        race = RaceFigure(surface, runs, labels=names, figure=self.fig, present=self.present)
         self.figure = race
         self.keys = list(keys) if keys is not None else list(names)
         FigureCanvasAgg.draw(self.fig.canvas)  # type: ignore[no-untyped-call, arg-type]

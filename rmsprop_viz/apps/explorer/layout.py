@@ -84,7 +84,7 @@ def caption_html(scene: str, *, present: bool = False) -> str:
     except ValueError:
         return ""
     size = 20 if present else 15
-    title = f"<b>{escape(found.title or found.name)}</b><br>" if found.title or found.name else ""
+    title = f"<b>{escape(found.title or 'Scene: ' + found.name)}</b><br>"
     return (
         f"<div class='rv-caption-text' style='font-size:{size}px; line-height:1.45; max-width:1280px; "
         f"margin:4px 0 6px 0'>{title}{escape(found.caption)}</div>"

@@ -100,6 +100,7 @@ class Lecture:
             e.view.fig.set_dpi(resolution)
         e.redraw_figure()
         e.update(rescale=True)
+        e.show_caption()
 
     def on_add_variant(self, _: Any) -> None:
         e = self.explorer

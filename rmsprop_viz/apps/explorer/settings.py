@@ -21,8 +21,10 @@ from rmsprop_viz.core import optimizers
 from rmsprop_viz.core.checks import check_flag, check_int, check_number, check_point
 from rmsprop_viz.core.kinds import DEFAULT_RACE, KINDS, OptimizerSpec
 from rmsprop_viz.core.surfaces import Surface
+from rmsprop_viz.engine.explain import best_lr_rule
 from rmsprop_viz.engine.formatting import format_setting
 from rmsprop_viz.engine.robustness import COMPARISON_MODES
+from rmsprop_viz.engine.sweeps import best_lr
 from rmsprop_viz.scenes import MAX_SCENE_STEPS, Scene, default_spec, read_recipe, surface_to_spec
 from rmsprop_viz.scenes import get as get_scene
 
@@ -37,6 +39,7 @@ __all__ = [
     "Variant",
     "all_params",
     "apply_initial",
+    "best_alphas",
     "contrasting",
     "decay_field",
     "default_lrs",
@@ -561,3 +564,22 @@ def figure_name(settings: Settings, key: str) -> str:
     ('RMSProp (β 0.99)', 'RMSProp (β 0.9)', 'Adam')
     """
     return settings.label(key)
+
+
+def best_alphas(settings: Settings, surface: Surface, keys: list[str]) -> tuple[str, list[str]]:
+    """Set each lane's best learning rate (the engine's :func:`~rmsprop_viz.engine.sweeps.best_lr`,
+    at its other settings) in ``settings.best_lr``; return the rule that chose them, as a
+    sentence, and the names of the runs that are on for which no learning rate qualified
+    (they keep theirs)."""
+    rule, missing = "", []
+    for key in keys:
+        params = {k: v for k, v in settings.spec(key).params.items() if k != "lr"}
+        found = best_lr(surface, settings.kind(key), start=settings.start, n_steps=settings.n_steps, params=params)
+        rule = best_lr_rule(found)
+        if found.lr is None:
+            settings.best_lr.pop(key, None)
+            if settings.enabled.get(key):
+                missing.append(settings.label(key))
+        else:
+            settings.best_lr[key] = found.lr
+    return rule, missing

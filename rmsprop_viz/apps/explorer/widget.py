@@ -37,17 +37,16 @@ from rmsprop_viz.apps.explorer.modes import Lecture, figure_size
 from rmsprop_viz.apps.explorer.settings import (
     MODES,
     apply_initial,
+    best_alphas,
     default_lrs,
     figure_name,
     resolve_scene,
     settings_from_scene,
 )
 from rmsprop_viz.core import surfaces
-from rmsprop_viz.engine.explain import best_lr_rule
 from rmsprop_viz.engine.formatting import format_setting
 from rmsprop_viz.engine.reports import StepReport, step_report
 from rmsprop_viz.engine.run import Trajectory, race
-from rmsprop_viz.engine.sweeps import best_lr
 from rmsprop_viz.engine.trajectory import gap_scale, loss_floor
 from rmsprop_viz.plotting.style import styles_for
 from rmsprop_viz.scenes import Scene, surface_from_spec, surface_to_spec
@@ -126,7 +125,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self.add_class("rv-present")
         layout.apply_hide(self, hidden)
         self._wire()
-        self._show_caption()
+        self.show_caption()
         self._show_race_texts()
         self._show_frame(self.settings.n_steps)
         self._report()
@@ -363,7 +362,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self._sync_controls()
             self._rebuild_surface()
             self._say(f"Cannot show that scene: {texts.one_line(error)}", error=True)
-        self._show_caption()
+        self.show_caption()
 
     def _sync_controls(self) -> None:
         """Set every control from :attr:`settings`, without running callbacks."""
@@ -432,28 +431,13 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 else "(every optimizer is off: no race to record)"
             )
 
-    def _best_alphas(self, keys: list[str]) -> None:
-        """Each optimizer's best learning rate (the engine's :func:`.best_lr`) at its other settings."""
-        s, surface = self.settings, self._surface()
-        self._best_missing = []
-        for key in keys:
-            params = {k: v for k, v in s.spec(key).params.items() if k != "lr"}
-            found = best_lr(surface, key, start=s.start, n_steps=s.n_steps, params=params)
-            self.best_rule = best_lr_rule(found)
-            if found.lr is None:
-                s.best_lr.pop(key, None)
-                if s.enabled[key]:
-                    self._best_missing.append(s.label(key))
-            else:
-                s.best_lr[key] = found.lr
-
     def _recompute_all(self, keys: list[str] | None = None) -> None:
         s = self.settings
         keys = keys if keys is not None else [k for k in s.lanes() if s.enabled.get(k) or k not in self.results]
         if not keys:
             return  # every optimizer is off: nothing to race
         if s.mode == "best":
-            self._best_alphas(keys)
+            self.best_rule, self._best_missing = best_alphas(s, self._surface(), keys)
         label = {k: s.label(k) for k in keys}
         runs = race(self._surface(), {label[k]: s.spec(k).build() for k in keys}, start=s.start, n_steps=s.n_steps)
         self.results.update({key: runs[label[key]] for key in keys})
@@ -501,7 +485,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
         if self._scene_name and not self.caption.value.endswith("</i>"):
             self.caption.value += "<i style='color:#555'> (changed since: your own race now)</i>"
 
-    def _show_caption(self) -> None:
+    def show_caption(self) -> None:
+        """The loaded scene's title and caption above the figure."""
         self.caption.value = layout.caption_html(self._scene_name, present=self.present)
 
     def move_start(self, x: float, y: float) -> None:
