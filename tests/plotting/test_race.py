@@ -333,3 +333,15 @@ def test_caption_is_wrapped_to_the_figure_and_covers_nothing(present: bool) -> N
     for ax in fig.panel_axes.values():
         assert not box.overlaps(ax.title.get_window_extent())
         assert not box.overlaps(ax.get_window_extent())
+
+
+def test_set_caption_replaces_or_removes_the_caption() -> None:
+    surface = rv.Quadratic()
+    fig = RaceFigure(surface, four_racers(surface, 10), caption="first words")
+    assert fig.fig.get_suptitle() == "first words"
+    fig.set_caption("other words")
+    assert fig.caption is not None
+    assert fig.fig.get_suptitle() == "other words"
+    fig.set_caption(None)
+    assert fig.caption is None
+    assert fig.fig.get_suptitle() == ""
