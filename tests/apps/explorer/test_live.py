@@ -15,6 +15,7 @@ from matplotlib.markers import MarkerStyle
 
 from rmsprop_viz.apps.explorer import live
 from rmsprop_viz.apps.explorer.live import LiveCanvas
+from rmsprop_viz.core.kinds import KINDS, SPARE_STYLES
 from rmsprop_viz.plotting.paths import NOTE_NEAR, NOTE_WIDTH
 from rmsprop_viz.render.live import Background
 
@@ -118,7 +119,9 @@ def test_the_scripts_markers_and_notes_are_matplotlibs() -> None:
     table = re.sub(r"^\s*([A-Za-z]):", r'"\1":', table, flags=re.M)
     table = re.sub(r",(\s*[\]}])", r"\1", table)
     markers = json.loads(table)
-    assert set(markers) == set("sD^vPXh*")
+    # every marker a run can have (its kind's or a spare's), the circle drawn as an arc
+    used = {kind.style.marker for kind in KINDS.values()} | {style.marker for style in SPARE_STYLES}
+    assert set(markers) == (used | {"*"}) - {"o"}
     for code, vertices in markers.items():
         style = MarkerStyle(code)
         expected = style.get_path().transformed(style.get_transform()).vertices[:-1]
