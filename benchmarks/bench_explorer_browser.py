@@ -12,12 +12,17 @@ measures:
 (a) latency: the alpha slider's handle is focused and ArrowRight (then ArrowLeft) pressed,
     ``--changes`` times; the latency runs from the key event in the page
     (``performance.now()`` in a capturing listener) to the first frame that shows the
-    change. Live: the canvas root's ``data-drawn-at`` once ``data-seq`` grew. ipympl: a
-    requestAnimationFrame loop hashes the canvas pixels and logs when they change. Also
-    the bytes the page received on the kernel WebSocket per change.
-(b) updates/s during a continuous drag: the mouse holds the slider's handle and moves at
-    60 Hz for ``--seconds``; live: distinct ``data-seq`` drawn (``data-updates``);
-    ipympl: distinct canvas images.
+    change. Live: the ``data-drawn-at`` of the first ``data-seq`` above the one before the
+    key (the root's attributes, logged by a MutationObserver). ipympl: a
+    requestAnimationFrame loop hashes the canvas pixels and logs when they change. An
+    init script logs each WebSocket message's arrival in the page's clock, which splits
+    the latency: when the race (or ipympl's image) arrived, and when the kernel said it
+    was idle again. Also the bytes the page received per change.
+(b) updates/s during a continuous drag: the page presses the handle and moves the mouse
+    every animation frame (about 60 Hz) for ``--seconds`` (mouse events sent from Python
+    arrive at 10-20 Hz on a busy machine); live: the race messages that arrived (each is
+    drawn on the next frame), beside the ``data-seq`` values drawn; ipympl: distinct
+    canvas images.
 (c) Play: frames drawn per second over ``--seconds`` (live: ``data-frames-drawn``;
     ipympl: distinct canvas images while its Play widget runs), and (d) the WebSocket
     frames the page sent to the kernel during Play (live: none expected).
@@ -40,27 +45,50 @@ from typing import Any
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "tests"), str(HERE.parent / "tests" / "apps" / "explorer")]
 
-from browser import IPYMPL_CANVAS, LIVE_READY, LIVE_ROOT, Session, chromium, live_state, open_notebook  # noqa: E402
+from browser import (  # noqa: E402
+    IPYMPL_CANVAS,
+    LIVE_READY,
+    LIVE_ROOT,
+    WEBSOCKET_PROBE,
+    Session,
+    chromium,
+    live_state,
+    open_notebook,
+)
 from chromium import MISSING  # noqa: E402
 
 TARGETS = {"latency_ms": 50.0, "drag_updates_per_s": 20.0, "play_fps": 30.0}
+#: A message this large brings a race to the live canvas (four runs of 1,200 steps: 170 KB).
+RACE_BYTES = 20_000
 
-#: A capturing keydown listener (the latency's start) and, for ipympl, a pixel watcher.
-INSTRUMENT = """(canvasSelector) => {
-    const rv = (window.__rv = {keys: [], changes: []});
+#: A capturing keydown listener (the latency's start); for the live canvas, a log of each
+#: seq drawn and when (the root's data-seq and data-drawn-at); for ipympl, a pixel watcher.
+INSTRUMENT = """([canvasSelector, liveRoot]) => {
+    const rv = (window.__rv = {keys: [], changes: [], drawn: []});
     document.addEventListener('keydown', () => rv.keys.push(performance.now()), true);
-    if (!canvasSelector) return;
-    const canvas = document.querySelector(canvasSelector);
-    const ctx = canvas.getContext('2d');
-    let last = null;
-    const tick = () => {
-        const pixels = new Uint32Array(ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
-        let h = 2166136261;
-        for (let i = 0; i < pixels.length; i++) h = Math.imul(h ^ pixels[i], 16777619);
-        if (h !== last) { rv.changes.push(performance.now()); last = h; }
+    if (liveRoot) {
+        const root = document.querySelector(liveRoot);
+        new MutationObserver(() => {
+            const seq = Number(root.dataset.seq), at = Number(root.dataset.drawnAt);
+            const last = rv.drawn[rv.drawn.length - 1];
+            if (!last || last[0] !== seq) rv.drawn.push([seq, at]);
+        }).observe(root, {attributes: true, attributeFilter: ['data-drawn-at']});
+    }
+    rv.watch = (selector) => {  // log when the canvas's pixels change, once per animation frame
+        const canvas = document.querySelector(selector);
+        const ctx = canvas.getContext('2d');
+        let last = null;
+        rv.watching = true;
+        const tick = () => {
+            const pixels = new Uint32Array(ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
+            let h = 2166136261;
+            for (let i = 0; i < pixels.length; i++) h = Math.imul(h ^ pixels[i], 16777619);
+            if (h !== last) { rv.changes.push(performance.now()); last = h; }
+            if (rv.watching) requestAnimationFrame(tick);
+        };
         requestAnimationFrame(tick);
     };
-    requestAnimationFrame(tick);
+    if (canvasSelector) rv.watch(canvasSelector);
 }"""
 
 
@@ -91,13 +119,37 @@ def _wait_quiet(page: Any, quiet_ms: float = 400.0, timeout_s: float = 15.0) -> 
         page.wait_for_timeout(50)
 
 
-def latency(session: Session, live: bool, n: int) -> tuple[list[float], list[int]]:
-    """Milliseconds from each key press to the first frame that shows it, and the bytes
-    the page received on the kernel WebSocket for each change."""
+def _messages(page: Any, t0: float, t1: float) -> list[tuple[float, int, bool]]:
+    """WebSocket messages received between ``t0`` and ``t1`` (page clock): time, bytes, idle."""
+    return [(float(t), int(n), bool(idle)) for t, n, idle in page.evaluate("window.__rvWs") if t0 < t <= t1]
+
+
+def _arrival(page: Any, t0: float, t1: float) -> float:
+    """When the largest WebSocket message between ``t0`` and ``t1`` (page clock) arrived."""
+    found = _messages(page, t0, t1)
+    return max(found, key=lambda m: m[1])[0] if found else float("nan")
+
+
+def _idle_after(page: Any, t: float, timeout_s: float = 10.0) -> float:
+    """When the kernel next said it was idle after ``t`` (page clock)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        idle = [m[0] for m in _messages(page, t, float("inf")) if m[2]]
+        if idle:
+            return idle[0]
+        page.wait_for_timeout(10)
+    return float("nan")
+
+
+def latency(session: Session, live: bool, n: int) -> dict[str, list[float]]:
+    """For each of ``n`` alpha changes, milliseconds from the key press to the first frame
+    that shows it ("frame"), to the arrival of the largest message it brought (the race, or
+    ipympl's image: "data"), and to the kernel's "idle" after it ("idle"); and the bytes the
+    page received on the kernel WebSocket ("bytes")."""
     page, network = session.page, session.network
     handle = _handle(page)
     handle.focus()
-    samples, received = [], []
+    out: dict[str, list[float]] = {"frame": [], "data": [], "idle": [], "bytes": []}
     for i in range(n):
         key = "ArrowRight" if i < n // 2 else "ArrowLeft"
         mark = network.mark()
@@ -110,8 +162,7 @@ def latency(session: Session, live: bool, n: int) -> tuple[list[float], list[int
                 polling="raf",
             )
             t0 = float(page.evaluate("window.__rv.keys.at(-1)"))
-            samples.append(live_state(page)["drawn_at"] - t0)
-            page.wait_for_timeout(150)  # let the kernel settle
+            shown = float(page.evaluate("s => window.__rv.drawn.find(([q]) => q > s)[1]", seq))
         else:
             _wait_quiet(page)
             page.keyboard.press(key)
@@ -120,35 +171,67 @@ def latency(session: Session, live: bool, n: int) -> tuple[list[float], list[int
             while not [t for t in _changes(page) if t > t0] and time.monotonic() < deadline:
                 page.wait_for_timeout(10)
             after = [t for t in _changes(page) if t > t0]
-            samples.append(after[0] - t0 if after else float("nan"))
+            shown = after[0] if after else float("nan")
+        data = _arrival(page, t0, shown)
+        idle = _idle_after(page, data)
+        page.wait_for_timeout(200)  # let the kernel and the page settle
+        if not live:
             _wait_quiet(page)
-        received.append(sum(f.size for f in network.since(mark, sent=False)))
-    return samples, received
+        out["frame"].append(shown - t0)
+        out["data"].append(data - t0)
+        out["idle"].append(idle - t0)
+        out["bytes"].append(sum(f.size for f in network.since(mark, sent=False)))
+    return out
 
 
-def drag(session: Session, live: bool, seconds: float) -> float:
-    """Canvas updates per second while the alpha handle is dragged to and fro at 60 Hz."""
-    page = session.page
-    handle = _handle(page)
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    before = live_state(page)["updates"] if live else 0.0
-    start = _now(page)
-    moves = int(seconds * 60)
-    t_begin = time.monotonic()
-    for k in range(moves):
-        offset = 60.0 * (1 - abs((k % 60) / 30.0 - 1))  # a triangle wave, 0..60..0 px, once a second
-        page.mouse.move(x - offset, y)
-        pause = t_begin + (k + 1) / 60.0 - time.monotonic()
-        if pause > 0:
-            page.wait_for_timeout(1e3 * pause)
-    end = _now(page)
-    updates = live_state(page)["updates"] - before if live else len([t for t in _changes(page) if start < t <= end])
-    page.mouse.up()
+#: A continuous drag of a slider's handle, made in the page: a mouse press on the handle,
+#: a move every animation frame (about 60 Hz) to and fro over ``amplitude`` px once a
+#: second for ``seconds``, then the release. (Mouse events driven from Python arrive at
+#: far less than 60 Hz on a busy machine.) Returns [start, end, moves] (page clock).
+DRAG = """async ([handleSelector, seconds, amplitude]) => {
+    const handle = document.querySelector(handleSelector);
+    const box = handle.getBoundingClientRect();
+    const x = box.x + box.width / 2, y = box.y + box.height / 2;
+    const mouse = (type, cx, buttons) => new MouseEvent(type, {bubbles: true, cancelable: true, composed: true,
+        clientX: cx, clientY: y, button: 0, buttons, view: window});
+    (handle.querySelector('.noUi-touch-area') || handle).dispatchEvent(mouse('mousedown', x, 1));
+    const t0 = performance.now();
+    let moves = 0;
+    await new Promise((resolve) => {
+        const step = (now) => {
+            const t = now - t0;
+            if (t >= 1000 * seconds) return resolve();
+            const offset = amplitude * (1 - Math.abs(2 * ((t / 1000) % 1) - 1));
+            document.documentElement.dispatchEvent(mouse('mousemove', x - offset, 1));
+            moves += 1;
+            requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+    });
+    const t1 = performance.now();
+    document.documentElement.dispatchEvent(mouse('mouseup', x, 0));
+    return [t0, t1, moves];
+}"""
+
+
+def drag(session: Session, live: bool, seconds: float) -> dict[str, float]:
+    """Per second, while the alpha handle is dragged to and fro at about 60 Hz: "updates",
+    the canvas updates that show a new race (live: messages that bring one, each drawn on
+    the next frame; ipympl: distinct canvas images); "seqs", the live root's ``data-seq``
+    values drawn; "sent", slider messages the page sent; "moves", mouse moves made."""
+    page, network = session.page, session.network
+    page.wait_for_timeout(500)
+    mark = network.mark()
+    start, end, moves = page.evaluate(DRAG, [".rv-alpha .noUi-handle", seconds, 60])
     page.wait_for_timeout(1000)
-    return 1e3 * updates / (end - start)
+    sent = len(network.since(mark, sent=True))
+    span = (end - start) / 1e3
+    if live:
+        updates = len([m for m in _messages(page, start, end) if m[1] >= RACE_BYTES])
+        seqs = len([d for d in page.evaluate("window.__rv.drawn") if start < d[1] <= end])
+    else:
+        updates, seqs = len([t for t in _changes(page) if start < t <= end]), 0
+    return {"updates": updates / span, "seqs": seqs / span, "sent": sent / span, "moves": moves / span}
 
 
 def play(session: Session, live: bool, seconds: float) -> tuple[float, int, int]:
@@ -184,25 +267,32 @@ def measure(browser: Any, kind: str, backend: str, changes: int, seconds: float)
     with tempfile.TemporaryDirectory() as folder:
         tmp = pathlib.Path(folder)
         ready = LIVE_READY if live else IPYMPL_CANVAS
-        with open_notebook(browser, tmp, cells, kind=kind, ready=ready, viewport=(1400, 1300)) as session:
+        with open_notebook(
+            browser, tmp, cells, kind=kind, ready=ready, viewport=(1400, 1300), init_script=WEBSOCKET_PROBE
+        ) as session:
             page = session.page
             page.wait_for_timeout(2000)  # first images, fonts
-            page.evaluate(INSTRUMENT, None if live else IPYMPL_CANVAS)
-            samples, received = latency(session, live, changes)
-            updates = drag(session, live, seconds)
+            page.evaluate(INSTRUMENT, [None, LIVE_ROOT] if live else [IPYMPL_CANVAS, None])
+            lat = latency(session, live, changes)
+            dragged = drag(session, live, seconds)
             fps, during, around = play(session, live, seconds)
             aborted = len(session.network.aborted)
-    ordered = sorted(samples)
+    frame = sorted(lat["frame"])
     return {
         "front end": kind,
         "backend": backend,
-        "median ms": statistics.median(samples),
-        "p90 ms": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
-        "updates/s drag": updates,
+        "median ms": statistics.median(frame),
+        "p90 ms": frame[min(len(frame) - 1, int(0.9 * len(frame)))],
+        "data ms": statistics.median(lat["data"]),
+        "idle ms": statistics.median(lat["idle"]),
+        "updates/s": dragged["updates"],
+        "seqs/s": dragged["seqs"],
+        "sent/s": dragged["sent"],
+        "moves/s": dragged["moves"],
         "Play fps": fps,
         "sent in Play": during,
-        "sent by play+pause": around,
-        "KB in/change": statistics.median(received) / 1e3,
+        "sent at play, pause": around,
+        "KB in/change": statistics.median(lat["bytes"]) / 1e3,
         "aborted": aborted,
     }
 
@@ -232,27 +322,38 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{kind}/{backend}: failed: {type(error).__name__}: {str(error).splitlines()[0]}")
                     continue
                 print(f"{kind}/{backend}: measured in {time.monotonic() - began:.0f} s", flush=True)
-    header = (
-        f"{'front end':<9} {'backend':<7} {'median ms':>9} {'p90 ms':>7} {'updates/s':>9} {'Play fps':>8} "
-        f"{'WS sent in Play':>15} {'KB in/change':>12}"
-    )
+    columns = [  # title, key, format, target
+        ("median ms", "median ms", ".1f", f"<= {TARGETS['latency_ms']:.0f}"),
+        ("p90 ms", "p90 ms", ".1f", ""),
+        ("data ms", "data ms", ".1f", ""),
+        ("idle ms", "idle ms", ".1f", ""),
+        ("updates/s", "updates/s", ".1f", f">= {TARGETS['drag_updates_per_s']:.0f}"),
+        ("seqs/s", "seqs/s", ".1f", ""),
+        ("sent/s", "sent/s", ".1f", ""),
+        ("Play fps", "Play fps", ".1f", f">= {TARGETS['play_fps']:.0f}"),
+        ("sent in Play", "sent in Play", "d", "0"),
+        ("KB/change", "KB in/change", ".1f", ""),
+    ]
     print()
-    print(header)
-    print(
-        f"{'target':<9} {'':<7} {'<= ' + format(TARGETS['latency_ms'], '.0f'):>9} {'':>7} "
-        f"{'>= ' + format(TARGETS['drag_updates_per_s'], '.0f'):>9} {'>= ' + format(TARGETS['play_fps'], '.0f'):>8} "
-        f"{'0':>15} {'':>12}"
-    )
+    print(f"{'front end':<9} {'backend':<7} " + " ".join(f"{title:>{len(title)}}" for title, *_ in columns))
+    print(f"{'target':<9} {'':<7} " + " ".join(f"{target:>{len(title)}}" for title, _, _, target in columns))
     for r in rows:
-        print(
-            f"{r['front end']:<9} {r['backend']:<7} {r['median ms']:>9.1f} {r['p90 ms']:>7.1f} "
-            f"{r['updates/s drag']:>9.1f} {r['Play fps']:>8.1f} {r['sent in Play']:>15d} {r['KB in/change']:>12.1f}"
-        )
+        cells = " ".join(f"{r[key]:>{len(title)}{spec}}" for title, key, spec, _ in columns)
+        print(f"{r['front end']:<9} {r['backend']:<7} {cells}")
+    moves = ", ".join(f"{r['moves/s']:.0f}" for r in rows)
     print(
-        f"\n(a) over {args.changes} alpha changes (arrow keys on the focused handle), (b) a {args.seconds:g} s drag "
-        f"at 60 Hz, (c) {args.seconds:g} s of Play; WebSocket frames the page sent after Play's click and "
-        "before Pause; kilobytes the page received on the kernel WebSocket per change (median). "
-        f"Requests to other hosts aborted: {', '.join(str(r['aborted']) for r in rows)}."
+        f"""
+(a) {args.changes} alpha changes (arrow keys on the focused handle), medians unless said: from the key
+    event to the first frame that shows the change (median, p90), to the arrival of the largest
+    message it brought (data: the race, or ipympl's image) and to the kernel's next "idle" (idle).
+(b) a {args.seconds:g} s drag of the alpha handle made in the page ({moves} mouse moves/s): updates/s =
+    canvas updates that show a new race (live: race messages, each drawn on the next frame; ipympl:
+    distinct canvas images); seqs/s = the live root's data-seq values drawn; sent/s = slider
+    messages sent (ipywidgets keeps one in flight, so 1 / sent/s is the kernel's round trip).
+(c) {args.seconds:g} s of Play: frames drawn per second, and WebSocket frames the page sent after Play's
+    click and before Pause. KB/change: what the page received on the kernel WebSocket per change.
+WebSocket frames sent by the clicks on Play and Pause: {", ".join(str(r["sent at play, pause"]) for r in rows)}.
+Requests to other hosts aborted: {", ".join(str(r["aborted"]) for r in rows)}."""
     )
     return 0
 

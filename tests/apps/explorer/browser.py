@@ -223,6 +223,32 @@ class Network:
         return [f for f in self.frames[mark:] if f.sent == sent]
 
 
+#: An init script that logs, in the page's own clock, when each WebSocket message arrives,
+#: its size, and whether it is a kernel's "idle" status (it has finished a request):
+#: ``window.__rvWs`` = [[performance.now(), bytes, idle], ...] (the last 10,000 or more).
+WEBSOCKET_PROBE = """(() => {
+    const Native = window.WebSocket;
+    const log = (window.__rvWs = []);
+    const decoder = new TextDecoder();
+    const IDLE = /"execution_state": ?"idle"/;
+    class Probe extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener('message', (e) => {
+                const now = performance.now();
+                const head = (b) => decoder.decode(new Uint8Array(b, 0, Math.min(2000, b.byteLength)));
+                const text = typeof e.data === 'string' ? e.data.slice(0, 2000)
+                    : e.data instanceof ArrayBuffer ? head(e.data) : '';
+                const size = typeof e.data === 'string' ? e.data.length : (e.data.byteLength ?? e.data.size);
+                log.push([now, size, IDLE.test(text)]);
+                if (log.length > 20000) log.splice(0, 10000);
+            });
+        }
+    }
+    window.WebSocket = Probe;
+})();"""
+
+
 @dataclasses.dataclass
 class Session:
     """An open notebook: the page, what it did on the network, the server, a folder for pictures."""
@@ -317,10 +343,14 @@ def open_page(
     *,
     ready: str = LIVE_READY,
     viewport: tuple[int, int] = (1400, 1300),
+    init_script: str = "",
 ) -> Iterator[Session]:
     """Open ``notebook`` on ``server``, run it, wait for ``ready``; the page closes on exit
-    (after a last screenshot, ``<kind>-last.png``)."""
+    (after a last screenshot, ``<kind>-last.png``). ``init_script``: JavaScript run in the
+    page before its own (e.g. :data:`WEBSOCKET_PROBE`)."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    if init_script:
+        page.add_init_script(init_script)
     network = Network()
     network.attach(page)
     session = Session(page, network, server, shots)
@@ -347,6 +377,7 @@ def open_notebook(
     ready: str = LIVE_READY,
     viewport: tuple[int, int] = (1400, 1300),
     name: str = "explorer.ipynb",
+    init_script: str = "",
 ) -> Iterator[Session]:
     """Write a notebook of ``cells`` into ``tmp``, serve it (``kind``: "lab" or "voila"),
     open and run it, and wait for ``ready``."""
@@ -354,7 +385,7 @@ def open_notebook(
     write_notebook(root / name, cells)
     with (
         serve(kind, root, tmp, name) as server,
-        open_page(browser, server, name, tmp, ready=ready, viewport=viewport) as session,
+        open_page(browser, server, name, tmp, ready=ready, viewport=viewport, init_script=init_script) as session,
     ):
         yield session
 
