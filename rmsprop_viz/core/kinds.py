@@ -135,14 +135,15 @@ KINDS: dict[str, Kind] = {
 DEFAULT_RACE = ("sgd", "adagrad", "rmsprop", "adam")
 
 #: Styles for a second optimizer of a kind already in a figure, and for optimizers of no
-#: kind, in order of preference: a sky blue, a grey, a violet, an orange, a wine and a leaf
-#: green, darkened where Okabe and Ito's are too light for thin lines on a light surface
-#: (contrast >= 3 against white). A figure takes the first whose hue is clear of every colour already in
+#: kind, in order of preference: a sky blue, a violet, a grey (after the violet: a grey
+#: line is hard to see on grey contours), an orange, a wine and a leaf green, darkened
+#: where Okabe and Ito's are too light for thin lines on a light surface (contrast >= 3
+#: against white). A figure takes the first whose hue is clear of every colour already in
 #: it (:func:`rmsprop_viz.plotting.style.styles_for`).
 SPARE_STYLES = (
     Style("#2E9BD6", "-", "h"),
-    Style("#6E6E6E", "-", "X"),
     Style("#6A3D9A", "-", "<"),
+    Style("#6E6E6E", "-", "X"),
     Style("#C98500", "-", ">"),
     Style("#882255", "-", "p"),
     Style("#3F9C00", "-", "d"),

@@ -136,7 +136,7 @@ def style_for(kind: str, taken: Sequence[Style] = ()) -> Style:
     >>> style_for("rmsprop", taken=[style_for("rmsprop")]) == SPARE_STYLES[0]
     True
     >>> style_for("rmsprop", taken=[style_for("rmsprop"), style_for("momentum")]).color  # not a second blue
-    '#6E6E6E'
+    '#6A3D9A'
     >>> style_for("RMSProp")
     Traceback (most recent call last):
     ...
@@ -160,9 +160,9 @@ def styles_for(run_kinds: Sequence[str]) -> list[Style]:
     and of the spares before it (see :func:`style_for`).
 
     >>> [s.marker for s in styles_for(["adam", "sgd", "adam", ""])]
-    ['v', 'o', 'h', 'X']
+    ['v', 'o', 'h', '<']
     >>> [s.color for s in styles_for(["", "momentum"])]  # the spare avoids Momentum's blue
-    ['#6E6E6E', '#0072B2']
+    ['#6A3D9A', '#0072B2']
     """
     own = {kind: kinds.get(kind).style for kind in run_kinds if kind}
     chosen: list[Style] = []

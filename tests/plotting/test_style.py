@@ -102,7 +102,7 @@ def test_runs_are_styled_by_their_kind_never_by_their_label(three_d: bool) -> No
     expected = [
         KINDS["adam"].style,
         KINDS["momentum"].style,
-        SPARE_STYLES[1],  # an optimizer of the user's own: a spare (grey: the sky blue is Momentum's hue)
+        SPARE_STYLES[1],  # an optimizer of the user's own: a spare (violet: the sky blue is Momentum's hue)
         SPARE_STYLES[2],  # a second Adam: the next spare clear of every hue, never another kind's style
         KINDS["sgd"].style,
     ]

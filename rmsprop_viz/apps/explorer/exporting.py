@@ -42,9 +42,22 @@ def export(explorer: Any, path: str, *, fps: float = 30.0, frames: int = 150, ov
     """
     from rmsprop_viz.export import save
 
-    scene = explorer.settings.scene()
-    results = scene.run()
-    figure = RaceFigure(scene.build_surface(), results, labels=scene.legend_labels())
+    s = explorer.settings
+    scene = s.scene()  # raises ValueError when every optimizer is off
+    lanes = s.lanes()
+    # Every lane, as on the canvas, the ones that are off hidden: each run keeps the colour,
+    # line style and marker it has on the canvas (a variant's spare style depends on the
+    # kinds in the figure).
+    figure = RaceFigure(
+        explorer.surface_now(),
+        [explorer.results[k] for k in lanes],
+        labels=[f"{s.label(k)} ({s.spec(k).describe()})" for k in lanes],
+        present=explorer.present,
+    )
+    for i, key in enumerate(lanes):
+        if not s.enabled.get(key):
+            figure.set_visible(i, False, legend=i == len(lanes) - 1)
+    figure.set_visible(len(lanes) - 1, bool(s.enabled.get(lanes[-1])))  # lays the legend out
     explorer.export_log.clear_output()
     explorer.download.value = ""
     with explorer.export_log:
