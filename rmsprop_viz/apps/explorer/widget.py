@@ -109,8 +109,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
         live = self.backend == "live"
         self.lecture = Lecture(self, live=live, present=self.present)
         self.steps_mode, self.sensitivity = self.lecture.steps, self.lecture.map
-        self._sync_controls()  # every control holds its setting (widened where the setting is outside)
-        self._recompute_all()
+        self.sync_controls()  # every control holds its setting (widened where the setting is outside)
+        self.recompute()
         size, resolution = figure_size(self.backend, self.present, figsize, dpi)
         fig = Figure(figsize=size, dpi=resolution, layout="constrained")
         if live:
@@ -127,7 +127,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self._wire()
         self.show_caption()
         self._show_race_texts()
-        self._show_frame(self.settings.n_steps)
+        self.show_frame(self.settings.n_steps)
         self._report()
 
     # ------------------------------------------------------------------ set-up
@@ -168,9 +168,11 @@ class Explorer(W.VBox):  # type: ignore[misc]
             toggle.observe(self._guarded(self._on_toggle), names="value")
         self.toggle_box.children = (*self.toggles.values(),)
         with self._quiet():
-            keep = self.alpha_of.value
+            on = [k for k in self._lanes() if s.enabled.get(k)] or ["rmsprop"]
+            keep = self.alpha_of.value if self.alpha_of.value in on else on[0]  # a run that is shown
             self.alpha_of.options = [(s.label(k), k) for k in self._lanes()]
-            self.alpha_of.value = keep if keep in self._lanes() else "rmsprop"
+            self.alpha_of.value = keep
+            hold(self.alpha, self._alpha_value())
         if self.steps_mode is not None:
             self.steps_mode.set_lanes({k: s.label(k) for k in self._lanes()})
         self.variants.show(s, self.colors)
@@ -189,7 +191,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.steps.observe(guard(self._on_steps), names="value")
         self.start_x.observe(guard(self._on_start), names="value")
         self.start_y.observe(guard(self._on_start), names="value")
-        self.frame.observe(guard(lambda change: self._show_frame(change["new"]), changes_race=False), names="value")
+        self.frame.observe(guard(lambda change: self.show_frame(change["new"]), changes_race=False), names="value")
         self.speed.observe(
             guard(lambda change: setattr(self.play, "step", int(change["new"])), changes_race=False), names="value"
         )
@@ -215,7 +217,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 handler(change)
             except Exception as error:
                 log.exception("explorer callback failed")
-                self._say(f"Could not apply that change: {texts.one_line(error)}", error=True)
+                self.say(f"Could not apply that change: {texts.one_line(error)}", error=True)
 
         return run
 
@@ -329,7 +331,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 f"Cannot draw {self.surface.value} with {what} = {format_setting(change['new'])}: {reason}. "
                 "Kept the previous surface."
             )
-        self._say(text, error=True)
+        self.say(text, error=True)
 
     def _on_preset(self, change: Any) -> None:
         if change["new"]:
@@ -343,7 +345,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         try:
             settings, notes = settings_from_scene(resolve_scene(scene))
         except Exception as error:
-            self._say(f"Cannot load that scene: {texts.one_line(error)}", error=True)
+            self.say(f"Cannot load that scene: {texts.one_line(error)}", error=True)
             return
         settings.mode = before.mode
         settings.shared_lr = before.shared_lr
@@ -354,17 +356,17 @@ class Explorer(W.VBox):  # type: ignore[misc]
         name_before = self._scene_name
         self._scene_name = scene if isinstance(scene, str) and not scene.endswith(".json") else ""
         try:
-            self._sync_controls()
+            self.sync_controls()
             self._rebuild_surface()
         except Exception as error:
             log.exception("explorer: loading a scene failed")
             self.settings, self._load_note, self._scene_name = before, note_before, name_before
-            self._sync_controls()
+            self.sync_controls()
             self._rebuild_surface()
-            self._say(f"Cannot show that scene: {texts.one_line(error)}", error=True)
+            self.say(f"Cannot show that scene: {texts.one_line(error)}", error=True)
         self.show_caption()
 
-    def _sync_controls(self) -> None:
+    def sync_controls(self) -> None:
         """Set every control from :attr:`settings`, without running callbacks."""
         s = self.settings
         with self._quiet():
@@ -394,7 +396,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             with self._quiet():
                 self.start_x.value, self.start_y.value = self.settings.start
             kept = ", ".join(format_setting(v) for v in self.settings.start)
-            self._say(
+            self.say(
                 f"The start must lie in the window [{format_setting(x0)}, {format_setting(x1)}] x "
                 f"[{format_setting(y0)}, {format_setting(y1)}]; kept ({kept}).",
                 error=True,
@@ -431,7 +433,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
                 else "(every optimizer is off: no race to record)"
             )
 
-    def _recompute_all(self, keys: list[str] | None = None) -> None:
+    def recompute(self, keys: list[str] | None = None) -> None:
+        """Race the lanes ``keys`` again (default: those on, or never raced); the others keep their runs."""
         s = self.settings
         keys = keys if keys is not None else [k for k in s.lanes() if s.enabled.get(k) or k not in self.results]
         if not keys:
@@ -445,7 +448,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
 
     def update(self, *, rescale: bool = False) -> None:
         """Recompute the race from the current settings and redraw (artists only)."""
-        self._recompute_all()
+        self.recompute()
         s, steps = self.settings, self.settings.n_steps
         self.view.set_visible(self._visible())
         runs = [self.results[k] for k in s.lanes()]
@@ -458,7 +461,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
             self.play.max = self.frame.max = steps
             self.play.step = self.speed.value = controls.play_step(steps)
             self.play.value = self.frame.value = steps
-        self._show_frame(steps)
+        self.show_frame(steps)
         self._report()
         self.lecture.refresh()
 
@@ -467,11 +470,12 @@ class Explorer(W.VBox):  # type: ignore[misc]
 
     def _rebuild_surface(self) -> None:
         """A new surface: the one change that draws the contours again."""
-        self._recompute_all(list(self._lanes()))
+        self.recompute(list(self._lanes()))
         self._draw()
         self.update(rescale=True)
 
-    def _show_frame(self, step: int) -> None:
+    def show_frame(self, step: int) -> None:
+        """Show the race at ``step``, and its readout."""
         self.view.show_frame(int(step))
         self.readout.value = texts.readout_html(self.reports(int(step)), int(step), self.colors)
 
@@ -504,25 +508,10 @@ class Explorer(W.VBox):  # type: ignore[misc]
         """Lay the figure out again (its runs, their names or its size changed)."""
         self._draw()
 
-    def recompute(self, keys: list[str]) -> None:
-        """Race the lanes ``keys`` again (the others keep their runs)."""
-        self._recompute_all(keys)
-
-    def sync_controls(self) -> None:
-        """Set every control from :attr:`settings` (after the settings changed in code)."""
-        self._sync_controls()
-
-    def show_frame(self, step: int) -> None:
-        """Show the race at ``step``."""
-        self._show_frame(step)
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        """Put ``text`` in the status line."""
-        self._say(text, error=error)
-
     # ---------------------------------------------------------------- reports
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Put ``text`` in the status line (in red for an ``error``)."""
         self.status.value = texts.status_html(text, error=error)
 
     def _report(self) -> None:
@@ -533,7 +522,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         text, bad = texts.race_summary(self.settings, self.results, surface, floor=floor, scale=scale)
         if self._load_note and self.settings.any_enabled():
             text = f"{self._load_note} {text}".strip()
-        self._say(text, error=bad)
+        self.say(text, error=bad)
 
     def reports(self, step: int | None = None) -> dict[str, StepReport]:
         """What each optimizer that is on did at ``step`` (the step shown by default),
