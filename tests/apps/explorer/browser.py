@@ -41,8 +41,10 @@ from chromium import MISSING, launch
 #: Requests to any other host are aborted (and counted in :class:`Network`).
 NOT_LOOPBACK = re.compile(r"^(?!(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\])[:/])(?!(data|blob|about):)")
 
-#: The explorer's live canvas (not a sensitivity map's): its root, and its drawing layer.
-LIVE_ROOT = ".rv-live:not(.rv-map)"
+#: The explorer's live canvas (not a sensitivity map's: its widget, or its root, carries
+#: the class rv-map): its root, and its drawing layer; the sensitivity map's root.
+LIVE_ROOT = ".rv-live:not(.rv-map):not(.rv-map *)"
+MAP_ROOT = ".rv-live.rv-map, .rv-map .rv-live"
 LIVE_READY = f"{LIVE_ROOT} canvas.rv-layer"
 #: ipympl's canvas (the second canvas in that div is its rubber-band overlay).
 IPYMPL_CANVAS = ".jupyter-matplotlib-canvas-div canvas"

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser import LIVE_ROOT, Session, canvas_hash, chromium, live_state, open_notebook, poll
+from browser import LIVE_ROOT, MAP_ROOT, Session, canvas_hash, chromium, live_state, open_notebook, poll
 from chromium import MISSING, require, skip_or_require
 
 skip_or_require()
@@ -280,6 +280,38 @@ def test_step_mode_writes_the_rule_with_its_numbers_and_reveals_the_step(lab: Se
     _click(page, "rv-reveal")
     poll(lambda: _layer(page) != hidden, timeout=10, what="Reveal to draw the step's arrow")
     _shot(lab, "d-revealed")
+
+
+# -- the sensitivity map -------------------------------------------------------------------
+
+
+def _legend_lr(page: Any, label: str) -> float:
+    found = re.search(
+        rf"{label}: lr=([-+.e\d]+),", page.locator(".widget-html", has_text=f"{label}: lr=").first.inner_text()
+    )
+    return float(found.group(1)) if found else float("nan")
+
+
+def test_a_click_on_the_sensitivity_map_races_that_setting(lab: Session | None) -> None:
+    if lab is None:
+        require()
+        return
+    page = lab.page
+    _click(page, "rv-sensitivity-toggle")
+    poll(lambda: page.locator(MAP_ROOT).count() and live_state(page, MAP_ROOT)["seq"] >= 1, what="the map's drawing")
+    layer = page.locator(MAP_ROOT).first.locator("canvas.rv-layer")
+    layer.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    _shot(lab, "map")
+    seq, lr = live_state(page, ROOT)["seq"], _legend_lr(page, "RMSProp")
+    box = layer.bounding_box()
+    for fx in (0.15, 0.3):  # two cells far apart: at least one differs from the current setting
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + 0.5 * box["height"])
+        page.wait_for_timeout(300)
+    poll(lambda: live_state(page, ROOT)["seq"] > seq, timeout=10, what="the race of the clicked cell")
+    poll(lambda: _legend_lr(page, "RMSProp") != lr, timeout=10, what="the legend to give the clicked learning rate")
+    _shot(lab, "map-clicked")
+    _click(page, "rv-sensitivity-toggle")
 
 
 # -- (e) presentation mode -------------------------------------------------------------------
