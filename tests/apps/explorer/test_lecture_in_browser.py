@@ -18,14 +18,28 @@ import contextlib
 import json
 import pathlib
 import re
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser import LIVE_ROOT, MAP_ROOT, Session, canvas_hash, chromium, live_state, open_notebook, poll
+from browser import (
+    LIVE_ROOT,
+    MAP_ROOT,
+    Session,
+    canvas_hash,
+    chromium,
+    live_state,
+    open_notebook,
+    open_page,
+    poll,
+    serve,
+)
 from chromium import MISSING, require, skip_or_require
 
 skip_or_require()
+
+NOTEBOOKS = pathlib.Path(__file__).resolve().parents[3] / "notebooks"
 
 ROOT = LIVE_ROOT
 LAYER = f"{ROOT} canvas.rv-layer"
@@ -101,7 +115,9 @@ def _centre(locator: Any) -> tuple[float, float]:
 def _holding_slider(page: Any, cls: str, dx: float) -> Iterator[None]:
     """Press the handle of the slider of class ``cls``, move it 8 times by ``dx`` px (120 ms
     apart) and keep the button down until the ``with`` block ends."""
-    x, y = _centre(_slider_handle(page, cls))
+    handle = _slider_handle(page, cls)
+    handle.scroll_into_view_if_needed()
+    x, y = _centre(handle)
     page.mouse.move(x, y)
     page.mouse.down()
     try:
@@ -413,10 +429,16 @@ def test_presentation_mode_fills_the_width_with_readable_toggles(chrome: Any, tm
 # -- Voila -----------------------------------------------------------------------------------
 
 
-def test_live_explorer_in_voila(chrome: Any, tmp_path: pathlib.Path) -> None:
+def test_the_course_notebook_opens_the_live_explorer_in_voila(chrome: Any, tmp_path: pathlib.Path) -> None:
+    """The explorer's notebook, as students open it in Voila: the live canvas by default."""
     _need(chrome)
-    cells = ['import rmsprop_viz as rv\nrv.explore("rosenbrock", backend="live")']
-    with open_notebook(chrome, tmp_path, cells, kind="voila", viewport=(1400, 1300)) as session:
+    root = tmp_path / "served"
+    root.mkdir()
+    shutil.copy(NOTEBOOKS / "03_explorer.ipynb", root)  # autosave must not touch the repository's copy
+    with (
+        serve("voila", root, tmp_path, "03_explorer.ipynb") as server,
+        open_page(chrome, server, "03_explorer.ipynb", tmp_path) as session,
+    ):
         page = session.page
         poll(lambda: live_state(page, ROOT)["seq"] >= 1, what="the live canvas's first drawing")
         before_seq, before_pixels = live_state(page, ROOT)["seq"], _layer(page)
@@ -432,5 +454,5 @@ def test_live_explorer_in_voila(chrome: Any, tmp_path: pathlib.Path) -> None:
         assert live_state(page, ROOT)["frame"] != first, "Play did not advance in Voila"
         assert session.network.since(mark, sent=True) == [], "messages sent to the kernel during Play"
         _shot(session, "voila-live")
-        assert page.get_by_text("rv.explore(").count() == 0  # students see no code
+        assert page.locator(".jp-CodeCell .jp-InputArea, .cm-editor").count() == 0  # students see no code
         print(f"voila: {len(session.network.aborted)} requests to other hosts aborted")
