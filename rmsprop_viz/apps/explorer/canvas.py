@@ -270,7 +270,7 @@ class LiveView:
         self.fig = fig
         FigureCanvasAgg(fig)  # drawn off screen: the browser shows the picture
         self.present = present
-        self.widget = LiveCanvas(present=present)
+        self.widget = LiveCanvas(present=present, fps=60.0)
         self.widget.add_class("rv-race")
         self.figure: RaceFigure | None = None
         self.keys: list[str] = []
@@ -319,7 +319,10 @@ class LiveView:
         runs, data = race_payload(race, self.keys)
         for run, on in zip(runs, race.visible):
             run["visible"] = bool(on)
-        self.widget.show_race(runs, data, ghost=ghost_payload(race) if ghost else None, frame=race.current)
+        with self.widget.hold_sync():  # one message
+            # Play runs at 60 frames per second through a race in about 5 s (300 frames).
+            self.widget.frame_step = max(1, round(race.n_steps / 300))
+            self.widget.show_race(runs, data, ghost=ghost_payload(race) if ghost else None, frame=race.current)
 
     def set_visible(self, visible: list[bool]) -> None:
         """Show exactly the runs whose ``visible`` is true (the legend is in the picture)."""

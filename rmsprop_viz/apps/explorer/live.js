@@ -89,15 +89,20 @@ function clipTo(ctx, map) {
 
 // ------------------------------------------------------------------------ drawing parts
 
-/** A polyline through points first..last of (xs[i], ys[i]); lifts the pen over gaps. */
+/** A polyline through points first..last of (xs[i], ys[i]); lifts the pen over gaps.
+ * A point within THIN_PX of the last one drawn is skipped (the last point never is): a
+ * long race has many steps per pixel, and the line looks the same without them. */
+const THIN_PX = 0.5;
 function strokeLine(ctx, map, xs, ys, first, last, style) {
   if (last < first) return;
   ctx.beginPath();
-  let down = false;
+  let down = false, lx = 0, ly = 0;
   for (let i = first; i <= last; i++) {
     const px = map.x(xs(i)), py = map.y(ys(i));
     if (!Number.isFinite(px) || !Number.isFinite(py)) { down = false; continue; }
+    if (down && i < last && Math.abs(px - lx) < THIN_PX && Math.abs(py - ly) < THIN_PX) continue;
     if (down) ctx.lineTo(px, py); else { ctx.moveTo(px, py); down = true; }
+    lx = px; ly = py;
   }
   ctx.globalAlpha = style.alpha ?? 1;
   ctx.strokeStyle = style.color;

@@ -9,6 +9,7 @@ canvas is used, and answers their controls by calling the explorer's public verb
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from rmsprop_viz.apps.explorer import canvas
 from rmsprop_viz.apps.explorer.settings import contrasting, decay_field
 from rmsprop_viz.engine.formatting import format_setting
 
-__all__ = ["Lecture", "figure_size"]
+__all__ = ["Lecture", "Pause", "figure_size"]
 
 
 def figure_size(
@@ -30,6 +31,34 @@ def figure_size(
     """
     default = ((12.8, 7.2), 150.0 if present else 100.0) if backend == "live" else ((11.0, 6.2), 80.0)
     return (figsize or default[0]), float(dpi or default[1])
+
+
+class Pause:
+    """Run a callback once changes pause: each :meth:`call` within ``seconds`` of the
+    previous one replaces it, so a slider dragged through 30 values runs it once, for the
+    last. Inside a running event loop (a Jupyter kernel) the call waits on the loop;
+    without one (a script, a test) or with ``seconds`` 0 it runs at once. ``guard`` wraps
+    the callback so that no error reaches the notebook.
+    """
+
+    def __init__(self, guard: Callable[..., Callable[[Any], None]], *, seconds: float) -> None:
+        self.guard = guard
+        self.seconds = float(seconds)
+        self._handle: asyncio.TimerHandle | None = None
+
+    def call(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` now, or once the changes pause."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or self.seconds <= 0:
+            callback()
+            return
+        if self._handle is not None:
+            self._handle.cancel()
+        run = self.guard(lambda _: callback(), changes_race=False)
+        self._handle = loop.call_later(self.seconds, run, None)
 
 
 class Lecture:
@@ -155,7 +184,8 @@ class Lecture:
         if mode is None or not isinstance(e.view, canvas.LiveView):
             return
         if not mode.on:
-            e.view.set_overlays([], revealed=False)
+            if e.view.widget.overlays:
+                e.view.set_overlays([], revealed=False)
             return
         s = e.settings
         specs = {k: s.spec(k) for k in mode.chosen({k: bool(s.enabled.get(k)) for k in e.settings.lanes()})}

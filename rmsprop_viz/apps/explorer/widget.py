@@ -33,7 +33,7 @@ from rmsprop_viz.apps.explorer.controls import (
     hold,
     read,
 )
-from rmsprop_viz.apps.explorer.modes import Lecture, figure_size
+from rmsprop_viz.apps.explorer.modes import Lecture, Pause, figure_size
 from rmsprop_viz.apps.explorer.settings import (
     MODES,
     apply_initial,
@@ -107,6 +107,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.recipe = W.Textarea(layout=W.Layout(width="100%", height="120px"), description="recipe")
         self.export_log = W.Output()
         live = self.backend == "live"
+        self._after = Pause(self._guarded, seconds=0.15 if live else 0.0)
         self.lecture = Lecture(self, live=live, present=self.present)
         self.steps_mode, self.sensitivity = self.lecture.steps, self.lecture.map
         self.sync_controls()  # every control holds its setting (widened where the setting is outside)
@@ -456,12 +457,22 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.view.set_race(
             runs, ghost=bool(self.ghost.value), surface=self._surface(), n_steps=steps, rescale=rescale, names=names
         )
+        if not isinstance(self.view, canvas.LiveView):
+            with self._quiet():
+                self.play.max = self.frame.max = steps
+                self.play.step = self.speed.value = controls.play_step(steps)
+                self.play.value = self.frame.value = steps
+        stepping = self.steps_mode is not None and self.steps_mode.on
+        self.view.show_frame(self.steps_mode.t if stepping else steps)
+        self._after.call(self._texts_of_race)
+
+    def _texts_of_race(self) -> None:
+        """What is said about a new race: legend, recipe, readout, status line, step mode
+        and map. While a slider is dragged on the live canvas these wait until it pauses
+        (:class:`~rmsprop_viz.apps.explorer.modes.Pause`): the canvas shows every value,
+        the words the last."""
         self._show_race_texts()
-        with self._quiet():
-            self.play.max = self.frame.max = steps
-            self.play.step = self.speed.value = controls.play_step(steps)
-            self.play.value = self.frame.value = steps
-        self.show_frame(steps)
+        self.show_frame(self.figure.current)
         self._report()
         self.lecture.refresh()
 
