@@ -317,7 +317,7 @@ def ghost_payload(race: RaceFigure, *, dpi: float | None = None) -> tuple[list[d
     for line, style in zip(race.ghosts, styles):
         x = np.asarray(line.get_xdata(orig=True), dtype=np.float64)
         y = np.asarray(line.get_ydata(orig=True), dtype=np.float64)
-        if x.size == 0:
+        if x.size == 0 or not line.get_visible():  # (a run that is off has no ghost)
             continue
         if x.size > MAX_LIVE_POINTS:
             raise ValueError(f"each ghost must have at most MAX_LIVE_POINTS = {MAX_LIVE_POINTS} points, got {x.size}")

@@ -288,7 +288,8 @@ def toggle_button(label: str, color: str, on: bool, *, present: bool = False) ->
         layout=W.Layout(width="auto", min_width="120px", border=f"{4 if present else 3}px solid {color}"),
         style={
             "font_weight": "bold",
-            "text_color": readable_on(color, TOGGLE_BACKGROUNDS),
+            # a margin over AA's 4.5: a theme's greys differ by a few levels
+            "text_color": readable_on(color, TOGGLE_BACKGROUNDS, ratio=4.8),
             "font_size": "18px" if present else "14px",
         },
     )

@@ -518,10 +518,13 @@ function render({ model, el }) {
     const size = Math.max((state.runs[0] && state.runs[0].font_px) || 15, 14); // the notes' size
     ctx.font = `${size}px ${FONT}`;
     const width = Math.max(...items.map((o) => ctx.measureText(o.label).width)) + 44;
-    const left = map.box[0] + 8, top = map.box[1] + 8;
+    // In the lower left corner: races start high on the surfaces (Rosenbrock's start is at
+    // the top left), and the title is above.
+    const height = items.length * 1.5 * size + 8;
+    const left = map.box[0] + 8, top = map.box[3] - 8 - height;
     ctx.globalAlpha = 0.85;
     ctx.fillStyle = "white";
-    ctx.fillRect(left, top, width, items.length * 1.5 * size + 8);
+    ctx.fillRect(left, top, width, height);
     ctx.globalAlpha = 1;
     items.forEach((o, i) => {
       const y = top + 4 + (i + 0.5) * 1.5 * size;
