@@ -34,6 +34,7 @@ __all__ = [
     "ControlSpec",
     "build",
     "hold",
+    "in_range",
     "make",
     "make_all",
     "play_step",
@@ -274,6 +275,24 @@ def within_step(control: W.Widget, setting: Any, value: Any) -> bool:
     if isinstance(control, (W.FloatSlider, W.IntSlider)):
         return abs(new - old) < 0.5 * float(control.step) - 1e-12
     return old == new
+
+
+def in_range(control: W.Widget, value: Any) -> bool:
+    """True when ``value`` is a finite number that the slider ``control`` can hold (a log
+    slider's ``min`` and ``max`` are exponents of 10).
+
+    >>> in_range(make(ALPHA, 0.05), 0.02), in_range(make(ALPHA, 0.05), -1.0)
+    (True, False)
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    if not math.isfinite(number):
+        return False
+    if isinstance(control, W.FloatLogSlider):
+        return number > 0 and float(control.min) <= math.log10(number) <= float(control.max)
+    return float(control.min) <= number <= float(control.max)
 
 
 def toggle_button(label: str, color: str, on: bool, *, present: bool = False) -> W.ToggleButton:

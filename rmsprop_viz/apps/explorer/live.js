@@ -680,7 +680,36 @@ function render({ model, el }) {
     readBackground();
     layout();
   };
+  // Slider values on their way to the kernel. The explorer links its sliders' values to
+  // the fast_* traits in the browser (ipywidgets' jsdlink), and each new value goes out at
+  // once as a message, with one in flight: values that arrive meanwhile are merged, and
+  // only the latest goes out when the kernel answers "raced". (ipywidgets' own sync of a
+  // slider waits for the kernel's idle status instead, about twice as long per value.)
+  const fast = { inflight: false, pending: null, timer: null };
+  const sendFast = () => {
+    if (fast.inflight || !fast.pending) return;
+    fast.inflight = true;
+    model.send({ type: "fast", values: fast.pending });
+    fast.pending = null;
+    clearTimeout(fast.timer);
+    fast.timer = setTimeout(() => { fast.inflight = false; sendFast(); }, 1000); // (an answer lost)
+  };
+  const onFast = (name) => () => {
+    fast.pending = { ...(fast.pending || {}), [name]: model.get(name) };
+    sendFast();
+  };
+  const onCustom = (msg) => {
+    if (!msg || msg.type !== "raced") return;
+    fast.inflight = false;
+    clearTimeout(fast.timer);
+    sendFast();
+  };
+  model.on("msg:custom", onCustom);
+
   const handlers = [
+    ["change:fast_alpha", onFast("fast_alpha")],
+    ["change:fast_beta", onFast("fast_beta")],
+    ["change:fast_epsilon", onFast("fast_epsilon")],
     ["change:background", onBackground],
     ["change:size", layout],
     ["change:present", layout],
@@ -713,6 +742,8 @@ function render({ model, el }) {
   return () => {
     state.playing = false;
     for (const [name, handler] of handlers) model.off(name, handler);
+    model.off("msg:custom", onCustom);
+    clearTimeout(fast.timer);
     if (observer) observer.disconnect();
     if (state.url) URL.revokeObjectURL(state.url);
   };

@@ -59,6 +59,12 @@ class LiveCanvas(anywidget.AnyWidget):
     clicked = traitlets.Dict().tag(sync=True)
     present = traitlets.Bool(False).tag(sync=True)
     seq = traitlets.Int(0).tag(sync=True)
+    #: Sliders' values linked here in the browser (``ipywidgets.jsdlink``): the canvas sends
+    #: each new one at once as a message ``{"type": "fast", "values": {name: value}}``, one
+    #: in flight until the kernel answers ``{"type": "raced"}`` (see :meth:`answer`).
+    fast_alpha = traitlets.Float(0.0).tag(sync=True)
+    fast_beta = traitlets.Float(0.0).tag(sync=True)
+    fast_epsilon = traitlets.Float(0.0).tag(sync=True)
 
     def _changed(self) -> None:
         self.seq = self.seq + 1
@@ -153,6 +159,11 @@ class LiveCanvas(anywidget.AnyWidget):
             if clickable is not None:
                 self.clickable = [str(name) for name in clickable]
             self._changed()
+
+    def answer(self) -> None:
+        """Tell the browser that its last fast slider message has been answered (its race
+        sent), so that it sends the next."""
+        self.send({"type": "raced"})
 
     def set_present(self, present: bool) -> None:
         """Presentation mode: the canvas fills the width."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rmsprop_viz.apps.explorer import canvas
+from rmsprop_viz.apps.explorer.controls import in_range
 from rmsprop_viz.apps.explorer.settings import contrasting, decay_field
 from rmsprop_viz.engine.formatting import format_setting
 
@@ -108,6 +109,27 @@ class Lecture:
         if self.steps is not None and self.steps.on and self.steps.t != step:
             self.steps.t, self.steps.revealed = step, False
             self.show_step()
+
+    def on_fast(self, content: Any, apply: Callable[[Any], None]) -> None:
+        """A slider's value sent by the canvas while it is dragged (``{"type": "fast",
+        "values": {"fast_alpha": ...}}``): raced as the slider's own change would be, then
+        answered, so that the canvas sends the next. The slider's own, slower sync of the
+        same value arrives later and changes nothing."""
+        if not isinstance(content, dict) or content.get("type") != "fast":
+            return
+        e = self.explorer
+        try:
+            controls = {"fast_alpha": e.alpha, "fast_beta": e.beta, "fast_epsilon": e.epsilon}
+            for name, value in dict(content.get("values") or {}).items():
+                if name not in controls:
+                    continue
+                control = controls[name]
+                if not in_range(control, value):  # (the slider itself never sends one)
+                    e.say(f"Ignored {control.description} = {value!r}: outside its slider's range.", error=True)
+                    continue
+                apply({"owner": control, "new": float(value), "name": "value", "fast": True})
+        finally:
+            e.view.widget.answer()
 
     def on_canvas_start(self, change: Any) -> None:
         """The start was dragged on the surface: the race follows it."""

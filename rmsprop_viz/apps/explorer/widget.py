@@ -199,6 +199,9 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.export_button.on_click(guard(lambda _: exporting.export_clicked(self), changes_race=False))
         if isinstance(self.view, canvas.LiveView):
             live = self.view.widget
+            for control, name in ((self.alpha, "fast_alpha"), (self.beta, "fast_beta"), (self.epsilon, "fast_epsilon")):
+                W.jsdlink((control, "value"), (live, name))
+            live.on_msg(lambda _, content, __: self.lecture.on_fast(content, guard(self._on_hyper)))
             live.observe(guard(self.lecture.on_canvas_frame, changes_race=False), names="frame")
             live.observe(guard(self.lecture.on_canvas_start), names="start")
         self.lecture.wire(guard)
@@ -246,9 +249,9 @@ class Explorer(W.VBox):  # type: ignore[misc]
     # -------------------------------------------------------------- callbacks
 
     def _on_hyper(self, change: Any) -> None:
-        s = self.settings
-        if change["owner"] is self.alpha:
-            value = float(f"{float(self.alpha.value):.3g}")  # a slider position, not 15 digits
+        s, owner = self.settings, change["owner"]
+        if owner is self.alpha:
+            value = float(f"{float(change['new']):.3g}")  # a slider position, not 15 digits
             if s.mode == "shared":
                 s.shared_lr = value
             else:
@@ -258,11 +261,8 @@ class Explorer(W.VBox):  # type: ignore[misc]
                     with self._quiet():
                         self.mode.value = "each"
         for spec in HYPERPARAMETERS:
-            value = read(spec, self.hyper[spec.name])
-            if self.hyper[spec.name] is change["owner"]:
-                s.share(spec.field, value)  # the control moved now sets every optimizer's
-            else:
-                setattr(s, spec.field, value)
+            if self.hyper[spec.name] is owner:  # the control moved now sets every optimizer's
+                s.share(spec.field, read(spec, owner) if change.get("fast") is None else float(change["new"]))
         self.update()
 
     def _on_mode(self, change: Any) -> None:

@@ -170,3 +170,26 @@ def test_every_lane_keeps_its_colour_in_the_explorers_export(tmp_path: object) -
     # the variant's colour is a spare clear of every kind in the figure, Momentum's blue too
     assert e.colors["rmsprop:2"] not in {e.colors[k] for k in ex.KEYS}
     assert e.figure.paths[5].line.get_color() == e.colors["rmsprop:2"]
+
+
+def test_a_fast_slider_message_races_its_value_and_is_always_answered() -> None:
+    e = rv.explore("rosenbrock", n_steps=60)
+    answers: list[object] = []
+    e.view.widget.send = lambda content, buffers=None: answers.append(content)  # what goes to the browser
+    apply = e._guarded(e._on_hyper)
+    e.lecture.on_fast({"type": "fast", "values": {"fast_alpha": 0.02, "fast_beta": 0.8}}, apply)
+    assert answers == [{"type": "raced"}]
+    assert e.settings.lr["rmsprop"] == 0.02
+    assert e.settings.beta == 0.8
+    expected = rv.run(rv.Rosenbrock(), rv.rmsprop(0.02, beta=0.8), start=e.settings.start, n_steps=60)
+    np.testing.assert_array_equal(e.results["rmsprop"].params, expected.params)
+    updates = e.updates
+    e.beta.value = 0.8  # the slider's own, slower sync of the same value: nothing to do
+    assert e.updates == updates
+    # a bad value is refused in one line and still answered; other messages are not ours
+    e.lecture.on_fast({"type": "fast", "values": {"fast_epsilon": -1.0}}, apply)
+    assert answers[-1] == {"type": "raced"}
+    assert len(answers) == 2
+    assert e.settings.eps == 1e-8
+    e.lecture.on_fast({"type": "other"}, apply)
+    assert len(answers) == 2

@@ -53,7 +53,11 @@ const model = {
   off: (name, f) => { listeners[name] = (listeners[name] || []).filter((g) => g !== f); },
   save_changes: () => { window.saves.push(JSON.parse(JSON.stringify(pending)));
     for (const k of Object.keys(pending)) delete pending[k]; },
+  send: (content) => { window.sent.push(JSON.parse(JSON.stringify(content))); },
 };
+window.sent = [];
+// A custom message from Python (ipywidgets' Widget.send).
+window.toBrowser = (content) => (listeners["msg:custom"] || []).forEach((f) => f(content));
 // Python's side: set traitlets (Bytes given as base64), as a kernel message would.
 window.fromPython = (state) => {
   for (const [name, value] of Object.entries(state)) {
@@ -466,4 +470,26 @@ def test_a_map_draws_its_cells_on_log_axes_and_reports_clicks(browser: Any, serv
     assert clicked["panel"] == "map"
     assert clicked["x"] == pytest.approx(1e-2, rel=0.03)  # 1 pixel is 1 % of a decade
     assert clicked["y"] == pytest.approx(0.75, abs=0.005)
+    assert page.errors == []
+
+
+def test_slider_values_go_out_at_once_one_in_flight_the_latest_next(
+    browser: Any, server: Any, scene_race: RaceFigure
+) -> None:
+    """A linked slider value goes to Python as a message at once; values that arrive before
+    Python answers "raced" are merged, and only the latest of each goes out next."""
+    page = open_page(browser, server, race_state(scene_race), "fast")
+    set_value = "([name, value]) => window.model.set(name, value)"
+    page.evaluate(set_value, ["fast_alpha", 0.01])
+    assert page.evaluate("() => window.sent") == [{"type": "fast", "values": {"fast_alpha": 0.01}}]
+    for value in (0.02, 0.03, 0.04):  # dragged on while the kernel races 0.01
+        page.evaluate(set_value, ["fast_alpha", value])
+    page.evaluate(set_value, ["fast_beta", 0.5])
+    assert len(page.evaluate("() => window.sent")) == 1  # none queue up
+    page.evaluate("() => window.toBrowser({type: 'raced'})")
+    sent = page.evaluate("() => window.sent")
+    assert sent[1] == {"type": "fast", "values": {"fast_alpha": 0.04, "fast_beta": 0.5}}
+    page.evaluate("() => window.toBrowser({type: 'raced'})")
+    assert len(page.evaluate("() => window.sent")) == 2  # nothing new: nothing sent
+    assert page.evaluate("() => window.saves") == []  # values go as messages, not as state
     assert page.errors == []
