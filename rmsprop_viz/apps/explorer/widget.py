@@ -5,10 +5,9 @@ recomputes the race once (:func:`rmsprop_viz.race`) and changes the data of exis
 artists of a :class:`~rmsprop_viz.plotting.RaceFigure`; on the live canvas only the runs'
 arrays are sent, and the browser draws them. The still picture (contours, axes, legend)
 is drawn again only when the surface, the runs shown or the axes' ranges change.
-Sliders send their values while dragged. On the live canvas, alpha, beta and epsilon go
-through the canvas (:meth:`~rmsprop_viz.apps.explorer.modes.Lecture.on_fast`): one value
-in flight, the ones that arrive meanwhile merged, so only the latest is computed and none
-queue up; the other sliders through the widgets' own sync, which coalesces the same way.
+Sliders send their values while dragged, one in flight, the ones that arrive meanwhile
+merged, so only the latest is computed and none queue up (on the live canvas alpha, beta
+and epsilon go through it: :meth:`~rmsprop_viz.apps.explorer.modes.Lecture.on_fast`).
 
 No callback raises into the notebook: a change that cannot be made is refused with one
 line in the status line, and the explorer keeps what it showed before.
