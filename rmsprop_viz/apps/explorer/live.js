@@ -680,12 +680,13 @@ function render({ model, el }) {
     readBackground();
     layout();
   };
-  // Slider values on their way to the kernel. The explorer links its sliders' values to
-  // the fast_* traits in the browser (ipywidgets' jsdlink), and each new value goes out at
-  // once as a message, with one in flight: values that arrive meanwhile are merged, and
-  // only the latest goes out when the kernel answers "raced". (ipywidgets' own sync of a
-  // slider waits for the kernel's idle status instead, about twice as long per value.)
-  const fast = { inflight: false, pending: null, timer: null };
+  // Slider values on their way to the kernel. `fast_sources` names sliders' models (name ->
+  // model id); this canvas listens to their values in the browser (the widget manager's
+  // get_model) and sends each new one at once as a message, with one in flight: values that
+  // arrive meanwhile are merged, and only the latest goes out when the kernel answers
+  // "raced". (A slider's own sync waits for the kernel's idle status instead, about twice
+  // as long per value.)
+  const fast = { inflight: false, pending: null, timer: null, sources: [] };
   const sendFast = () => {
     if (fast.inflight || !fast.pending) return;
     fast.inflight = true;
@@ -694,9 +695,21 @@ function render({ model, el }) {
     clearTimeout(fast.timer);
     fast.timer = setTimeout(() => { fast.inflight = false; sendFast(); }, 1000); // (an answer lost)
   };
-  const onFast = (name) => () => {
-    fast.pending = { ...(fast.pending || {}), [name]: model.get(name) };
-    sendFast();
+  const listenToSources = () => {
+    for (const [source, handler] of fast.sources) source.off("change:value", handler);
+    fast.sources = [];
+    const manager = model.widget_manager;
+    if (!manager || typeof manager.get_model !== "function") return;
+    for (const [name, id] of Object.entries(model.get("fast_sources") || {})) {
+      manager.get_model(id).then((source) => {
+        const handler = () => {
+          fast.pending = { ...(fast.pending || {}), [name]: source.get("value") };
+          sendFast();
+        };
+        source.on("change:value", handler);
+        fast.sources.push([source, handler]);
+      }).catch(() => {}); // (a slider not shown here: its own sync carries its values)
+    }
   };
   const onCustom = (msg) => {
     if (!msg || msg.type !== "raced") return;
@@ -707,9 +720,7 @@ function render({ model, el }) {
   model.on("msg:custom", onCustom);
 
   const handlers = [
-    ["change:fast_alpha", onFast("fast_alpha")],
-    ["change:fast_beta", onFast("fast_beta")],
-    ["change:fast_epsilon", onFast("fast_epsilon")],
+    ["change:fast_sources", listenToSources],
     ["change:background", onBackground],
     ["change:size", layout],
     ["change:present", layout],
@@ -733,6 +744,7 @@ function render({ model, el }) {
   const observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => resize());
   if (observer) observer.observe(stage);
 
+  listenToSources();
   readBackground();
   readData();
   state.frame = Math.min(model.get("frame"), lastFrame());
@@ -743,6 +755,7 @@ function render({ model, el }) {
     state.playing = false;
     for (const [name, handler] of handlers) model.off(name, handler);
     model.off("msg:custom", onCustom);
+    for (const [source, handler] of fast.sources) source.off("change:value", handler);
     clearTimeout(fast.timer);
     if (observer) observer.disconnect();
     if (state.url) URL.revokeObjectURL(state.url);

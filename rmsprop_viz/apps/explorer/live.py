@@ -59,12 +59,11 @@ class LiveCanvas(anywidget.AnyWidget):
     clicked = traitlets.Dict().tag(sync=True)
     present = traitlets.Bool(False).tag(sync=True)
     seq = traitlets.Int(0).tag(sync=True)
-    #: Sliders' values linked here in the browser (``ipywidgets.jsdlink``): the canvas sends
-    #: each new one at once as a message ``{"type": "fast", "values": {name: value}}``, one
-    #: in flight until the kernel answers ``{"type": "raced"}`` (see :meth:`answer`).
-    fast_alpha = traitlets.Float(0.0).tag(sync=True)
-    fast_beta = traitlets.Float(0.0).tag(sync=True)
-    fast_epsilon = traitlets.Float(0.0).tag(sync=True)
+    #: Sliders whose values the canvas sends itself: name -> the slider's model id. In the
+    #: browser it listens to their values and sends each new one at once as a message
+    #: ``{"type": "fast", "values": {name: value}}``, one in flight until the kernel answers
+    #: ``{"type": "raced"}`` (see :meth:`answer`).
+    fast_sources = traitlets.Dict().tag(sync=True)
 
     def _changed(self) -> None:
         self.seq = self.seq + 1

@@ -110,16 +110,21 @@ class Lecture:
             self.steps.t, self.steps.revealed = step, False
             self.show_step()
 
+    def fast_controls(self) -> dict[str, Any]:
+        """The sliders whose values the live canvas sends while they are dragged."""
+        e = self.explorer
+        return {"fast_alpha": e.alpha, "fast_beta": e.beta, "fast_epsilon": e.epsilon}
+
     def on_fast(self, content: Any, apply: Callable[[Any], None]) -> None:
         """A slider's value sent by the canvas while it is dragged (``{"type": "fast",
-        "values": {"fast_alpha": ...}}``): raced as the slider's own change would be, then
+        "values": {"fast_alpha": ...}}``, :meth:`fast_controls`): raced as the slider's own change would be, then
         answered, so that the canvas sends the next. The slider's own, slower sync of the
         same value arrives later and changes nothing."""
         if not isinstance(content, dict) or content.get("type") != "fast":
             return
         e = self.explorer
         try:
-            controls = {"fast_alpha": e.alpha, "fast_beta": e.beta, "fast_epsilon": e.epsilon}
+            controls = self.fast_controls()
             for name, value in dict(content.get("values") or {}).items():
                 if name not in controls:
                     continue

@@ -199,8 +199,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         self.export_button.on_click(guard(lambda _: exporting.export_clicked(self), changes_race=False))
         if isinstance(self.view, canvas.LiveView):
             live = self.view.widget
-            for control, name in ((self.alpha, "fast_alpha"), (self.beta, "fast_beta"), (self.epsilon, "fast_epsilon")):
-                W.jsdlink((control, "value"), (live, name))
+            live.fast_sources = {n: c.model_id for n, c in self.lecture.fast_controls().items()}
             live.on_msg(lambda _, content, __: self.lecture.on_fast(content, guard(self._on_hyper)))
             live.observe(guard(self.lecture.on_canvas_frame, changes_race=False), names="frame")
             live.observe(guard(self.lecture.on_canvas_start), names="start")

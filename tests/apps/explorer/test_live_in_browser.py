@@ -54,7 +54,14 @@ const model = {
   save_changes: () => { window.saves.push(JSON.parse(JSON.stringify(pending)));
     for (const k of Object.keys(pending)) delete pending[k]; },
   send: (content) => { window.sent.push(JSON.parse(JSON.stringify(content))); },
+  // other widgets' models (sliders), as the widget manager gives them
+  widget_manager: { get_model: (id) => Promise.resolve(window.sliders[id]) },
 };
+// A slider's model: a value and its change events.
+const slider = () => { const own = {}, on = {};
+  return { get: (n) => own[n], set: (n, v) => { own[n] = v; (on["change:" + n] || []).forEach((f) => f()); },
+    on: (n, f) => { (on[n] = on[n] || []).push(f); }, off: () => {} }; };
+window.sliders = { a: slider(), b: slider() };
 window.sent = [];
 // A custom message from Python (ipywidgets' Widget.send).
 window.toBrowser = (content) => (listeners["msg:custom"] || []).forEach((f) => f(content));
@@ -478,13 +485,15 @@ def test_slider_values_go_out_at_once_one_in_flight_the_latest_next(
 ) -> None:
     """A linked slider value goes to Python as a message at once; values that arrive before
     Python answers "raced" are merged, and only the latest of each goes out next."""
-    page = open_page(browser, server, race_state(scene_race), "fast")
-    set_value = "([name, value]) => window.model.set(name, value)"
-    page.evaluate(set_value, ["fast_alpha", 0.01])
+    state = {**race_state(scene_race), "fast_sources": {"fast_alpha": "a", "fast_beta": "b"}}
+    page = open_page(browser, server, state, "fast")
+    page.wait_for_timeout(100)  # (the sliders' models arrive as promises)
+    set_value = "([id, value]) => window.sliders[id].set('value', value)"
+    page.evaluate(set_value, ["a", 0.01])
     assert page.evaluate("() => window.sent") == [{"type": "fast", "values": {"fast_alpha": 0.01}}]
     for value in (0.02, 0.03, 0.04):  # dragged on while the kernel races 0.01
-        page.evaluate(set_value, ["fast_alpha", value])
-    page.evaluate(set_value, ["fast_beta", 0.5])
+        page.evaluate(set_value, ["a", value])
+    page.evaluate(set_value, ["b", 0.5])
     assert len(page.evaluate("() => window.sent")) == 1  # none queue up
     page.evaluate("() => window.toBrowser({type: 'raced'})")
     sent = page.evaluate("() => window.sent")
