@@ -277,6 +277,12 @@ def race_payload(
             "px_per_pt": px,
         }
         run.update(_curve_style(race, i, style.linestyle, px))
+        if i < len(race.ghosts):  # how this run looks as the next race's ghost
+            ghost_width = float(race.ghosts[i].get_linewidth())
+            run["ghost_width"] = ghost_width * px
+            run["ghost_dash"] = dash_pixels(style.linestyle, ghost_width, px)
+            alpha = race.ghosts[i].get_alpha()
+            run["ghost_alpha"] = 0.3 if alpha is None else float(alpha)
         runs.append(run)
         chunk = np.concatenate([xy[:, 0], xy[:, 1], loss[: n + 1], dx[:n], dy[:n]]).astype("<f4")
         chunks.append(chunk)

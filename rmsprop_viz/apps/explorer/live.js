@@ -254,11 +254,25 @@ function render({ model, el }) {
   };
 
   function readData() {
+    const source = model.get("data");
+    if (source !== state.source) {
+      // A new race. With ghost_previous, the race shown until now stays as the faded
+      // ghost: the kernel need not send it back.
+      const keep = model.get("ghost_previous") && state.source !== undefined;
+      state.kept = keep
+        ? state.runs.filter((r) => r.visible !== false).map((r) => ({ color: r.color, width: r.ghost_width ?? r.width,
+          dash: r.ghost_dash ?? r.dash, alpha: r.ghost_alpha ?? 0.3, n: r.n_steps + 1, offset: r.offset }))
+        : [];
+      state.keptData = keep ? state.data : new Float32Array(0);
+      state.source = source;
+    }
     state.runs = model.get("runs") || [];
-    state.data = floatsOf(model.get("data"));
-    state.ghosts = model.get("ghost_runs") || [];
-    state.ghost = floatsOf(model.get("ghost"));
+    state.data = floatsOf(source);
+    const sent = model.get("ghost_runs") || [];
+    state.ghosts = sent.length || !model.get("ghost_previous") ? sent : state.kept;
+    state.ghost = sent.length || !model.get("ghost_previous") ? floatsOf(model.get("ghost")) : state.keptData;
     state.cells = bytesOf(model.get("cell_rgba"));
+    root.dataset.ghosts = String(state.ghosts.length);
   }
 
   function readBackground() {
@@ -729,6 +743,7 @@ function render({ model, el }) {
     ["change:data", onData],
     ["change:ghost_runs", onData],
     ["change:ghost", onData],
+    ["change:ghost_previous", onData],
     ["change:cell_rgba", onData],
     ["change:frame", onFrame],
     ["change:playing", onPlaying],

@@ -59,6 +59,9 @@ class LiveCanvas(anywidget.AnyWidget):
     clicked = traitlets.Dict().tag(sync=True)
     present = traitlets.Bool(False).tag(sync=True)
     seq = traitlets.Int(0).tag(sync=True)
+    #: With new runs: keep the runs shown until now as the faded ghost (the browser has
+    #: them; nothing is sent again). ``ghost``/``ghost_runs``, when given, take precedence.
+    ghost_previous = traitlets.Bool(False).tag(sync=True)
     #: Sliders whose values the canvas sends itself: name -> the slider's model id. In the
     #: browser it listens to their values and sends each new one at once as a message
     #: ``{"type": "fast", "values": {name: value}}``, one in flight until the kernel answers
@@ -83,16 +86,18 @@ class LiveCanvas(anywidget.AnyWidget):
         *,
         ghost: tuple[Sequence[dict[str, Any]], bytes] | None = None,
         frame: int | None = None,
+        ghost_previous: bool = False,
     ) -> None:
         """Show new runs (:func:`rmsprop_viz.render.live.race_payload`) at ``frame`` (default:
-        the last), with the previous race's ``ghost`` (:func:`~rmsprop_viz.render.live.ghost_payload`)
-        or none."""
+        the last), with the previous race's ``ghost`` (:func:`~rmsprop_viz.render.live.ghost_payload`),
+        or with ``ghost_previous`` the runs shown until now as the ghost, or none."""
         n_frames = max((int(run["n_steps"]) for run in runs), default=0) + 1
         with self.hold_sync():
             self.runs = [dict(run) for run in runs]
             self.data = bytes(data)
             self.ghost_runs = [dict(g) for g in ghost[0]] if ghost is not None else []
             self.ghost = bytes(ghost[1]) if ghost is not None else b""
+            self.ghost_previous = bool(ghost_previous) and ghost is None
             self.n_frames = n_frames
             self.frame = n_frames - 1 if frame is None else min(max(int(frame), 0), n_frames - 1)
             self._changed()

@@ -193,3 +193,14 @@ def test_a_fast_slider_message_races_its_value_and_is_always_answered() -> None:
     assert e.settings.eps == 1e-8
     e.lecture.on_fast({"type": "other"}, apply)
     assert len(answers) == 2
+
+
+def test_a_new_race_asks_the_browser_to_keep_the_last_one_as_its_ghost() -> None:
+    e = rv.explore("rosenbrock", n_steps=50)
+    canvas = e.view.widget
+    e.alpha.value = 0.02
+    assert canvas.ghost_previous  # the ghost: what the browser showed until now
+    assert canvas.ghost == b""  # not sent again
+    e.ghost.value = False
+    e.alpha.value = 0.03
+    assert not canvas.ghost_previous

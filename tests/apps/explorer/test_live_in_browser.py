@@ -502,3 +502,27 @@ def test_slider_values_go_out_at_once_one_in_flight_the_latest_next(
     assert len(page.evaluate("() => window.sent")) == 2  # nothing new: nothing sent
     assert page.evaluate("() => window.saves") == []  # values go as messages, not as state
     assert page.errors == []
+
+
+def test_the_race_shown_until_now_stays_as_the_ghost_without_being_sent_again(
+    browser: Any, server: Any, scene_race: RaceFigure
+) -> None:
+    """With ghost_previous, a new race keeps the visible runs of the one shown until now as
+    faded lines, drawn from the arrays the browser already has (none are sent); without
+    it, no ghost."""
+    state = race_state(scene_race)
+    page = open_page(browser, server, state, "ghost")
+    root = "document.querySelector('.rv-live')"
+    assert page.evaluate(f"() => {root}.dataset.ghosts") == "0"
+    runs = [dict(run) for run in state["runs"]]
+    runs[1]["visible"] = False  # a run that is off leaves no ghost
+    wired = wire({"data": state["data"], "runs": runs, "ghost_previous": True, "seq": 2})
+    page.evaluate("(p) => window.fromPython(p)", wired)
+    shaded = (np.abs(shot(page).astype(int) - 255).sum(axis=-1) > 30).sum()
+    assert page.evaluate(f"() => {root}.dataset.ghosts") == str(len(runs))  # the first race's runs, all shown
+    page.evaluate("(p) => window.fromPython(p)", wire({"data": state["data"], "runs": runs, "seq": 3}))
+    assert page.evaluate(f"() => {root}.dataset.ghosts") == str(len(runs) - 1)  # the hidden one left out
+    page.evaluate("(p) => window.fromPython(p)", wire({"data": state["data"], "ghost_previous": False, "seq": 4}))
+    assert page.evaluate(f"() => {root}.dataset.ghosts") == "0"
+    assert shaded > 0
+    assert page.errors == []
