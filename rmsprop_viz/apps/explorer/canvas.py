@@ -192,7 +192,7 @@ class RaceView:
         # that may not exist yet (ipympl would keep it as an unusable data URL).
         FigureCanvasAgg.draw(self.fig.canvas)  # type: ignore[no-untyped-call, arg-type]
         self.fig.set_layout_engine("none")  # solved once; re-solving on every draw costs ~36 ms
-        self.fix_limits(surface, runs, n_steps)
+        fix_limits(race, surface, runs, n_steps)
         for i, on in enumerate(visible):
             race.set_visible(i, on, legend=i == len(visible) - 1)  # the last call lays the legend out
         race.set_trajectories(runs, rescale=False)
@@ -232,15 +232,9 @@ class RaceView:
         if relabel:
             renderer.background = None  # the legend is part of the static picture
         if rescale:
-            self.fix_limits(surface, runs, n_steps)
+            fix_limits(race, surface, runs, n_steps)
             renderer.background = None  # axis ranges changed: capture again
         renderer.new_race()
-
-    def fix_limits(self, surface: Surface, runs: list[Trajectory], n_steps: int) -> None:
-        """Fixed, generous ranges for the loss and step panels (:func:`fix_limits`)."""
-        if self.figure is None:
-            raise RuntimeError("the race figure is not drawn yet")
-        fix_limits(self.figure, surface, runs, n_steps)
 
     def show_frame(self, step: int) -> None:
         """Show the race up to ``step`` and send the new pixels."""
@@ -356,10 +350,6 @@ class LiveView:
         if rescale or relabel:
             self._send_background()
         self._send_race(ghost=ghost)
-
-    def fix_limits(self, surface: Surface, runs: list[Trajectory], n_steps: int) -> None:
-        """See :func:`fix_limits`."""
-        fix_limits(self._race(), surface, runs, n_steps)
 
     def show_frame(self, step: int) -> None:
         """Show the race up to ``step`` (the browser draws it)."""

@@ -54,10 +54,8 @@ def export(explorer: Any, path: str, *, fps: float = 30.0, frames: int = 150, ov
         labels=[f"{s.label(k)} ({s.spec(k).describe()})" for k in lanes],
         present=explorer.present,
     )
-    for i, key in enumerate(lanes):
-        if not s.enabled.get(key):
-            figure.set_visible(i, False, legend=i == len(lanes) - 1)
-    figure.set_visible(len(lanes) - 1, bool(s.enabled.get(lanes[-1])))  # lays the legend out
+    for i, key in enumerate(lanes):  # the last call lays the legend out
+        figure.set_visible(i, bool(s.enabled.get(key)), legend=i == len(lanes) - 1)
     explorer.export_log.clear_output()
     explorer.download.value = ""
     with explorer.export_log:

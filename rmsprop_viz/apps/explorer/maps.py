@@ -83,10 +83,10 @@ class SensitivityPanel:
         )
         self.smap = smap
 
-    def setting(self, clicked: Mapping[str, Any]) -> tuple[str, float, str | None, float | None]:
-        """The map's kind, and the learning rate, decay parameter and decay of the cell
-        under a click (``canvas.clicked``)."""
+    def setting(self, clicked: Mapping[str, Any]) -> tuple[float, str | None, float | None]:
+        """The learning rate, decay parameter and decay of the cell under a click
+        (``canvas.clicked``)."""
         if self.smap is None:
             raise ValueError("the sensitivity map is not shown")
         lr, decay = clicked_setting(self.smap, clicked)
-        return self.smap.kind, lr, self.smap.decay, decay
+        return lr, self.smap.decay, decay

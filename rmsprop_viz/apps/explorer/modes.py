@@ -146,8 +146,7 @@ class Lecture:
         """Presentation mode on or off: larger fonts and lines, the canvas as wide as the page."""
         e = self.explorer
         e.present = bool(e.present_toggle.value)
-        for name in ("rv-present",):
-            (e.add_class if e.present else e.remove_class)(name)
+        (e.add_class if e.present else e.remove_class)("rv-present")
         if isinstance(e.view, canvas.LiveView):
             e.view.present = e.present
             e.view.widget.set_present(e.present)
@@ -248,7 +247,7 @@ class Lecture:
         panel, s = self.map, e.settings
         if panel is None or not change["new"]:
             return
-        _, lr, decay, value = panel.setting(change["new"])
+        lr, decay, value = panel.setting(change["new"])
         key = str(e.alpha_of.value)
         if s.mode != "each":
             s.mode = "each"

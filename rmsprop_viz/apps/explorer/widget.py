@@ -471,7 +471,7 @@ class Explorer(W.VBox):  # type: ignore[misc]
         (:class:`~rmsprop_viz.apps.explorer.modes.Pause`): the canvas shows every value,
         the words the last."""
         self._show_race_texts()
-        self.show_frame(self.figure.current)
+        self.readout.value = texts.readout_html(self.reports(), self.figure.current, self.colors)
         self._report()
         self.lecture.refresh()
 

@@ -36,7 +36,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from chromium import MISSING, launch
+from chromium import MISSING, launch, require
 
 #: Requests to any other host are aborted (and counted in :class:`Network`).
 NOT_LOOPBACK = re.compile(r"^(?!(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\])[:/])(?!(data|blob|about):)")
@@ -411,3 +411,9 @@ def live_state(page: Any, root: str = LIVE_ROOT) -> dict[str, float]:
             }"""
         )
     )
+
+
+def need(chrome: Any) -> None:
+    """Fail (not skip) a browser test when the browser is required but missing."""
+    if chrome is None:
+        require()

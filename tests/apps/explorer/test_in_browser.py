@@ -15,12 +15,10 @@ from __future__ import annotations
 import pathlib
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from browser import IPYMPL_CANVAS, Session, canvas_hash, chromium, open_notebook, poll
-from chromium import MISSING, require, skip_or_require
+from browser import IPYMPL_CANVAS, Session, canvas_hash, need, open_notebook, poll
+from chromium import skip_or_require
 
 from rmsprop_viz.apps.explorer.settings import KEYS
 from rmsprop_viz.core.kinds import KINDS
@@ -157,23 +155,8 @@ def _download_an_export(page: Page, shots: pathlib.Path, name: str) -> None:
     page.locator(".widget-vbox").first.screenshot(path=str(shots / f"{name}-export.png"))
 
 
-@pytest.fixture(scope="module")
-def chrome() -> Iterator[Any]:
-    if MISSING:
-        yield None  # each test fails, saying why (see _need)
-        return
-    with chromium() as instance:
-        yield instance
-
-
-def _need(chrome: Any) -> None:
-    """Fail (not skip) when the browser is required but missing."""
-    if chrome is None:
-        require()
-
-
 def test_explorer_in_jupyterlab(chrome: Any, tmp_path: pathlib.Path) -> None:
-    _need(chrome)
+    need(chrome)
     with open_notebook(chrome, tmp_path, CELLS, kind="lab", ready=IPYMPL_CANVAS) as session:
         _exercise_explorer(session.page, tmp_path, "lab")
         _download_an_export(session.page, tmp_path, "lab")
@@ -181,7 +164,7 @@ def test_explorer_in_jupyterlab(chrome: Any, tmp_path: pathlib.Path) -> None:
 
 
 def test_explorer_in_voila(chrome: Any, tmp_path: pathlib.Path) -> None:
-    _need(chrome)
+    need(chrome)
     with open_notebook(chrome, tmp_path, CELLS, kind="voila", ready=IPYMPL_CANVAS) as session:
         _exercise_explorer(session.page, tmp_path, "voila")
         assert session.page.get_by_text("rv.explore(").count() == 0  # students see no code

@@ -28,14 +28,14 @@ from browser import (
     MAP_ROOT,
     Session,
     canvas_hash,
-    chromium,
     live_state,
+    need,
     open_notebook,
     open_page,
     poll,
     serve,
 )
-from chromium import MISSING, require, skip_or_require
+from chromium import require, skip_or_require
 
 skip_or_require()
 
@@ -63,21 +63,6 @@ def live_canvases(widget):
 canvas = next(live_canvases(explorer))
 HTML("<pre class='rv-geometry'>" + json.dumps({"size": canvas.size, "panels": canvas.panels}) + "</pre>")""",
 ]
-
-
-@pytest.fixture(scope="module")
-def chrome() -> Iterator[Any]:
-    if MISSING:
-        yield None  # each test fails, saying why (see _need)
-        return
-    with chromium() as instance:
-        yield instance
-
-
-def _need(chrome: Any) -> None:
-    """Fail (not skip) when the browser is required but missing."""
-    if chrome is None:
-        require()
 
 
 @pytest.fixture(scope="module")
@@ -387,7 +372,7 @@ def _toggle_colours(page: Any) -> list[dict[str, Any]]:
 
 
 def test_presentation_mode_fills_the_width_with_readable_toggles(chrome: Any, tmp_path: pathlib.Path) -> None:
-    _need(chrome)
+    need(chrome)
     cells = ['import rmsprop_viz as rv\nrv.explore("rosenbrock", backend="live", present=True)']
     with open_notebook(chrome, tmp_path, cells, kind="lab", viewport=(1920, 1080)) as session:
         page = session.page
@@ -431,7 +416,7 @@ def test_presentation_mode_fills_the_width_with_readable_toggles(chrome: Any, tm
 
 def test_the_course_notebook_opens_the_live_explorer_in_voila(chrome: Any, tmp_path: pathlib.Path) -> None:
     """The explorer's notebook, as students open it in Voila: the live canvas by default."""
-    _need(chrome)
+    need(chrome)
     root = tmp_path / "served"
     root.mkdir()
     shutil.copy(NOTEBOOKS / "03_explorer.ipynb", root)  # autosave must not touch the repository's copy
