@@ -59,6 +59,7 @@ __all__ = [
     "check_writable",
     "held_signals",
     "naming",
+    "staged_folder",
     "write_file",
 ]
 
@@ -227,6 +228,60 @@ def naming(target: Path) -> Iterator[None]:
         if isinstance(error, TargetExistsError) or str(target) in str(error):
             raise
         raise OSError(error.errno, f"cannot write {str(target)!r}: {error.strerror or error}", str(target)) from None
+
+
+@contextmanager
+def staged_folder(target: Path, *, overwrite: bool = False, how: str = "pass overwrite=True") -> Iterator[Path]:
+    """A new, empty hidden folder beside ``target``, put in its place when the block ends.
+
+    The block fills the folder. When it ends without an error, the old ``target`` (if
+    any, and allowed by ``overwrite``) is renamed aside, the new folder renamed into its
+    place and only then the old one removed; the renames run with signals held back. When
+    the block fails or is interrupted, the new folder is removed and the old one is left
+    as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> site = pathlib.Path(tempfile.mkdtemp()) / "site"
+    >>> with staged_folder(site) as folder:
+    ...     _ = (folder / "index.html").write_text("<p>one</p>")
+    >>> [p.name for p in site.iterdir()]
+    ['index.html']
+    >>> with staged_folder(site, overwrite=True) as folder:
+    ...     raise RuntimeError("the build failed")
+    Traceback (most recent call last):
+    ...
+    RuntimeError: the build failed
+    >>> (site / "index.html").read_text()  # the old folder is untouched
+    '<p>one</p>'
+    >>> shutil.rmtree(site.parent)
+    """
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise TargetExistsError(f"cannot write the folder {str(target)!r}: a file of that name is in the way")
+    if target.exists() and not overwrite:
+        raise TargetExistsError(f"{target} already exists; {how} to replace it, or choose another name")
+    if not target.parent.is_dir():
+        raise TargetExistsError(f"cannot write {target.name!r}: the directory {str(target.parent)!r} does not exist")
+    check_writable(target.parent)
+    temp = _hidden(target, "part")
+    old = _hidden(target, "old")
+    try:
+        temp.mkdir()
+        yield temp
+        with held_signals():
+            if target.exists():
+                os.replace(target, old)
+            try:
+                os.replace(temp, target)
+            except OSError:
+                if old.exists():
+                    os.replace(old, target)
+                raise
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 class Staging:
