@@ -16,13 +16,16 @@ from __future__ import annotations
 import importlib as _importlib
 import typing as _typing
 
-from rmsprop_viz.core import optimizers, surfaces
+from rmsprop_viz.core import optimizers, runtime, surfaces
 from rmsprop_viz.core.optimizers import Optimizer, adagrad, adam, rmsprop, sgd
 from rmsprop_viz.core.surfaces import Quadratic, Rosenbrock, Surface
 from rmsprop_viz.engine.run import Trajectory, race, run
 from rmsprop_viz.engine.sweeps import sweep
 
 __version__ = "0.1.0"
+
+if runtime.IN_BROWSER:
+    runtime.quiet_font_cache()
 
 # Higher layers load on first use, so `import rmsprop_viz` never imports matplotlib.
 _LAZY_MODULES = {

@@ -301,6 +301,8 @@ LANDING = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>rmsprop_viz: the course in your browser</title>
+<!-- JupyterLite's pages read their settings from here (it is the root's config). -->
+<script id="jupyter-config-data" type="application/json" data-jupyter-lite-root=".">{{}}</script>
 <style>
 body {{ font: 18px/1.5 system-ui, sans-serif; max-width: 46em; margin: 2em auto; padding: 0 1em; color: #222; }}
 a.big {{ display: inline-block; margin: 0.3em 0.6em 0.3em 0; padding: 0.6em 1.1em; border-radius: 6px;

@@ -3,7 +3,7 @@
 Nothing here imports a higher layer, and surfaces and optimizers do not import each other.
 """
 
-__all__ = ["checks", "kinds", "optimizers", "staging", "surfaces"]
+__all__ = ["checks", "kinds", "optimizers", "runtime", "staging", "surfaces"]
 
 
 def __dir__() -> list[str]:

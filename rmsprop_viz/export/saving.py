@@ -20,6 +20,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.artist import Artist
 from tqdm.auto import tqdm
 
+from rmsprop_viz.core import runtime
 from rmsprop_viz.core.staging import Staging, naming
 from rmsprop_viz.export import mp4
 from rmsprop_viz.export.checks import (
@@ -246,6 +247,11 @@ def save(
     if text is not None:
         check_target_of(recipe_target, overwriting, text)
     exe = mp4.ffmpeg_path() if writer_class.ffmpeg else None
+    if writer_class.ffmpeg == "needs" and exe is None and runtime.IN_BROWSER:
+        raise ExportError(
+            f"saving {target.name!r} as {writer_class.description} needs ffmpeg, which cannot run in a browser "
+            f"(Pyodide); save it as {target.with_suffix('.gif').name!r} instead"
+        )
     if writer_class.ffmpeg == "needs" and exe is None:
         raise ExportError(
             f"saving {target.name!r} as {writer_class.description} needs ffmpeg, which was not found; "
