@@ -58,10 +58,20 @@ def export(explorer: Any, path: str, *, fps: float = 30.0, frames: int = 150, ov
         figure.set_visible(i, bool(s.enabled.get(key)), legend=i == len(lanes) - 1)
     explorer.export_log.clear_output()
     explorer.download.value = ""
+    # The progress bar shows in the export's Output widget. Inside a kernel that widget
+    # swallows an exception raised in its block (it shows the traceback instead), so the
+    # error is carried out of the block and raised here, for the one-line message.
+    outcome: list[pathlib.Path | Exception] = []
     with explorer.export_log:
-        written = save(
-            figure, path, fps=fps, frames=frames, progress=True, overwrite=overwrite, recipe=scene.to_recipe()
-        )
+        try:
+            outcome.append(
+                save(figure, path, fps=fps, frames=frames, progress=True, overwrite=overwrite, recipe=scene.to_recipe())
+            )
+        except Exception as error:
+            outcome.append(error)
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    written = outcome[0]
     recipe = written.with_suffix(".json")
     explorer.download.value = " ".join(texts.download_link(p) for p in (written, recipe) if p.exists())
     explorer.say(f"Exported {written} (and its recipe {recipe.name}).")

@@ -1,0 +1,40 @@
+"""The site's tests: the harness (``lite.py`` beside this file) and the explorer's browser
+helpers import by name; one site is built per test session, into a temporary folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+HERE = Path(__file__).parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "apps" / "explorer")]
+SCRIPT = HERE.parent.parent / "scripts" / "build_site.py"
+
+
+def load_builder() -> ModuleType:
+    """``scripts/build_site.py`` as a module."""
+    spec = importlib.util.spec_from_file_location("build_site", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def builder() -> ModuleType:
+    return load_builder()
+
+
+@pytest.fixture(scope="session")
+def site(builder: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once for the session the way the README says (from the registries)."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    try:
+        return Path(builder.build(out))
+    except builder.SiteError as error:
+        pytest.fail(f"the site could not be built: {error}", pytrace=False)

@@ -1,0 +1,125 @@
+"""The zero-install site, opened offline in Chromium: the explorer as a Voici app and in
+JupyterLab, a course notebook from top to bottom, and an export offered as a download.
+
+Every page runs with every request to another host aborted and counted; each test ends by
+checking that the count is zero. The site is built once per session, from the registries,
+the way the README says (``conftest.py``)."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from browser import LIVE_ROOT, canvas_hash, live_state
+from chromium import MISSING, skip_or_require
+from lite import Offline, move_alpha, notebook_state, offline, open_app, open_notebook, run_all, show_cell
+
+skip_or_require()
+
+CANVAS = f"{LIVE_ROOT} canvas.rv-layer"
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+FONT_NOTICE = "building the font cache"
+
+
+@pytest.fixture(scope="module")
+def served(site: pathlib.Path) -> Iterator[Offline | None]:
+    if MISSING:
+        yield None
+        return
+    with offline(site) as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(served: Offline | None, tmp_path: pathlib.Path) -> Iterator[Any]:
+    """A page in a fresh context (a first visit); a screenshot is left in ``tmp_path``."""
+    if served is None:
+        pytest.fail(f"RMSPROP_VIZ_REQUIRE_BROWSER=1, but {MISSING}", pytrace=False)
+    context = served.context()
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        page.screenshot(path=str(tmp_path / "last.png"))
+        context.close()
+
+
+def nothing_left_the_machine(served: Offline) -> None:
+    assert served.blocked == [], f"{len(served.blocked)} requests to other hosts: {served.blocked[:5]}"
+
+
+def test_the_explorer_app_runs_offline_and_follows_its_slider(served: Offline, page: Any) -> None:
+    open_app(served, page)
+    before = canvas_hash(page, CANVAS)
+    seq = live_state(page)["seq"]
+    alpha = page.locator(".rv-alpha .widget-readout").first.inner_text()
+
+    move_alpha(page, 0.7)
+
+    assert live_state(page)["seq"] > seq
+    assert page.locator(".rv-alpha .widget-readout").first.inner_text() != alpha
+    assert canvas_hash(page, CANVAS) != before, "the canvas did not change after the slider moved"
+    # No code, no stderr (the font-cache notice above all) on the app's page.
+    assert "rv.explore()" not in page.inner_text("body")
+    assert page.locator(STDERR).count() == 0, page.locator(STDERR).first.inner_text()
+    assert FONT_NOTICE not in page.inner_text("body")
+    nothing_left_the_machine(served)
+
+
+def test_the_explorer_notebook_runs_in_jupyterlab(served: Offline, page: Any) -> None:
+    open_notebook(served, page, "03_explorer.ipynb")
+    state = run_all(page)
+    show_cell(page, "rv.explore(")
+    page.locator(CANVAS).first.wait_for(timeout=60_000)
+    before = canvas_hash(page, CANVAS)
+
+    move_alpha(page, 0.7)
+
+    assert canvas_hash(page, CANVAS) != before
+    stderr = [o["text"] for c in state["cells"] for o in c["outputs"] if o["name"] == "stderr"]
+    assert not [t for t in stderr if FONT_NOTICE in t], stderr
+    nothing_left_the_machine(served)
+
+
+def test_a_course_notebook_runs_from_top_to_bottom(served: Offline, page: Any) -> None:
+    open_notebook(served, page, "01_rmsprop_step_by_step.ipynb")
+    state = run_all(page)
+
+    cells = state["cells"]
+    assert cells
+    assert all(c["count"] is not None for c in cells)
+    pictures = [o for c in cells for o in c["outputs"] if o["type"] in ("display_data", "execute_result")]
+    assert len(pictures) >= 3, "the notebook's figures were not shown"
+    stderr = [o["text"] for c in cells for o in c["outputs"] if o["name"] == "stderr"]
+    assert not [t for t in stderr if FONT_NOTICE in t], stderr
+    # The run is the notebook's own: the page shows what the kernel returned.
+    again = notebook_state(page)
+    assert again is not None
+    assert [c["count"] for c in again["cells"]] == [c["count"] for c in cells]
+    nothing_left_the_machine(served)
+
+
+def test_an_export_is_offered_as_a_download_and_mp4_says_why_not(served: Offline, page: Any) -> None:
+    open_app(served, page)
+    page.get_by_text("export and recipe").first.click()
+    name = page.locator(".rv-export-name input, .widget-text:has(label:text('file')) input").first
+    button = page.locator("button", has_text="Export").first
+
+    name.fill("race.mp4")
+    name.press("Enter")
+    button.click()
+    page.get_by_text("cannot run in a browser").first.wait_for(timeout=60_000)
+
+    name.fill("race.gif")
+    name.press("Enter")
+    button.click()
+    link = page.locator("a[download='race.gif']").first
+    link.wait_for(timeout=300_000)
+    with page.expect_download() as download:
+        link.click()
+    data = pathlib.Path(download.value.path()).read_bytes()
+    assert data[:6] == b"GIF89a"
+    assert len(data) > 10_000
+    nothing_left_the_machine(served)
