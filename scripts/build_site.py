@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -317,14 +318,14 @@ small {{ color: #555; }}
 <body>
 <h1>Watch adaptive optimizers race</h1>
 <p>Everything below runs in this browser tab: nothing to install, no server doing the work.
-The first visit loads about {first_load} (Python itself, numpy and matplotlib); later visits
-start from the browser's cache.</p>
+The first visit downloads Python itself with numpy and matplotlib ({first_load}) and the
+pages' code; later visits start from the browser's cache.</p>
 <p><a class="big" href="voici/render/explorer.html">Open the explorer</a>
 <a class="big second" href="lab/index.html">Open the course (JupyterLab)</a></p>
 <h2>The course</h2>
-<ol>
+<ul>
 {course}
-</ol>
+</ul>
 <p><small>Not available in the browser: MP4 export (use GIF) and the compiled fast paths
 (numba). Work is kept in this browser's storage; download what you want to keep.</small></p>
 </body>
@@ -332,10 +333,19 @@ start from the browser's cache.</p>
 """
 
 
+def title_of(notebook: Path) -> str:
+    """A notebook's first markdown heading, or its file name."""
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            first = "".join(cell["source"]).strip().splitlines()[0]
+            if first.startswith("#"):
+                return html.escape(first.lstrip("#").strip())
+    return html.escape(notebook.stem.replace("_", " "))
+
+
 def landing(course: list[str], first_load: str) -> str:
     items = "\n".join(
-        f'<li><a href="lab/index.html?path={name}">{name.removesuffix(".ipynb").replace("_", " ")}</a></li>'
-        for name in course
+        f'<li><a href="lab/index.html?path={name}">{title_of(ROOT / "notebooks" / name)}</a></li>' for name in course
     )
     return LANDING.format(course=items, first_load=first_load)
 
