@@ -200,6 +200,27 @@ NOTEBOOK_STATE = """() => {
 }"""
 
 
+#: Runs code in the open notebook's kernel (not in a cell) and collects what it printed:
+#: {"stdout", "stderr", "error"}.
+EXECUTE = """async (code) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({code, stop_on_error: true});
+    const out = {stdout: '', stderr: '', error: ''};
+    future.onIOPub = (msg) => {
+        const type = msg.header.msg_type;
+        if (type === 'stream') out[msg.content.name] += msg.content.text;
+        if (type === 'error') out.error = msg.content.ename + ': ' + msg.content.evalue;
+    };
+    await future.done;
+    return out;
+}"""
+
+
+def execute(page: Any, code: str) -> dict[str, str]:
+    """Run ``code`` in the kernel of the notebook open on ``page``; what it printed."""
+    return dict(page.evaluate(EXECUTE, code))
+
+
 def notebook_state(page: Any) -> dict[str, Any] | None:
     state = page.evaluate(NOTEBOOK_STATE)
     return dict(state) if state else None

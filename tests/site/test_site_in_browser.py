@@ -7,6 +7,11 @@ the way the README says (``conftest.py``)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import math
+import os
 import pathlib
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +19,7 @@ from typing import Any
 import pytest
 from browser import LIVE_ROOT, canvas_hash, live_state
 from chromium import MISSING, skip_or_require
-from lite import Offline, move_alpha, notebook_state, offline, open_app, open_notebook, run_all, show_cell
+from lite import Offline, execute, move_alpha, notebook_state, offline, open_app, open_notebook, run_all, show_cell
 
 skip_or_require()
 
@@ -122,4 +127,89 @@ def test_an_export_is_offered_as_a_download_and_mp4_says_why_not(served: Offline
     data = pathlib.Path(download.value.path()).read_bytes()
     assert data[:6] == b"GIF89a"
     assert len(data) > 10_000
+    nothing_left_the_machine(served)
+
+
+#: What the package does in the browser, printed as one JSON line: a run, a race, a sweep
+#: with the numpy loop, a claim's verdict, a PNG and a GIF (their first bytes and frames),
+#: and what an MP4 export says.
+CHECK = """
+import json
+import numpy as np
+from PIL import Image
+import rmsprop_viz as rv
+from rmsprop_viz.core import runtime
+from rmsprop_viz.export import save
+from rmsprop_viz.plotting import RaceFigure
+
+surface = rv.Rosenbrock()
+traj = rv.run(surface, rv.rmsprop(lr=0.01, beta=0.9), start=(-1.5, 2.5), n_steps=300)
+results = rv.race(surface, {"SGD": rv.sgd(1.5e-3), "Adam": rv.adam(0.05)}, n_steps=300)
+grid = {"lr": np.geomspace(1e-3, 1e-1, 5), "beta": np.array([0.5, 0.9, 0.99])}
+final = rv.sweep(surface, rv.rmsprop, grid=grid, n_steps=200, backend="numpy")
+verdict = rv.claims.check("C1")
+figure = RaceFigure(surface, list(results.values()), labels=list(results))
+png = save(figure, "check.png", overwrite=True, progress=False)
+gif = save(figure, "check.gif", frames=10, fps=10, overwrite=True, progress=False)
+with Image.open(gif) as animation:
+    frames = animation.n_frames
+try:
+    save(figure, "check.mp4", overwrite=True, progress=False)
+    mp4 = "saved"
+except ValueError as error:
+    mp4 = str(error)
+print(json.dumps({
+    "in_browser": runtime.IN_BROWSER,
+    "run": traj.params[-1, 0].tolist(),
+    "race": {name: r.params[-1, 0].tolist() for name, r in results.items()},
+    "sweep": final.ravel().tolist(),
+    "verdict": [verdict.verdict, verdict.key, float(verdict.evidence[verdict.key])],
+    "png": png.read_bytes()[:8].hex(),
+    "gif": [gif.read_bytes()[:6].hex(), frames],
+    "mp4": mp4,
+}))
+"""
+
+
+def close(a: object, b: object, rtol: float = 1e-6) -> bool:
+    """Numbers equal to ``rtol`` (the browser's numpy is another build on another CPU), the
+    rest exactly."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-300) or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(close(x, y, rtol) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(close(a[k], b[k], rtol) for k in a)
+    return a == b
+
+
+def test_the_package_computes_in_the_browser_what_it_computes_here(
+    served: Offline, page: Any, tmp_path: pathlib.Path
+) -> None:
+    open_notebook(served, page, "explorer.ipynb")
+    printed = execute(page, CHECK)
+    assert printed["error"] == "", printed["error"]
+    assert FONT_NOTICE not in printed["stderr"]
+    there = json.loads(printed["stdout"].strip().splitlines()[-1])
+
+    # The same code here, in a desktop Python: the reference.
+    here_out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(here_out):
+            exec(CHECK, {})
+    finally:
+        os.chdir(cwd)
+    here = json.loads(here_out.getvalue().strip().splitlines()[-1])
+
+    assert there["in_browser"] is True
+    assert here["in_browser"] is False
+    for key in ("run", "race", "sweep", "verdict"):
+        assert close(there[key], here[key]), f"{key}: browser {there[key]} != here {here[key]}"
+    assert there["png"] == "89504e470d0a1a0a"
+    assert there["gif"] == ["474946383961", 10]
+    assert there["gif"] == here["gif"]
+    assert "cannot run in a browser" in there["mp4"]
+    assert "check.gif" in there["mp4"]
     nothing_left_the_machine(served)
