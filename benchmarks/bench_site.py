@@ -24,7 +24,6 @@ Targets: 0 blocked requests, slider to canvas <= 100 ms median, interactive <= 2
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import pathlib
 import statistics
 import sys
@@ -37,18 +36,13 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "site"), str(ROOT / "tests" / "apps" / "explorer")]
 
 from chromium import MISSING  # noqa: E402
-from lite import READY, Offline, move_alpha, offline, open_app, open_notebook, run_all, show_cell  # noqa: E402
+from lite import READY, Offline, load_builder, move_alpha, offline, open_app, open_notebook, run_all, show_cell  # noqa: E402
 
 TARGETS = {"blocked": 0, "latency_ms": 100.0, "interactive_s": 20.0}
 
 
 def build(out: pathlib.Path) -> pathlib.Path:
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return pathlib.Path(module.build(out))
+    return pathlib.Path(load_builder().build(out))
 
 
 def size_of(site: pathlib.Path) -> tuple[int, int]:

@@ -3,7 +3,6 @@ helpers import by name; one site is built per test session, into a temporary fol
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -12,21 +11,13 @@ import pytest
 
 HERE = Path(__file__).parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "apps" / "explorer")]
-SCRIPT = HERE.parent.parent / "scripts" / "build_site.py"
-
-
-def load_builder() -> ModuleType:
-    """``scripts/build_site.py`` as a module."""
-    spec = importlib.util.spec_from_file_location("build_site", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")
 def builder() -> ModuleType:
+    """``scripts/build_site.py`` as a module."""
+    from lite import load_builder
+
     return load_builder()
 
 

@@ -24,12 +24,14 @@ import contextlib
 import dataclasses
 import functools
 import http.server
+import importlib.util
 import json
 import pathlib
 import re
 import threading
 import time
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any, ClassVar
 
 from browser import LIVE_READY, LIVE_ROOT, NOT_LOOPBACK, live_state, wait_for_output
@@ -50,8 +52,19 @@ def host_of(request: str) -> str:
 
 
 APP = "voici/render/explorer.html"
+BUILDER = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "build_site.py"
 #: The live canvas of the explorer, ready to draw.
 READY = LIVE_READY
+
+
+def load_builder() -> ModuleType:
+    """``scripts/build_site.py`` (a script, not part of the package) as a module."""
+    spec = importlib.util.spec_from_file_location("build_site", BUILDER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class Files(http.server.SimpleHTTPRequestHandler):

@@ -8,7 +8,6 @@ lock holds the sha256 of its dummy files, computed here with hashlib.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import re
 from html.parser import HTMLParser
@@ -21,19 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 VERSION = "0.27.7"
 
 
-def load_script() -> ModuleType:
-    """scripts/build_site.py as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def bs() -> ModuleType:
-    return load_script()
+@pytest.fixture
+def bs(builder: ModuleType) -> ModuleType:
+    """The builder (``conftest.py``), under a short name."""
+    return builder
 
 
 def digest(data: bytes) -> str:
