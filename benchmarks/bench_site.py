@@ -16,7 +16,9 @@ fresh browser context (an empty cache: a student's first visit):
 * slider to canvas: the alpha slider's track is clicked ``--changes`` times, to and fro;
   each latency runs from the mouse press to the first canvas frame that shows the new
   race (both in the page's clock);
-* blocked: requests of the pages to any other host (aborted, counted).
+* blocked: requests of the pages to any other host (aborted, counted);
+* with ``--course``: each course notebook run from top to bottom in JupyterLab, in a
+  fresh context, timed from opening it (the kernel's start included).
 
 Targets: 0 blocked requests, slider to canvas <= 100 ms median, interactive <= 20 s.
 """
@@ -83,11 +85,31 @@ def measure(served: Offline, front_end: str, changes: int) -> dict[str, Any]:
     return result
 
 
+def course(served: Offline, site: pathlib.Path) -> None:
+    """Run each course notebook from top to bottom; print its time and what went to stderr."""
+    for notebook in sorted(p.name for p in (site / "files").glob("[0-9]*.ipynb")):
+        context = served.context()
+        page = context.new_page()
+        started = time.monotonic()
+        try:
+            open_notebook(served, page, notebook)
+            state = run_all(page, timeout=900)
+            stderr = sum(o["name"] == "stderr" for c in state["cells"] for o in c["outputs"])
+            print(
+                f"{notebook}: ran in {time.monotonic() - started:.1f} s, {len(state['cells'])} cells, {stderr} stderr"
+            )
+        except AssertionError as error:
+            print(f"{notebook}: FAILED after {time.monotonic() - started:.1f} s: {error}")
+        finally:
+            context.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=pathlib.Path, help="a site already built (default: build one now)")
     parser.add_argument("--changes", type=int, default=20, help="slider changes per front end")
     parser.add_argument("--front-ends", nargs="+", default=["voici", "lab"], choices=["voici", "lab"])
+    parser.add_argument("--course", action="store_true", help="also run every course notebook, timed")
     args = parser.parse_args(argv)
     if MISSING:
         print(f"skipped: {MISSING}")
@@ -108,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
                     + f"; slider to canvas median {statistics.median(lat):.0f} ms "
                     f"(min {min(lat):.0f}, max {max(lat):.0f}, n={len(lat)}); blocked requests {r['blocked']}"
                 )
+            if args.course:
+                course(served, site)
+            print(f"blocked requests in all: {len(served.blocked)}")
             print(f"Chromium's own background requests, blocked too (not the pages'): {len(served.browser_own)}")
     print(f"targets: {TARGETS}")
     return 0

@@ -25,7 +25,7 @@ from rmsprop_viz.engine.sweeps import sweep
 __version__ = "0.1.0"
 
 if runtime.IN_BROWSER:
-    runtime.quiet_font_cache()
+    runtime.prepare_browser()
 
 # Higher layers load on first use, so `import rmsprop_viz` never imports matplotlib.
 _LAZY_MODULES = {

@@ -1,11 +1,13 @@
 """Where the package runs: a desktop Python, or a browser tab (Pyodide, in JupyterLite or
 Voici).
 
-In a browser there is no ffmpeg (no MP4 export: a GIF instead), no numba, and
-matplotlib's first import builds its font list in the tab's fresh file system, which it
-announces on stderr ("Matplotlib is building the font cache; this may take a moment.").
-That notice says nothing a student can act on, so :func:`quiet_font_cache` keeps it off
-the screen; importing the package calls it when it runs in a browser.
+In a browser there is no ffmpeg (no MP4 export: a GIF instead), no numba, and no
+threads. Two things would print on a student's screen, in red, without saying anything
+they can act on: matplotlib's first import builds its font list in the tab's fresh file
+system and announces it ("Matplotlib is building the font cache; this may take a
+moment."), and tqdm warns that it cannot start the thread that watches its progress bars.
+Importing the package calls :func:`prepare_browser` when it runs in a browser, which
+keeps both off the screen.
 
 >>> IN_BROWSER  # a desktop Python
 False
@@ -16,7 +18,7 @@ from __future__ import annotations
 import logging
 import sys
 
-__all__ = ["IN_BROWSER", "FontCacheNotice", "quiet_font_cache"]
+__all__ = ["IN_BROWSER", "FontCacheNotice", "prepare_browser", "quiet_font_cache"]
 
 #: True in Pyodide (the browser's Python), whose platform is Emscripten.
 IN_BROWSER = sys.platform == "emscripten"
@@ -44,3 +46,13 @@ def quiet_font_cache() -> None:
     logger = logging.getLogger("matplotlib.font_manager")
     if not any(isinstance(f, FontCacheNotice) for f in logger.filters):
         logger.addFilter(FontCacheNotice())
+
+
+def prepare_browser() -> None:
+    """Set the package up for a browser tab: matplotlib's font-cache notice kept off the
+    screen, and tqdm's monitor thread (``tqdm.monitor_interval``, tqdm's own switch) off,
+    since a browser has no threads to start it in."""
+    quiet_font_cache()
+    import tqdm
+
+    tqdm.tqdm.monitor_interval = 0

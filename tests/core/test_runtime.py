@@ -98,14 +98,15 @@ def test_in_browser_is_the_emscripten_platform(monkeypatch: pytest.MonkeyPatch) 
     assert fresh.IN_BROWSER is True
 
 
-def test_importing_the_package_in_a_browser_quiets_the_notice() -> None:
+def test_importing_the_package_in_a_browser_quiets_the_notice_and_tqdms_monitor() -> None:
     code = (
         "import sys, logging\n"
         "sys.platform = {platform!r}\n"
         "import rmsprop_viz\n"
+        "import tqdm\n"
         "from rmsprop_viz.core.runtime import FontCacheNotice\n"
         "print(sum(isinstance(f, FontCacheNotice) for f in logging.getLogger('matplotlib.font_manager').filters),"
-        " 'matplotlib' in sys.modules)\n"
+        " 'matplotlib' in sys.modules, tqdm.tqdm.monitor_interval == 0)\n"
     )
     found = {}
     for platform in ("emscripten", sys.platform):
@@ -113,8 +114,9 @@ def test_importing_the_package_in_a_browser_quiets_the_notice() -> None:
             [sys.executable, "-c", code.format(platform=platform)], capture_output=True, text=True, check=True
         )
         found[platform] = done.stdout.split()
-    assert found["emscripten"] == ["1", "False"]  # the filter, without importing matplotlib
-    assert found[sys.platform] == ["0", "False"]
+    # The filter, without importing matplotlib; tqdm's monitor thread off.
+    assert found["emscripten"] == ["1", "False", "True"]
+    assert found[sys.platform] == ["0", "False", "False"]
 
 
 # ------------------------------------------------------------------- MP4 in a browser
