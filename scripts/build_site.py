@@ -319,7 +319,7 @@ small {{ color: #555; }}
 <h1>Watch adaptive optimizers race</h1>
 <p>Everything below runs in this browser tab: nothing to install, no server doing the work.
 The first visit downloads Python itself with numpy and matplotlib ({first_load}) and the
-pages' code; later visits start from the browser's cache.</p>
+pages' code; later visits can come from the browser's cache.</p>
 <p><a class="big" href="voici/render/explorer.html">Open the explorer</a>
 <a class="big second" href="lab/index.html">Open the course (JupyterLab)</a></p>
 <h2>The course</h2>
