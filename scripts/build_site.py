@@ -393,9 +393,10 @@ def fix_voici(out: Path) -> None:
     shutil.rmtree(out / "voici" / "tree")
     (out / "voici" / "index.html").write_text(REDIRECT.format(f"render/{app}"))
     page = render / app
-    html = ROOT_RELATIVE.sub(r'"../../\1', page.read_text())
-    html = FA_LINK.sub(r'href="../../static/fontawesome/css/\1"', html)
-    page.write_text(html)
+    text = ROOT_RELATIVE.sub(r'"../../\1', page.read_text())
+    text = FA_LINK.sub(r'href="../../static/fontawesome/css/\1"', text)
+    text = text.replace(f"<title>{Path(APP).stem}</title>", "<title>rmsprop_viz: the explorer</title>", 1)
+    page.write_text(text)
 
 
 def font_awesome(out: Path, work: Path) -> list[dict[str, str]]:

@@ -77,6 +77,7 @@ def test_the_core_is_npms_and_the_pages_fetch_nothing_from_elsewhere(site: Path,
     app = (site / "voici" / "render" / "explorer.html").read_text()
     assert '"../../static/pyodide/pyodide.js"' in app
     assert "../../static/fontawesome/css/all.min.css" in app
+    assert "<title>rmsprop_viz: the explorer</title>" in app
     assert (site / "static" / "fontawesome" / "webfonts" / "fa-solid-900.woff2").is_file()
 
 
