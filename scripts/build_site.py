@@ -305,6 +305,7 @@ LANDING = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>rmsprop_viz: the course in your browser</title>
+<link rel="icon" href="icon-120x120.png">
 <!-- JupyterLite's pages read their settings from here (it is the root's config). -->
 <script id="jupyter-config-data" type="application/json" data-jupyter-lite-root=".">{{}}</script>
 <style>
@@ -395,7 +396,8 @@ def fix_voici(out: Path) -> None:
     page = render / app
     text = ROOT_RELATIVE.sub(r'"../../\1', page.read_text())
     text = FA_LINK.sub(r'href="../../static/fontawesome/css/\1"', text)
-    text = text.replace(f"<title>{Path(APP).stem}</title>", "<title>rmsprop_viz: the explorer</title>", 1)
+    title = '<title>rmsprop_viz: the explorer</title>\n<link rel="icon" href="../../icon-120x120.png">'
+    text = text.replace(f"<title>{Path(APP).stem}</title>", title, 1)
     page.write_text(text)
 
 

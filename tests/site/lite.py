@@ -75,9 +75,13 @@ class Files(http.server.SimpleHTTPRequestHandler):
         ".wasm": "application/wasm",
     }
     sent: list[tuple[str, int]]
+    answered: list[tuple[str, int]]
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self.answered.append((self.path, int(code) if str(code).isdigit() else 0))
 
     def copyfile(self, source: Any, destination: Any) -> None:
         size = 0
@@ -120,6 +124,7 @@ class Offline:
 
     url: str
     sent: list[tuple[str, int]]
+    answered: list[tuple[str, int]]
     aborted: list[str]
     proxied: list[str]
     browser: Any
@@ -158,24 +163,28 @@ class Offline:
 
 @contextlib.contextmanager
 def offline(site: pathlib.Path) -> Iterator[Offline]:
-    """Serve ``site`` on 127.0.0.1 and start Chromium behind the black hole."""
+    """Serve ``site`` on 127.0.0.1 and start Chromium behind the black hole. The site is
+    served below a folder of its name (``/site/``), as GitHub Pages serves a project's
+    site (``/REPO/``): every path in it must be relative."""
     if MISSING:
         raise RuntimeError(MISSING)
     from playwright.sync_api import sync_playwright
 
     sent: list[tuple[str, int]] = []
     asked: list[str] = []
-    files = type("SiteFiles", (Files,), {"sent": sent})
+    answered: list[tuple[str, int]] = []
+    files = type("SiteFiles", (Files,), {"sent": sent, "answered": answered})
     hole = type("Hole", (BlackHole,), {"asked": asked})
     with (
-        listening(functools.partial(files, directory=str(site))) as server,
+        listening(functools.partial(files, directory=str(site.parent))) as server,
         listening(hole) as proxy,
         sync_playwright() as playwright,
     ):
         proxy_arg = f"--proxy-server=http://127.0.0.1:{proxy.server_address[1]}"
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*ARGS, proxy_arg])
         try:
-            yield Offline(f"http://127.0.0.1:{server.server_address[1]}/", sent, [], asked, browser)
+            url = f"http://127.0.0.1:{server.server_address[1]}/{site.name}/"
+            yield Offline(url, sent, answered, [], asked, browser)
         finally:
             browser.close()
 

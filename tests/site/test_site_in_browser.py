@@ -15,6 +15,7 @@ import os
 import pathlib
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from browser import LIVE_ROOT, canvas_hash, live_state
@@ -52,7 +53,15 @@ def page(served: Offline | None, tmp_path: pathlib.Path) -> Iterator[Any]:
 
 
 def nothing_left_the_machine(served: Offline) -> None:
+    """No request to another host; and every one the site's server got was inside the
+    site's folder (the site is served below one, as GitHub Pages serves a project) and
+    found: its paths are relative and complete."""
     assert served.blocked == [], f"{len(served.blocked)} requests to other hosts: {served.blocked[:5]}"
+    folder = urlsplit(served.url).path
+    outside = sorted({p for p, _ in served.answered if not p.startswith(folder)})
+    assert outside == [], f"requests outside the site's folder {folder}: {outside[:5]}"
+    missing = sorted({p for p, code in served.answered if code >= 400})
+    assert missing == [], f"not found in the site: {missing[:5]}"
 
 
 def test_the_explorer_app_runs_offline_and_follows_its_slider(served: Offline, page: Any) -> None:
