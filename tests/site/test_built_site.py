@@ -93,18 +93,21 @@ def test_build_info_names_every_pyodide_file_with_its_source(site: Path) -> None
     assert not (site / "files" / "solutions").exists()
 
 
+def release_folder(site: Path, official: Path, folder: Path) -> Path:
+    """A release folder: the official core and lock, and the official package files the
+    first build kept (a full release holds all of them; only these are read)."""
+    shutil.copytree(official, folder)
+    for entry in json.loads((official / "pyodide-lock.json").read_text())["packages"].values():
+        path = site / "static" / "pyodide" / entry["file_name"]
+        if path.is_file():
+            shutil.copyfile(path, folder / entry["file_name"])
+    return folder
+
+
 def test_a_release_folder_builds_the_same_pyodide(
     site: Path, official: Path, builder: ModuleType, tmp_path: Path
 ) -> None:
-    # A release folder: the official core and lock, and the official package files the
-    # first build kept (a full release holds all of them; only these are read).
-    release = tmp_path / "pyodide"
-    shutil.copytree(official, release)
-    lock = json.loads((official / "pyodide-lock.json").read_text())["packages"]
-    for entry in lock.values():
-        path = site / "static" / "pyodide" / entry["file_name"]
-        if path.is_file():
-            shutil.copyfile(path, release / entry["file_name"])
+    release = release_folder(site, official, tmp_path / "pyodide")
 
     again = builder.build(tmp_path / "site", release=release)
 
@@ -118,13 +121,8 @@ def test_a_release_folder_builds_the_same_pyodide(
 def test_a_tampered_release_file_stops_the_build_and_keeps_the_old_site(
     site: Path, official: Path, builder: ModuleType, tmp_path: Path
 ) -> None:
-    release = tmp_path / "pyodide"
-    shutil.copytree(official, release)
+    release = release_folder(site, official, tmp_path / "pyodide")
     lock = json.loads((official / "pyodide-lock.json").read_text())["packages"]
-    for entry in lock.values():
-        path = site / "static" / "pyodide" / entry["file_name"]
-        if path.is_file():
-            shutil.copyfile(path, release / entry["file_name"])
     numpy = release / lock["numpy"]["file_name"]
     data = bytearray(numpy.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one byte in the middle of the wheel
