@@ -369,7 +369,9 @@ def lite_build(work: Path, out: Path, found: list[Path], contents: Path) -> None
     settings = {"litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": kernel}}
     lite_json = {"jupyter-lite-schema-version": 0, "jupyter-config-data": settings}
     (lite / "jupyter-lite.json").write_text(json.dumps(lite_json))
-    run(["voici", "build", "--lite-dir", str(lite), "--contents", str(contents), "--output-dir", str(out)], cwd=lite)
+    # voici's own entry point, through this Python (its command need not be on the PATH).
+    voici = [sys.executable, "-c", "import sys; from voici_core.app import main; sys.exit(main())"]
+    run([*voici, "build", "--lite-dir", str(lite), "--contents", str(contents), "--output-dir", str(out)], cwd=lite)
     shutil.rmtree(lite / ".jupyterlite.doit.db", ignore_errors=True)
 
 
