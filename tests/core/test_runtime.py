@@ -1,5 +1,6 @@
 """Where the package runs: the browser is recognised by its platform, matplotlib's
-font-cache notice is kept off the screen there, and MP4 export says why it cannot work."""
+font-cache notice and tqdm's monitor thread are kept off the screen there (MP4 export in
+a browser: tests/export/test_save_in_browser.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -117,49 +117,3 @@ def test_importing_the_package_in_a_browser_quiets_the_notice_and_tqdms_monitor(
     # The filter, without importing matplotlib; tqdm's monitor thread off.
     assert found["emscripten"] == ["1", "False", "True"]
     assert found[sys.platform] == ["0", "False", "False"]
-
-
-# ------------------------------------------------------------------- MP4 in a browser
-
-
-@pytest.fixture
-def small_figure() -> Any:
-    import rmsprop_viz as rv
-    from rmsprop_viz.plotting import RaceFigure
-
-    race = rv.race(rv.Quadratic(), {"SGD": rv.sgd(0.1)}, n_steps=10)
-    return RaceFigure(rv.Quadratic(), race, figsize=(6.4, 4.8), dpi=25)
-
-
-@pytest.mark.parametrize("in_browser", [True, False])
-def test_mp4_without_ffmpeg_says_why_in_one_line(
-    small_figure: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_browser: bool
-) -> None:
-    import rmsprop_viz as rv
-    from rmsprop_viz.export import ExportError, mp4
-
-    monkeypatch.setattr(runtime, "IN_BROWSER", in_browser)
-    monkeypatch.setattr(mp4, "ffmpeg_path", lambda: None)
-    with pytest.raises(ExportError) as info:
-        rv.export.save(small_figure, tmp_path / "r.mp4", frames=3, progress=False)
-    message = str(info.value)
-    assert "\n" not in message
-    assert "'r.mp4'" in message
-    if in_browser:
-        assert "cannot run in a browser" in message
-        assert "'r.gif'" in message
-        assert mp4.INSTALL_FFMPEG not in message  # no pip advice where pip cannot help
-    else:
-        assert "was not found" in message
-        assert mp4.INSTALL_FFMPEG in message
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_a_gif_is_still_saved_in_a_browser(small_figure: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rmsprop_viz as rv
-    from rmsprop_viz.export import mp4
-
-    monkeypatch.setattr(runtime, "IN_BROWSER", True)
-    monkeypatch.setattr(mp4, "ffmpeg_path", lambda: None)
-    out = rv.export.save(small_figure, tmp_path / "r.gif", frames=3, progress=False)
-    assert out.read_bytes()[:6] == b"GIF89a"

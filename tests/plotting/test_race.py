@@ -114,6 +114,32 @@ def test_hidden_optimizer_leaves_no_trace() -> None:
     assert "RMSProp" in [t.get_text() for t in fig.ax.get_legend().get_texts()]
 
 
+def test_show_only_changes_the_runs_that_differ_and_lays_the_legend_out_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    surface = rv.Quadratic()
+    fig = RaceFigure(surface, four_racers(surface, 20))
+    legends: list[int] = []
+    original = RaceFigure._update_legend
+
+    def counting(self: RaceFigure) -> None:
+        legends.append(1)
+        original(self)
+
+    monkeypatch.setattr(RaceFigure, "_update_legend", counting)
+    assert fig.show_only([True, False, False, True]) is True
+    assert [p.line.get_visible() for p in fig.paths] == [True, False, False, True]
+    assert fig.visible == [True, False, False, True]
+    assert len(legends) == 1
+    texts = [t.get_text() for t in fig.ax.get_legend().get_texts()]
+    assert texts == ["minimum", "start", fig.labels[0], fig.labels[3]]
+    assert fig.show_only([True, False, False, True]) is False  # nothing differs: nothing done
+    assert len(legends) == 1
+    assert fig.show_only([True, True, False, True]) is True
+    assert fig.paths[1].line.get_visible()
+    assert len(legends) == 2
+
+
 def _weird_surfaces() -> dict[str, rv.Surface]:
     class Flat:
         name = "flat"

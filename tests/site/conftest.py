@@ -3,6 +3,7 @@ helpers import by name; one site is built per test session, into a temporary fol
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -22,7 +23,22 @@ def builder() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def site(builder: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def npm() -> str:
+    """npm, which fetches Pyodide's core. Without it the site's tests are skipped, with the
+    reason, unless RMSPROP_VIZ_REQUIRE_BROWSER=1 (CI installs npm, so there they fail)."""
+    from chromium import REQUIRED
+
+    found = shutil.which("npm")
+    if found is None:
+        why = "npm is missing (apt-get install -y npm): the site's build fetches Pyodide's core with it"
+        if REQUIRED:
+            pytest.fail(f"RMSPROP_VIZ_REQUIRE_BROWSER=1, but {why}", pytrace=False)
+        pytest.skip(why)
+    return found
+
+
+@pytest.fixture(scope="session")
+def site(builder: ModuleType, npm: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site, built once for the session the way the README says (from the registries)."""
     out = tmp_path_factory.mktemp("site") / "site"
     try:

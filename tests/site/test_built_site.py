@@ -20,11 +20,11 @@ def sha256(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def official(tmp_path_factory: pytest.TempPathFactory, builder: ModuleType) -> Path:
+def official(tmp_path_factory: pytest.TempPathFactory, builder: ModuleType, npm: str) -> Path:
     """npm's ``pyodide`` package of the pinned release, unpacked: the official lock and core."""
     folder = tmp_path_factory.mktemp("npm")
     done = subprocess.run(
-        ["npm", "pack", f"pyodide@{builder.PYODIDE_VERSION}", "--pack-destination", str(folder)],
+        [npm, "pack", f"pyodide@{builder.PYODIDE_VERSION}", "--pack-destination", str(folder)],
         capture_output=True,
         text=True,
         check=True,

@@ -193,8 +193,7 @@ class RaceView:
         FigureCanvasAgg.draw(self.fig.canvas)  # type: ignore[no-untyped-call, arg-type]
         self.fig.set_layout_engine("none")  # solved once; re-solving on every draw costs ~36 ms
         fix_limits(race, surface, runs, n_steps)
-        for i, on in enumerate(visible):
-            race.set_visible(i, on, legend=i == len(visible) - 1)  # the last call lays the legend out
+        race.show_only(visible)
         race.set_trajectories(runs, rescale=False)
         self.renderer = FrameRenderer(race, per_race=[*race.ghosts, *(p.start for p in race.paths)])
         return race
@@ -208,10 +207,7 @@ class RaceView:
         """Show exactly the runs whose ``visible`` is true, in the paths, the curves and
         the figure's legend."""
         race, renderer = self._race()
-        changed = [i for i, on in enumerate(visible) if race.visible[i] != on]
-        for i in changed:
-            race.set_visible(i, visible[i], legend=i == changed[-1])  # the last call lays the legend out
-        if changed:
+        if race.show_only(visible):
             renderer.background = None  # the legend is part of the static picture
 
     def set_race(
@@ -294,8 +290,7 @@ class LiveView:
         FigureCanvasAgg.draw(self.fig.canvas)  # type: ignore[no-untyped-call, arg-type]
         self.fig.set_layout_engine("none")  # solved once: the panels' pixel boxes stay put
         fix_limits(race, surface, runs, n_steps)
-        for i, on in enumerate(visible):
-            race.set_visible(i, on, legend=i == len(visible) - 1)
+        race.show_only(visible)
         race.set_trajectories(runs, rescale=False)
         self._send_background()
         self._send_race(ghost=False)
@@ -322,10 +317,7 @@ class LiveView:
     def set_visible(self, visible: list[bool]) -> None:
         """Show exactly the runs whose ``visible`` is true (the legend is in the picture)."""
         race = self._race()
-        changed = [i for i, on in enumerate(visible) if race.visible[i] != on]
-        for i in changed:
-            race.set_visible(i, visible[i], legend=i == changed[-1])
-        if changed:
+        if race.show_only(visible):
             self._send_background()
             self._send_race(ghost=False)
 

@@ -54,24 +54,22 @@ def export(explorer: Any, path: str, *, fps: float = 30.0, frames: int = 150, ov
         labels=[f"{s.label(k)} ({s.spec(k).describe()})" for k in lanes],
         present=explorer.present,
     )
-    for i, key in enumerate(lanes):  # the last call lays the legend out
-        figure.set_visible(i, bool(s.enabled.get(key)), legend=i == len(lanes) - 1)
+    figure.show_only([bool(s.enabled.get(key)) for key in lanes])
     explorer.export_log.clear_output()
     explorer.download.value = ""
     # The progress bar shows in the export's Output widget. Inside a kernel that widget
     # swallows an exception raised in its block (it shows the traceback instead), so the
     # error is carried out of the block and raised here, for the one-line message.
-    outcome: list[pathlib.Path | Exception] = []
+    failure: Exception | None = None
     with explorer.export_log:
         try:
-            outcome.append(
-                save(figure, path, fps=fps, frames=frames, progress=True, overwrite=overwrite, recipe=scene.to_recipe())
+            written = save(
+                figure, path, fps=fps, frames=frames, progress=True, overwrite=overwrite, recipe=scene.to_recipe()
             )
         except Exception as error:
-            outcome.append(error)
-    if isinstance(outcome[0], Exception):
-        raise outcome[0]
-    written = outcome[0]
+            failure = error
+    if failure is not None:
+        raise failure
     recipe = written.with_suffix(".json")
     explorer.download.value = " ".join(texts.download_link(p) for p in (written, recipe) if p.exists())
     explorer.say(f"Exported {written} (and its recipe {recipe.name}).")
